@@ -1,0 +1,21 @@
+package dev.ipcbus;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Receives published messages as bytes, with no codec on the path.
+ */
+@FunctionalInterface
+public interface RawMessageHandler {
+    /**
+     * Handles one message.
+     * <p>
+     * <b>Ownership:</b> {@code payload} is valid only until {@code onMessage} returns; copy or {@code retainedSlice()}
+     * to keep it (and release what you retain).
+     *
+     * @param payload the payload bytes (reader index to writer index).
+     * @param context its metadata; see {@link MessageContext} for how long it is valid.
+     * @throws Exception anything; reported to the {@link ErrorHandler}.
+     */
+    void onMessage(ByteBuf payload, MessageContext context) throws Exception;
+}

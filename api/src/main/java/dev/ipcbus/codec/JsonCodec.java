@@ -1,0 +1,106 @@
+package dev.ipcbus.codec;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.ipcbus.CodecException;
+import dev.ipcbus.frame.FrameDescriptor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+
+import java.io.IOException;
+
+/**
+ * JSON payloads through a Jackson {@link ObjectMapper}; frames carry {@link FrameDescriptor#CONTENT_TYPE_JSON}.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use (as {@link ObjectMapper} is once configured).
+ */
+public final class JsonCodec {
+    private final ObjectMapper mapper;
+
+    /**
+     * @param mapper the mapper; not modified.
+     */
+    public JsonCodec(final ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * @return the mapper the bus uses when the application supplies none: java.time support, dates as ISO-8601 text,
+     * unknown properties ignored (so a newer publisher can add fields).
+     */
+    public static ObjectMapper defaultMapper() {
+        return new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /**
+     * @return the content type written into frames.
+     */
+    public byte contentType() {
+        return FrameDescriptor.CONTENT_TYPE_JSON;
+    }
+
+    /**
+     * @param type a class.
+     * @return the Jackson type for it.
+     */
+    public JavaType type(final Class<?> type) {
+        return mapper.constructType(type);
+    }
+
+    /**
+     * @param type a generic type.
+     * @return the Jackson type for it.
+     */
+    public JavaType type(final TypeReference<?> type) {
+        return mapper.constructType(type);
+    }
+
+    /**
+     * Appends {@code value} as JSON at the buffer's writer index.
+     *
+     * @param value the value, possibly {@code null}.
+     * @param out   the buffer; grows as needed.
+     * @param topic the topic, for the error message.
+     * @throws CodecException if Jackson cannot serialize the value; the buffer's writer index is restored.
+     */
+    public void encode(final Object value, final ByteBuf out, final String topic) {
+        final int start = out.writerIndex();
+        try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
+            mapper.writeValue((java.io.OutputStream)stream, value);
+        } catch (final IOException | RuntimeException ex) {
+            out.writerIndex(start);
+            throw new CodecException("cannot serialize message: topic=" + topic + ", type="
+                + (value == null ? "null" : value.getClass().getName()) + ", error=" + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Reads the readable bytes of {@code in} as JSON into {@code type}.
+     *
+     * @param in    the payload; its indexes are left unchanged.
+     * @param type  the target type.
+     * @param topic the topic, for the error message.
+     * @param <T>   the target type.
+     * @return the value.
+     * @throws CodecException if the bytes are not valid JSON for {@code type}; wraps Jackson's exception.
+     */
+    public <T> T decode(final ByteBuf in, final JavaType type, final String topic) {
+        try {
+            if (in.hasArray()) {
+                return mapper.readValue(in.array(), in.arrayOffset() + in.readerIndex(), in.readableBytes(), type);
+            }
+            return mapper.readValue((java.io.InputStream)new ByteBufInputStream(in.duplicate()), type);
+        } catch (final IOException | RuntimeException ex) {
+            throw new CodecException("cannot deserialize message: topic=" + topic + ", type=" + type
+                + ", error=" + ex.getMessage().replace('\n', ' '), ex);
+        }
+    }
+}

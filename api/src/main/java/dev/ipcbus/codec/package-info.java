@@ -1,0 +1,4 @@
+/**
+ * Codecs (api layer): Jackson-based serialization of messages into frame payloads.
+ */
+package dev.ipcbus.codec;

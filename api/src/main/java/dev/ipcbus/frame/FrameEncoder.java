@@ -1,0 +1,123 @@
+package dev.ipcbus.frame;
+
+import dev.ipcbus.ConfigurationException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static dev.ipcbus.frame.FrameDescriptor.*;
+
+/**
+ * Writes frames: {@link #begin} writes the header and the topic and headers sections, the caller appends the payload,
+ * and {@link #finish} fills in the payload and frame lengths.
+ * <pre>{@code
+ * int start = FrameEncoder.begin(buf, TYPE_PUBLISH, 0, CONTENT_TYPE_JSON, sender, 0, 0, now, topicUtf8, headers);
+ * codec.encode(value, buf);
+ * FrameEncoder.finish(buf, start);
+ * }</pre>
+ * <b>Thread safety:</b> stateless; safe for concurrent use on distinct buffers.
+ */
+public final class FrameEncoder {
+    private FrameEncoder() {
+    }
+
+    /**
+     * Appends a frame header, the topic and the headers section at the buffer's writer index.
+     *
+     * @param out           the buffer; its writer index advances.
+     * @param type          a {@code TYPE_*} constant.
+     * @param flags         flags, e.g. {@link FrameDescriptor#FLAG_NO_RESPONDER}.
+     * @param contentType   a {@code CONTENT_TYPE_*} constant.
+     * @param sender        the sending node.
+     * @param destination   the destination node, 0 for a publish.
+     * @param correlationId the correlation id, 0 for a publish.
+     * @param timestamp     nanoseconds since the epoch.
+     * @param topicUtf8     the validated topic's UTF-8 bytes.
+     * @param headers       headers, may be empty.
+     * @return the frame's start index, to pass to {@link #finish}.
+     * @throws ConfigurationException if the headers section would exceed
+     *                                {@link FrameDescriptor#MAX_HEADERS_LENGTH} or a key or value exceeds 65535 bytes.
+     */
+    public static int begin(
+        final ByteBuf out,
+        final byte type,
+        final int flags,
+        final byte contentType,
+        final long sender,
+        final long destination,
+        final long correlationId,
+        final long timestamp,
+        final byte[] topicUtf8,
+        final Map<String, String> headers) {
+        final int start = out.writerIndex();
+        out.ensureWritable(HEADER_LENGTH + topicUtf8.length);
+        out.writeIntLE(MAGIC);
+        out.writeByte(MAJOR_VERSION);
+        out.writeByte(MINOR_VERSION);
+        out.writeByte(type);
+        out.writeByte(flags);
+        out.writeIntLE(0); // frame length, set by finish()
+        out.writeShortLE(topicUtf8.length);
+        out.writeByte(contentType);
+        out.writeByte(0);
+        out.writeIntLE(0); // headers length, set below
+        out.writeIntLE(0); // payload length, set by finish()
+        out.writeLongLE(sender);
+        out.writeLongLE(destination);
+        out.writeLongLE(correlationId);
+        out.writeLongLE(timestamp);
+        out.writeBytes(topicUtf8);
+        if (!headers.isEmpty()) {
+            final int headersStart = out.writerIndex();
+            out.writeShortLE(headers.size());
+            for (final Map.Entry<String, String> header : headers.entrySet()) {
+                writeString(out, header.getKey());
+                writeString(out, header.getValue());
+            }
+            final int headersLength = out.writerIndex() - headersStart;
+            if (headersLength > MAX_HEADERS_LENGTH) {
+                out.writerIndex(start);
+                throw new ConfigurationException("headers too large: headersLength=" + headersLength
+                    + ", max=" + MAX_HEADERS_LENGTH);
+            }
+            out.setIntLE(start + HEADERS_LENGTH_OFFSET, headersLength);
+        }
+        return start;
+    }
+
+    private static void writeString(final ByteBuf out, final String value) {
+        final int lengthIndex = out.writerIndex();
+        out.writeShortLE(0);
+        final int length = ByteBufUtil.writeUtf8(out, value);
+        if (length > 0xFFFF) {
+            throw new ConfigurationException("header too long: length=" + length + ", max=65535");
+        }
+        out.setShortLE(lengthIndex, length);
+    }
+
+    /**
+     * Completes a frame whose payload has been appended: sets the payload and frame lengths.
+     *
+     * @param out   the buffer holding the frame, ending at its writer index.
+     * @param start the index {@link #begin} returned.
+     * @return the frame length.
+     */
+    public static int finish(final ByteBuf out, final int start) {
+        final int frameLength = out.writerIndex() - start;
+        final int topicLength = out.getUnsignedShortLE(start + TOPIC_LENGTH_OFFSET);
+        final int headersLength = out.getIntLE(start + HEADERS_LENGTH_OFFSET);
+        out.setIntLE(start + PAYLOAD_LENGTH_OFFSET, frameLength - HEADER_LENGTH - topicLength - headersLength);
+        out.setIntLE(start + FRAME_LENGTH_OFFSET, frameLength);
+        return frameLength;
+    }
+
+    /**
+     * @param topic a topic.
+     * @return its UTF-8 bytes.
+     */
+    public static byte[] utf8(final String topic) {
+        return topic.getBytes(StandardCharsets.UTF_8);
+    }
+}

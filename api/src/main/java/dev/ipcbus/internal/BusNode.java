@@ -1,0 +1,1038 @@
+package dev.ipcbus.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipcbus.BackpressureTimeoutException;
+import dev.ipcbus.Bus;
+import dev.ipcbus.BusClosedException;
+import dev.ipcbus.BusConfig;
+import dev.ipcbus.BusException;
+import dev.ipcbus.BusUri;
+import dev.ipcbus.CodecException;
+import dev.ipcbus.ErrorHandler;
+import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.MessageContext;
+import dev.ipcbus.MessageHandler;
+import dev.ipcbus.MessageTooLargeException;
+import dev.ipcbus.NoResponderException;
+import dev.ipcbus.RawMessageHandler;
+import dev.ipcbus.RequestHandler;
+import dev.ipcbus.RequestTimeoutException;
+import dev.ipcbus.ResponderFailedException;
+import dev.ipcbus.ResponderGoneException;
+import dev.ipcbus.Subscription;
+import dev.ipcbus.Topics;
+import dev.ipcbus.codec.JsonCodec;
+import dev.ipcbus.frame.FrameEncoder;
+import dev.ipcbus.frame.FrameFlyweight;
+import dev.ipcbus.registry.FileNodeRegistry;
+import dev.ipcbus.registry.InMemoryNodeRegistry;
+import dev.ipcbus.registry.NodeRecord;
+import dev.ipcbus.registry.NodeRegistry;
+import dev.ipcbus.registry.RuntimeDirectory;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.Transport;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.spi.TransportProvider;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.ipcbus.frame.FrameDescriptor.*;
+
+/**
+ * The bus core: one node. Owns an inbox (read by one receive thread that dispatches to handlers), a registry entry
+ * listing its subscriptions and responders, outlets to the nodes it sends to (opened on first use, closed when the
+ * node leaves), and a timer thread for request timeouts and liveness sweeps.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public final class BusNode implements Bus {
+    private static final Logger LOG = LoggerFactory.getLogger(BusNode.class);
+    private static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
+    private static final long SWEEP_PERIOD_MILLIS = 100;
+    private static final int FULL_SWEEP_EVERY = 10;
+    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+
+    private final BusUri uri;
+    private final long nodeId;
+    private final String nodeHex;
+    private final JsonCodec codec;
+    private final ObjectMapper mapper;
+    private final ErrorHandler errorHandler;
+    private final long publishTimeoutNanos;
+    private final Transport transport;
+    private final int maxFrameLength;
+    private final NodeRegistry registry;
+    private final Inbox inbox;
+    private final NodeRecord baseRecord;
+    private final ScheduledThreadPoolExecutor timer;
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object registrationLock = new Object();
+    private final CopyOnWriteArrayList<LocalSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final ConcurrentHashMap<String, LocalSubscription[]> subscriptionMatches = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LocalResponder> responders = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingRequest<?>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Outlet> outlets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, byte[]> topicBytes = new ConcurrentHashMap<>();
+    private final AtomicLong correlationIds = new AtomicLong();
+    private final AtomicLong roundRobin = new AtomicLong();
+    private final Object routingLock = new Object();
+    private volatile RoutingTable routing;
+    private long sweeps;
+
+    // Receive-thread state: confined to the inbox's receive thread.
+    private final FrameFlyweight received = new FrameFlyweight();
+    private final ReceivedContext receivedContext = new ReceivedContext();
+    private final TopicCache topicCache = new TopicCache();
+
+    private final AtomicLong malformedFrames = new AtomicLong();
+
+    private BusNode(final BusConfig config) {
+        this.uri = config.uri();
+        this.nodeId = NodeIds.next();
+        this.nodeHex = NodeIds.format(nodeId);
+        this.mapper = config.objectMapper() != null ? config.objectMapper() : JsonCodec.defaultMapper();
+        this.codec = new JsonCodec(mapper);
+        this.errorHandler = config.errorHandler() != null ? config.errorHandler() : BusNode::logError;
+
+        final TransportProvider provider = TransportLoader.find(uri.scheme());
+        final TransportOptions options = new TransportOptions(uri.options());
+        this.publishTimeoutNanos = options.duration("publishTimeout", DEFAULT_PUBLISH_TIMEOUT).toNanos();
+
+        final Path busDirectory;
+        if (provider.isProcessLocal()) {
+            busDirectory = RuntimeDirectory.base(config.runtimeDirectory()).resolve(uri.scheme())
+                .resolve(uri.busName());
+            this.registry = new InMemoryNodeRegistry(uri.scheme() + "/" + uri.busName());
+        } else {
+            final Path base = RuntimeDirectory.ensurePrivate(RuntimeDirectory.base(config.runtimeDirectory()));
+            busDirectory = RuntimeDirectory.ensurePrivate(
+                RuntimeDirectory.ensurePrivate(base.resolve(uri.scheme())).resolve(uri.busName()));
+            this.registry = new FileNodeRegistry(busDirectory, this::onReclaim, errorHandler);
+        }
+
+        final TransportContext context = new TransportContext(
+            uri.busName(), options, busDirectory, registry::isAlive, errorHandler);
+        Transport created = null;
+        Inbox opened = null;
+        try {
+            created = provider.create(context);
+            options.checkAllRead(uri.scheme());
+            this.transport = created;
+            this.maxFrameLength = created.maxFrameLength();
+            opened = created.openInbox(nodeId, this::onFrame);
+            this.inbox = opened;
+            this.baseRecord = new NodeRecord(nodeHex, ProcessHandle.current().pid(), uri.scheme(), opened.address(),
+                config.nodeName() != null ? config.nodeName() : defaultNodeName(), System.currentTimeMillis(),
+                List.of(), List.of());
+            registry.register(baseRecord);
+        } catch (final RuntimeException ex) {
+            if (opened != null) {
+                closeQuietly(opened, ex);
+            }
+            if (created != null) {
+                closeQuietly(created, ex);
+            }
+            registry.close();
+            throw ex;
+        }
+        this.routing = new RoutingTable(Long.MIN_VALUE, List.of(), uri.scheme());
+        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            final Thread thread = new Thread(runnable, "ipcbus-timer-" + nodeHex);
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        timer.scheduleWithFixedDelay(this::sweep, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens a node.
+     *
+     * @param config the configuration.
+     * @return the open node.
+     */
+    public static Bus open(final BusConfig config) {
+        return new BusNode(Objects.requireNonNull(config, "config"));
+    }
+
+    private static String defaultNodeName() {
+        final String command = System.getProperty("sun.java.command", "");
+        final String main = command.isBlank() ? "java" : command.split(" ")[0];
+        final int slash = Math.max(main.lastIndexOf('/'), main.lastIndexOf('.'));
+        return slash >= 0 && slash < main.length() - 1 && !main.endsWith(".jar") ? main.substring(slash + 1) : main;
+    }
+
+    private static void logError(final Throwable error) {
+        LOG.warn("ipcbus: {}", error.getMessage(), error instanceof FrameFormatException ? null : error);
+    }
+
+    @Override
+    public BusUri uri() {
+        return uri;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeHex;
+    }
+
+    @Override
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /**
+     * @return the number of frames this node received that failed validation.
+     */
+    public long malformedFrames() {
+        return malformedFrames.get();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Publishing
+
+    @Override
+    public void publish(final String topic, final Object message) {
+        publish(topic, message, Map.of());
+    }
+
+    @Override
+    public void publish(final String topic, final Object message, final Map<String, String> headers) {
+        Objects.requireNonNull(headers, "headers");
+        final byte[] topicUtf8 = topicBytes(topic);
+        checkOpen();
+        final RoutingTable.Peer[] targets = routing().subscribers(topic);
+        if (targets.length == 0) {
+            return;
+        }
+        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        try {
+            final int start = FrameEncoder.begin(frame, TYPE_PUBLISH, 0, codec.contentType(), nodeId, 0, 0,
+                EpochClock.nanos(), topicUtf8, headers);
+            codec.encode(message, frame, topic);
+            FrameEncoder.finish(frame, start);
+            deliver(targets, frame, topic);
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void publishRaw(final String topic, final ByteBuf payload) {
+        final byte[] topicUtf8 = topicBytes(topic);
+        checkOpen();
+        final RoutingTable.Peer[] targets = routing().subscribers(topic);
+        if (targets.length == 0) {
+            return;
+        }
+        final int payloadLength = payload.readableBytes();
+        final ByteBuf frame = ALLOCATOR.directBuffer(HEADER_LENGTH + topicUtf8.length + payloadLength);
+        try {
+            final int start = FrameEncoder.begin(frame, TYPE_PUBLISH, 0, CONTENT_TYPE_RAW, nodeId, 0, 0,
+                EpochClock.nanos(), topicUtf8, Map.of());
+            frame.writeBytes(payload, payload.readerIndex(), payloadLength);
+            FrameEncoder.finish(frame, start);
+            deliver(targets, frame, topic);
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void publishRaw(final String topic, final byte[] payload) {
+        publishRaw(topic, Unpooled.wrappedBuffer(payload));
+    }
+
+    private byte[] topicBytes(final String topic) {
+        final byte[] cached = topic == null ? null : topicBytes.get(topic);
+        if (cached != null) {
+            return cached;
+        }
+        final byte[] utf8 = Topics.validateTopic(topic);
+        if (topicBytes.size() < 4096) {
+            topicBytes.put(topic, utf8);
+        }
+        return utf8;
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("bus is closed: node=" + nodeHex + ", uri=" + uri);
+        }
+    }
+
+    private void checkSize(final ByteBuf frame) {
+        if (frame.readableBytes() > maxFrameLength) {
+            throw new MessageTooLargeException(frame.readableBytes(), maxFrameLength, uri.scheme());
+        }
+    }
+
+    /**
+     * Offers one frame to every target; a target that cannot be reached while alive is an error, raised after the
+     * others were served (the first failure, the rest suppressed).
+     */
+    private void deliver(final RoutingTable.Peer[] targets, final ByteBuf frame, final String topic) {
+        checkSize(frame);
+        BusException failure = null;
+        for (final RoutingTable.Peer target : targets) {
+            try {
+                send(target, frame, topic);
+            } catch (final BusException | IllegalStateException ex) {
+                if (ex instanceof IllegalStateException) {
+                    throw ex;
+                }
+                if (failure == null) {
+                    failure = (BusException)ex;
+                } else {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Sends one frame to one node.
+     *
+     * @return {@code true} if delivered; {@code false} if the node is dead (it was reclaimed).
+     * @throws BackpressureTimeoutException if its inbox stayed full.
+     * @throws BusException                 if it is alive but unreachable.
+     */
+    private boolean send(final RoutingTable.Peer target, final ByteBuf frame, final String topic) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            checkOpen();
+            final Outlet outlet;
+            try {
+                outlet = outlet(target);
+            } catch (final BusException ex) {
+                if (!registry.isAlive(target.nodeId())) {
+                    return false;
+                }
+                if (attempt == 0) {
+                    continue;
+                }
+                throw new BusException("cannot reach node: node=" + target + ", topic=" + topic + ", error="
+                    + ex.getMessage(), ex);
+            }
+            final int status = outlet.offer(frame, publishTimeoutNanos);
+            switch (status) {
+                case Outlet.SENT:
+                    return true;
+                case Outlet.BACK_PRESSURED:
+                    throw new BackpressureTimeoutException(target.toString(),
+                        TimeUnit.NANOSECONDS.toMillis(publishTimeoutNanos), topic);
+                case Outlet.PEER_GONE:
+                case Outlet.CLOSED:
+                default:
+                    dropOutlet(target.nodeId(), outlet);
+                    if (closed.get()) {
+                        throw new BusClosedException("bus closed while sending: node=" + nodeHex + ", topic=" + topic);
+                    }
+                    if (!registry.isAlive(target.nodeId())) {
+                        return false;
+                    }
+                    break; // alive: reconnect once
+            }
+        }
+        throw new BusException("cannot deliver to live node: node=" + target + ", topic=" + topic
+            + ", transport=" + uri.scheme());
+    }
+
+    private Outlet outlet(final RoutingTable.Peer target) {
+        final Outlet existing = outlets.get(target.nodeId());
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (outlets) {
+            final Outlet again = outlets.get(target.nodeId());
+            if (again != null) {
+                return again;
+            }
+            final Outlet created = transport.openOutlet(target.nodeId(), target.record().address());
+            outlets.put(target.nodeId(), created);
+            if (closed.get()) {
+                outlets.remove(target.nodeId());
+                created.close();
+                checkOpen();
+            }
+            return created;
+        }
+    }
+
+    private void dropOutlet(final long peer, final Outlet outlet) {
+        if (outlets.remove(peer, outlet)) {
+            closeQuietly(outlet, null);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Routing and liveness
+
+    private RoutingTable routing() {
+        final RoutingTable current = routing;
+        final long version = registry.version();
+        return current.version() == version ? current : rebuildRouting(version);
+    }
+
+    private RoutingTable rebuildRouting(final long version) {
+        synchronized (routingLock) {
+            RoutingTable current = routing;
+            if (current.version() == version) {
+                return current;
+            }
+            // Read the version before the directory: a change made during the scan moves the version again.
+            current = new RoutingTable(version, registry.nodes(), uri.scheme());
+            routing = current;
+            for (final Map.Entry<Long, Outlet> entry : outlets.entrySet()) {
+                if (current.peer(entry.getKey()) == null) {
+                    dropOutlet(entry.getKey(), entry.getValue());
+                }
+            }
+            return current;
+        }
+    }
+
+    /** Registry callback: a dead node is being reclaimed (by this process, holding its lock). */
+    private void onReclaim(final long deadNode, final NodeRecord record) {
+        if (record != null && transport != null && uri.scheme().equals(record.transport())) {
+            transport.reclaim(deadNode, record.address());
+        }
+        final Outlet outlet = outlets.remove(deadNode);
+        if (outlet != null) {
+            closeQuietly(outlet, null);
+        }
+        failPendingTo(deadNode);
+    }
+
+    private void failPendingTo(final long deadNode) {
+        for (final PendingRequest<?> request : pending.values()) {
+            if (request.responder == deadNode) {
+                request.fail(new ResponderGoneException("responder gone: topic=" + request.topic + ", node="
+                    + NodeIds.format(deadNode) + ", correlationId=" + request.correlationId));
+            }
+        }
+    }
+
+    private void sweep() {
+        if (closed.get()) {
+            return;
+        }
+        try {
+            final List<Long> checked = new ArrayList<>();
+            for (final PendingRequest<?> request : pending.values()) {
+                if (!checked.contains(request.responder)) {
+                    checked.add(request.responder);
+                    if (!registry.isAlive(request.responder)) {
+                        failPendingTo(request.responder);
+                    }
+                }
+            }
+            if (++sweeps % FULL_SWEEP_EVERY == 0) {
+                for (final RoutingTable.Peer peer : routing().peers()) {
+                    if (peer.nodeId() != nodeId && !registry.isAlive(peer.nodeId())) {
+                        failPendingTo(peer.nodeId());
+                    }
+                }
+            }
+        } catch (final RuntimeException ex) {
+            errorHandler.onError(ex);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Subscribing and responding
+
+    @Override
+    public <T> Subscription subscribe(final String pattern, final Class<T> type, final MessageHandler<T> handler) {
+        return addSubscription(pattern, codec.type(type), handler, null, null);
+    }
+
+    @Override
+    public <T> Subscription subscribe(
+        final String pattern, final TypeReference<T> type, final MessageHandler<T> handler) {
+        return addSubscription(pattern, codec.type(type), handler, null, null);
+    }
+
+    @Override
+    public <T> Subscription subscribe(
+        final String pattern, final Class<T> type, final MessageHandler<T> handler, final Executor executor) {
+        return addSubscription(pattern, codec.type(type), handler, null, Objects.requireNonNull(executor, "executor"));
+    }
+
+    @Override
+    public Subscription subscribeRaw(final String pattern, final RawMessageHandler handler) {
+        return addSubscription(pattern, null, null, Objects.requireNonNull(handler, "handler"), null);
+    }
+
+    private Subscription addSubscription(
+        final String pattern,
+        final JavaType type,
+        final MessageHandler<?> handler,
+        final RawMessageHandler rawHandler,
+        final Executor executor) {
+        Topics.validatePattern(pattern);
+        if (rawHandler == null) {
+            Objects.requireNonNull(handler, "handler");
+        }
+        checkOpen();
+        final LocalSubscription subscription = new LocalSubscription(pattern, type, handler, rawHandler, executor);
+        synchronized (registrationLock) {
+            subscriptions.add(subscription);
+            subscriptionMatches.clear();
+            publishRecord();
+        }
+        return subscription;
+    }
+
+    @Override
+    public <Q> Subscription respond(final String topic, final Class<Q> requestType, final RequestHandler<Q> handler) {
+        Topics.validateTopic(topic);
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        final LocalResponder responder = new LocalResponder(topic, codec.type(requestType), handler);
+        synchronized (registrationLock) {
+            if (responders.putIfAbsent(topic, responder) != null) {
+                throw new IllegalStateException("already responding: topic=" + topic + ", node=" + nodeHex);
+            }
+            publishRecord();
+        }
+        return responder;
+    }
+
+    /** Rewrites this node's registry record; caller holds {@link #registrationLock}. */
+    private void publishRecord() {
+        if (closed.get()) {
+            return;
+        }
+        final List<String> patterns = new ArrayList<>();
+        for (final LocalSubscription subscription : subscriptions) {
+            if (!patterns.contains(subscription.pattern)) {
+                patterns.add(subscription.pattern);
+            }
+        }
+        registry.update(baseRecord.with(patterns, new ArrayList<>(responders.keySet())));
+    }
+
+    private LocalSubscription[] matchingSubscriptions(final String topic) {
+        final LocalSubscription[] cached = subscriptionMatches.get(topic);
+        if (cached != null) {
+            return cached;
+        }
+        final List<LocalSubscription> found = new ArrayList<>();
+        for (final LocalSubscription subscription : subscriptions) {
+            if (Topics.matches(subscription.pattern, topic)) {
+                found.add(subscription);
+            }
+        }
+        final LocalSubscription[] result = found.toArray(new LocalSubscription[0]);
+        if (subscriptionMatches.size() < 4096) {
+            subscriptionMatches.put(topic, result);
+        }
+        return result;
+    }
+
+    private final class LocalSubscription implements Subscription {
+        final String pattern;
+        final JavaType type;
+        final MessageHandler<Object> handler;
+        final RawMessageHandler rawHandler;
+        final Executor executor;
+        volatile boolean active = true;
+
+        @SuppressWarnings("unchecked")
+        LocalSubscription(
+            final String pattern,
+            final JavaType type,
+            final MessageHandler<?> handler,
+            final RawMessageHandler rawHandler,
+            final Executor executor) {
+            this.pattern = pattern;
+            this.type = type;
+            this.handler = (MessageHandler<Object>)handler;
+            this.rawHandler = rawHandler;
+            this.executor = executor;
+        }
+
+        @Override
+        public String pattern() {
+            return pattern;
+        }
+
+        @Override
+        public void close() {
+            if (!active) {
+                return;
+            }
+            active = false;
+            synchronized (registrationLock) {
+                subscriptions.remove(this);
+                subscriptionMatches.clear();
+                publishRecord();
+            }
+        }
+    }
+
+    private final class LocalResponder implements Subscription {
+        final String topic;
+        final JavaType type;
+        final RequestHandler<Object> handler;
+
+        @SuppressWarnings("unchecked")
+        LocalResponder(final String topic, final JavaType type, final RequestHandler<?> handler) {
+            this.topic = topic;
+            this.type = type;
+            this.handler = (RequestHandler<Object>)handler;
+        }
+
+        @Override
+        public String pattern() {
+            return topic;
+        }
+
+        @Override
+        public void close() {
+            synchronized (registrationLock) {
+                if (responders.remove(topic, this)) {
+                    publishRecord();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Requests
+
+    @Override
+    public <R> CompletableFuture<R> request(
+        final String topic, final Object request, final Class<R> replyType, final Duration timeout) {
+        return request(topic, request, codec.type(replyType), timeout);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> request(
+        final String topic, final Object request, final TypeReference<R> replyType, final Duration timeout) {
+        return request(topic, request, codec.type(replyType), timeout);
+    }
+
+    private <R> CompletableFuture<R> request(
+        final String topic, final Object request, final JavaType replyType, final Duration timeout) {
+        final byte[] topicUtf8 = topicBytes(topic);
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("request timeout must be positive: timeout=" + timeout);
+        }
+        checkOpen();
+        final RoutingTable.Peer[] candidates = routing().responders(topic);
+        if (candidates.length == 0) {
+            return CompletableFuture.failedFuture(new NoResponderException("no responder: topic=" + topic
+                + ", bus=" + uri));
+        }
+        final RoutingTable.Peer target = candidates[(int)(roundRobin.getAndIncrement() % candidates.length)];
+        final long correlationId = correlationIds.incrementAndGet();
+        final PendingRequest<R> pendingRequest = new PendingRequest<>(correlationId, topic, target.nodeId(),
+            replyType);
+        pending.put(correlationId, pendingRequest);
+        pendingRequest.future.whenComplete((value, error) -> pending.remove(correlationId));
+        pendingRequest.timeout = timer.schedule(() -> pendingRequest.fail(new RequestTimeoutException(
+            "request timed out: topic=" + topic + ", node=" + target + ", timeoutMillis=" + timeout.toMillis()
+                + ", correlationId=" + correlationId)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+
+        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        try {
+            final int start = FrameEncoder.begin(frame, TYPE_REQUEST, 0, codec.contentType(), nodeId,
+                target.nodeId(), correlationId, EpochClock.nanos(), topicUtf8, Map.of());
+            codec.encode(request, frame, topic);
+            FrameEncoder.finish(frame, start);
+            checkSize(frame);
+            if (!send(target, frame, topic)) {
+                pendingRequest.fail(new ResponderGoneException("responder gone: topic=" + topic + ", node=" + target
+                    + ", correlationId=" + correlationId));
+            }
+        } catch (final BusException | IllegalStateException ex) {
+            pendingRequest.fail(ex);
+        } finally {
+            frame.release();
+        }
+        if (closed.get()) {
+            pendingRequest.fail(new BusClosedException("bus closed: node=" + nodeHex));
+        }
+        return pendingRequest.future;
+    }
+
+    private static final class PendingRequest<R> {
+        final long correlationId;
+        final String topic;
+        final long responder;
+        final JavaType replyType;
+        final CompletableFuture<R> future = new CompletableFuture<>();
+        volatile ScheduledFuture<?> timeout;
+
+        PendingRequest(final long correlationId, final String topic, final long responder, final JavaType replyType) {
+            this.correlationId = correlationId;
+            this.topic = topic;
+            this.responder = responder;
+            this.replyType = replyType;
+        }
+
+        void complete(final R value) {
+            cancelTimeout();
+            future.complete(value);
+        }
+
+        void fail(final Throwable error) {
+            cancelTimeout();
+            future.completeExceptionally(error);
+        }
+
+        private void cancelTimeout() {
+            final ScheduledFuture<?> scheduled = timeout;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Receiving (receive thread)
+
+    private void onFrame(final ByteBuf frame) {
+        final FrameFlyweight flyweight;
+        try {
+            flyweight = received.wrap(frame);
+        } catch (final FrameFormatException ex) {
+            final long count = malformedFrames.incrementAndGet();
+            if (count == 1 || count % 1000 == 0) {
+                errorHandler.onError(new FrameFormatException("malformed frame dropped: node=" + nodeHex
+                    + ", count=" + count + ", error=" + ex.getMessage(), ex));
+            }
+            return;
+        }
+        final String topic = topicCache.topic(frame, flyweight.topicOffset(), flyweight.topicLength());
+        receivedContext.reset(topic, flyweight);
+        try {
+            switch (flyweight.type()) {
+                case TYPE_PUBLISH:
+                    onPublish(flyweight, topic);
+                    break;
+                case TYPE_REQUEST:
+                    onRequest(flyweight, topic);
+                    break;
+                case TYPE_REPLY:
+                case TYPE_ERROR_REPLY:
+                    onReply(flyweight, topic);
+                    break;
+                default:
+                    break; // unreachable: wrap() validated the type
+            }
+        } catch (final RuntimeException ex) {
+            errorHandler.onError(ex);
+        }
+    }
+
+    private void onPublish(final FrameFlyweight frame, final String topic) {
+        final LocalSubscription[] matches = matchingSubscriptions(topic);
+        JavaType decodedType = null;
+        Object decoded = null;
+        for (final LocalSubscription subscription : matches) {
+            if (!subscription.active) {
+                continue;
+            }
+            try {
+                if (subscription.rawHandler != null) {
+                    deliverRaw(subscription, frame);
+                    continue;
+                }
+                if (frame.contentType() != CONTENT_TYPE_JSON) {
+                    throw new CodecException("raw payload for a typed subscription: topic=" + topic + ", pattern="
+                        + subscription.pattern + ", type=" + subscription.type);
+                }
+                if (!subscription.type.equals(decodedType)) {
+                    decoded = codec.decode(payload(frame), subscription.type, topic);
+                    decodedType = subscription.type;
+                }
+                if (subscription.executor == null) {
+                    subscription.handler.onMessage(decoded, receivedContext);
+                } else {
+                    final Object message = decoded;
+                    final MessageContext copy = receivedContext.copy();
+                    subscription.executor.execute(() -> runHandler(subscription, message, copy));
+                }
+            } catch (final Exception ex) {
+                reportHandlerError(subscription.pattern, topic, ex);
+            }
+        }
+    }
+
+    private void runHandler(final LocalSubscription subscription, final Object message, final MessageContext context) {
+        if (!subscription.active) {
+            return;
+        }
+        try {
+            subscription.handler.onMessage(message, context);
+        } catch (final Exception ex) {
+            reportHandlerError(subscription.pattern, context.topic(), ex);
+        }
+    }
+
+    private void reportHandlerError(final String pattern, final String topic, final Exception ex) {
+        if (ex instanceof CodecException) {
+            errorHandler.onError(ex);
+        } else {
+            errorHandler.onError(new BusException("subscriber failed: pattern=" + pattern + ", topic=" + topic
+                + ", error=" + ex, ex));
+        }
+    }
+
+    private void deliverRaw(final LocalSubscription subscription, final FrameFlyweight frame) throws Exception {
+        final ByteBuf buffer = frame.buffer();
+        final int readerIndex = buffer.readerIndex();
+        final int writerIndex = buffer.writerIndex();
+        // Narrow the borrowed buffer to the payload in place (no slice object), and restore it afterwards.
+        buffer.setIndex(frame.payloadOffset(), frame.payloadOffset() + frame.payloadLength());
+        try {
+            if (subscription.executor == null) {
+                subscription.rawHandler.onMessage(buffer, receivedContext);
+            } else {
+                final ByteBuf copy = Unpooled.copiedBuffer(buffer);
+                final MessageContext context = receivedContext.copy();
+                subscription.executor.execute(() -> {
+                    try {
+                        subscription.rawHandler.onMessage(copy, context);
+                    } catch (final Exception ex) {
+                        reportHandlerError(subscription.pattern, context.topic(), ex);
+                    } finally {
+                        copy.release();
+                    }
+                });
+            }
+        } finally {
+            buffer.setIndex(readerIndex, writerIndex);
+        }
+    }
+
+    private static ByteBuf payload(final FrameFlyweight frame) {
+        return frame.buffer().slice(frame.payloadOffset(), frame.payloadLength());
+    }
+
+    private void onRequest(final FrameFlyweight frame, final String topic) {
+        final long requester = frame.sender();
+        final long correlationId = frame.correlationId();
+        if (frame.destination() != nodeId) {
+            errorHandler.onError(new FrameFormatException("request for another node dropped: topic=" + topic
+                + ", destination=" + NodeIds.format(frame.destination()) + ", node=" + nodeHex));
+            return;
+        }
+        final LocalResponder responder = responders.get(topic);
+        if (responder == null) {
+            sendErrorReply(requester, correlationId, topic, FLAG_NO_RESPONDER,
+                NoResponderException.class.getName(), "no responder: topic=" + topic + ", node=" + nodeHex);
+            return;
+        }
+        final Object result;
+        try {
+            if (frame.contentType() != CONTENT_TYPE_JSON) {
+                throw new CodecException("raw payload for a typed responder: topic=" + topic);
+            }
+            final Object request = codec.decode(payload(frame), responder.type, topic);
+            result = responder.handler.onRequest(request, receivedContext);
+        } catch (final Exception ex) {
+            sendErrorReply(requester, correlationId, topic, 0, ex.getClass().getName(), ex.getMessage());
+            return;
+        }
+        if (result instanceof CompletionStage) {
+            ((CompletionStage<?>)result).whenComplete((value, error) -> {
+                if (error != null) {
+                    final Throwable cause = error instanceof java.util.concurrent.CompletionException
+                        && error.getCause() != null ? error.getCause() : error;
+                    sendErrorReply(requester, correlationId, topic, 0, cause.getClass().getName(), cause.getMessage());
+                } else {
+                    sendReply(requester, correlationId, topic, value);
+                }
+            });
+        } else {
+            sendReply(requester, correlationId, topic, result);
+        }
+    }
+
+    private void sendReply(final long requester, final long correlationId, final String topic, final Object value) {
+        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        try {
+            final int start = FrameEncoder.begin(frame, TYPE_REPLY, 0, codec.contentType(), nodeId, requester,
+                correlationId, EpochClock.nanos(), topicBytes(topic), Map.of());
+            try {
+                codec.encode(value, frame, topic);
+            } catch (final CodecException ex) {
+                frame.writerIndex(start);
+                sendErrorReply(requester, correlationId, topic, 0, ex.getClass().getName(), ex.getMessage());
+                return;
+            }
+            FrameEncoder.finish(frame, start);
+            if (frame.readableBytes() > maxFrameLength) {
+                final String message = new MessageTooLargeException(frame.readableBytes(), maxFrameLength,
+                    uri.scheme()).getMessage();
+                sendErrorReply(requester, correlationId, topic, 0, MessageTooLargeException.class.getName(), message);
+                return;
+            }
+            sendTo(requester, frame, topic);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void sendErrorReply(
+        final long requester,
+        final long correlationId,
+        final String topic,
+        final int flags,
+        final String type,
+        final String message) {
+        final Map<String, String> error = new LinkedHashMap<>();
+        error.put("type", type);
+        error.put("message", message);
+        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        try {
+            final int start = FrameEncoder.begin(frame, TYPE_ERROR_REPLY, flags, codec.contentType(), nodeId,
+                requester, correlationId, EpochClock.nanos(), topicBytes(topic), Map.of());
+            codec.encode(error, frame, topic);
+            FrameEncoder.finish(frame, start);
+            sendTo(requester, frame, topic);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void sendTo(final long node, final ByteBuf frame, final String topic) {
+        if (closed.get()) {
+            return;
+        }
+        RoutingTable.Peer peer = routing().peer(node);
+        if (peer == null) {
+            peer = rebuildRouting(registry.version()).peer(node);
+        }
+        if (peer == null) {
+            errorHandler.onError(new BusException("reply dropped, requester not registered: node="
+                + NodeIds.format(node) + ", topic=" + topic));
+            return;
+        }
+        try {
+            send(peer, frame, topic);
+        } catch (final BusException | IllegalStateException ex) {
+            errorHandler.onError(new BusException("reply not delivered: node=" + peer + ", topic=" + topic
+                + ", error=" + ex.getMessage(), ex));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void onReply(final FrameFlyweight frame, final String topic) {
+        final PendingRequest<Object> request = (PendingRequest<Object>)pending.get(frame.correlationId());
+        if (request == null || request.responder != frame.sender()) {
+            return; // timed out, cancelled, or not ours: a late reply is not an error
+        }
+        if (frame.type() == TYPE_ERROR_REPLY) {
+            String type = "unknown";
+            String message = null;
+            try {
+                final Map<?, ?> error = codec.decode(payload(frame), codec.type(Map.class), topic);
+                type = String.valueOf(error.get("type"));
+                message = error.get("message") == null ? null : String.valueOf(error.get("message"));
+            } catch (final CodecException ex) {
+                message = "unreadable error reply: " + ex.getMessage();
+            }
+            if ((frame.flags() & FLAG_NO_RESPONDER) != 0) {
+                request.fail(new NoResponderException("no responder: topic=" + topic + ", node="
+                    + NodeIds.format(frame.sender()) + ", reason=" + message));
+            } else {
+                request.fail(new ResponderFailedException(topic, NodeIds.format(frame.sender()), type, message));
+            }
+            return;
+        }
+        final Object value;
+        try {
+            value = frame.contentType() == CONTENT_TYPE_JSON
+                ? codec.decode(payload(frame), request.replyType, topic)
+                : null;
+        } catch (final CodecException ex) {
+            request.fail(ex);
+            return;
+        }
+        request.complete(value);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Lifecycle
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        try {
+            registry.deregister(nodeId);
+        } catch (final RuntimeException ex) {
+            failure = ex;
+        }
+        for (final Outlet outlet : outlets.values()) {
+            failure = closeQuietly(outlet, failure);
+        }
+        outlets.clear();
+        for (final PendingRequest<?> request : pending.values()) {
+            request.fail(new BusClosedException("bus closed: node=" + nodeHex + ", topic=" + request.topic));
+        }
+        failure = closeQuietly(inbox, failure);
+        failure = closeQuietly(transport, failure);
+        timer.shutdownNow();
+        registry.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException closeQuietly(final AutoCloseable closeable, final RuntimeException failure) {
+        try {
+            closeable.close();
+            return failure;
+        } catch (final Exception ex) {
+            if (failure == null) {
+                return ex instanceof RuntimeException ? (RuntimeException)ex : new BusException(ex.toString(), ex);
+            }
+            failure.addSuppressed(ex);
+            return failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Bus{uri=" + uri + ", node=" + nodeHex + "}";
+    }
+}

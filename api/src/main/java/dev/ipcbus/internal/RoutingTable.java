@@ -1,0 +1,97 @@
+package dev.ipcbus.internal;
+
+import dev.ipcbus.Topics;
+import dev.ipcbus.registry.NodeRecord;
+import dev.ipcbus.spi.NodeIds;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An immutable snapshot of the registry at one {@link #version()}: which node subscribes to and responds to what,
+ * with per-topic answers cached.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+final class RoutingTable {
+    static final Peer[] NONE = new Peer[0];
+
+    private final long version;
+    private final Map<Long, Peer> peers;
+    private final ConcurrentHashMap<String, Peer[]> subscribers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Peer[]> responders = new ConcurrentHashMap<>();
+
+    /**
+     * One node as routing sees it.
+     *
+     * @param nodeId the node.
+     * @param record its registry record.
+     */
+    record Peer(long nodeId, NodeRecord record) {
+        @Override
+        public String toString() {
+            return record.id();
+        }
+    }
+
+    RoutingTable(final long version, final List<NodeRecord> records, final String scheme) {
+        this.version = version;
+        final Map<Long, Peer> map = new HashMap<>();
+        for (final NodeRecord record : records) {
+            if (scheme.equals(record.transport())) {
+                final long id = NodeIds.parse(record.id());
+                map.put(id, new Peer(id, record));
+            }
+        }
+        this.peers = map;
+    }
+
+    long version() {
+        return version;
+    }
+
+    Peer peer(final long nodeId) {
+        return peers.get(nodeId);
+    }
+
+    Iterable<Peer> peers() {
+        return peers.values();
+    }
+
+    Peer[] subscribers(final String topic) {
+        final Peer[] cached = subscribers.get(topic);
+        return cached != null ? cached : subscribers.computeIfAbsent(topic, this::findSubscribers);
+    }
+
+    Peer[] responders(final String topic) {
+        final Peer[] cached = responders.get(topic);
+        return cached != null ? cached : responders.computeIfAbsent(topic, this::findResponders);
+    }
+
+    private Peer[] findSubscribers(final String topic) {
+        final List<Peer> found = new ArrayList<>();
+        for (final Peer peer : peers.values()) {
+            for (final String pattern : peer.record().subscriptions()) {
+                if (Topics.matches(pattern, topic)) {
+                    found.add(peer);
+                    break;
+                }
+            }
+        }
+        return found.isEmpty() ? NONE : found.toArray(NONE);
+    }
+
+    private Peer[] findResponders(final String topic) {
+        final List<Peer> found = new ArrayList<>();
+        for (final Peer peer : peers.values()) {
+            if (peer.record().responders().contains(topic)) {
+                found.add(peer);
+            }
+        }
+        found.sort((a, b) -> Long.compare(a.nodeId(), b.nodeId()));
+        return found.isEmpty() ? NONE : found.toArray(NONE);
+    }
+}

@@ -1,0 +1,357 @@
+package dev.ipcbus.registry;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipcbus.BusException;
+import dev.ipcbus.ErrorHandler;
+import dev.ipcbus.spi.NodeIds;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The registry of one bus kept as files in a private directory, shared by every process of the current user.
+ * <pre>
+ *   &lt;runtime dir&gt;/&lt;scheme&gt;/&lt;bus&gt;/         0700
+ *     registry.version                         mapped change counter (layout below)
+ *     &lt;node id&gt;.lock                           held locked by the node's process for its whole life
+ *     &lt;node id&gt;.node                           JSON {@link NodeRecord}, replaced atomically (write + rename)
+ * </pre>
+ * <b>Liveness.</b> A node is alive while its process holds an OS lock on its {@code .lock} file
+ * ({@link FileChannel#lock()}: {@code fcntl} on POSIX, {@code LockFileEx} on Windows). The OS drops the lock when the
+ * process dies, however it dies, and keeps it through a pause ({@code SIGSTOP}, a long GC), so a pause never looks
+ * like a death. To check another node, a process try-locks that file: success means the owner is dead, and the checker
+ * now holds the lock while it reclaims the node, so each dead node is reclaimed once. POSIX drops all of a process's
+ * locks on a file when any of its channels on that file closes, so this class never opens the lock file of a node
+ * owned by its own JVM (they are known in a JVM-wide table), and checks each foreign lock file from one thread of the
+ * JVM at a time.
+ * <p>
+ * <b>Order.</b> A node takes its lock before its node file appears and removes its node file before releasing its
+ * lock, so a listed node with a free lock is dead.
+ * <p>
+ * <b>Change counter.</b> {@code registry.version} is 16 bytes, little-endian:
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                    Magic 0x56524249 ("IBRV")                  |  0
+ *  +---------------------------------------------------------------+
+ *  |                        Layout version (1)                     |  4
+ *  +---------------------------------------------------------------+
+ *  |                 Change counter (64), 8-byte aligned           |  8
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * Writers: every registry change, atomic {@code getAndAdd} after the node file is in place. Readers: acquire load;
+ * a reader that sees a new value re-reads the directory. The file is created whole under a temporary name and linked
+ * into place, so no process ever sees it half-written.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public final class FileNodeRegistry implements NodeRegistry {
+    /** Change counter magic, "IBRV" little-endian. */
+    public static final int VERSION_MAGIC = 0x56524249;
+    /** Change counter layout version. */
+    public static final int VERSION_LAYOUT = 1;
+    /** Offset of the 64-bit change counter. */
+    public static final int COUNTER_OFFSET = 8;
+    /** Length of the change counter file. */
+    public static final int VERSION_FILE_LENGTH = 16;
+
+    private static final String VERSION_FILE = "registry.version";
+    private static final String NODE_SUFFIX = ".node";
+    private static final String LOCK_SUFFIX = ".lock";
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class,
+        ByteOrder.LITTLE_ENDIAN);
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Lock files held by nodes of this JVM: never opened by a checker (closing would drop the lock). */
+    private static final ConcurrentHashMap<Path, Owned> OWNED = new ConcurrentHashMap<>();
+    /** Foreign lock files being checked by a thread of this JVM. */
+    private static final Set<Path> CHECKING = ConcurrentHashMap.newKeySet();
+
+    private final Path directory;
+    private final ReclaimListener reclaimListener;
+    private final ErrorHandler errorHandler;
+    private final MappedByteBuffer versionBuffer;
+    private final Set<String> reportedCorrupt = ConcurrentHashMap.newKeySet();
+
+    private record Owned(FileChannel channel, FileLock lock) {
+    }
+
+    /**
+     * Opens (creating if needed) the registry in {@code directory}.
+     *
+     * @param directory       the bus's registry directory; created private to the current user.
+     * @param reclaimListener releases the transport resources of a node found dead.
+     * @param errorHandler    told about unreadable node files.
+     * @throws BusException if the directory or the change counter cannot be created or is not ours.
+     */
+    public FileNodeRegistry(
+        final Path directory, final ReclaimListener reclaimListener, final ErrorHandler errorHandler) {
+        this.directory = RuntimeDirectory.ensurePrivate(directory);
+        this.reclaimListener = reclaimListener;
+        this.errorHandler = errorHandler;
+        this.versionBuffer = mapVersionFile(directory.resolve(VERSION_FILE));
+    }
+
+    private static MappedByteBuffer mapVersionFile(final Path path) {
+        try {
+            if (!Files.exists(path)) {
+                final Path temp = path.resolveSibling(VERSION_FILE + "." + NodeIds.format(NodeIds.next()) + ".tmp");
+                try (FileChannel channel = openChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    final java.nio.ByteBuffer initial = java.nio.ByteBuffer.allocate(VERSION_FILE_LENGTH)
+                        .order(ByteOrder.LITTLE_ENDIAN).putInt(VERSION_MAGIC).putInt(VERSION_LAYOUT).putLong(0);
+                    initial.flip();
+                    while (initial.hasRemaining()) {
+                        channel.write(initial);
+                    }
+                }
+                try {
+                    Files.createLink(path, temp); // atomic: fails if another process got there first
+                } catch (final FileAlreadyExistsException ex) {
+                    // someone else's counter won; use it
+                } finally {
+                    Files.deleteIfExists(temp);
+                }
+            }
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                if (channel.size() != VERSION_FILE_LENGTH) {
+                    throw new BusException("registry change counter has a bad length: path=" + path
+                        + ", length=" + channel.size() + ", expected=" + VERSION_FILE_LENGTH);
+                }
+                final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, VERSION_FILE_LENGTH);
+                buffer.order(ByteOrder.LITTLE_ENDIAN);
+                if (buffer.getInt(0) != VERSION_MAGIC || buffer.getInt(4) != VERSION_LAYOUT) {
+                    throw new BusException("registry change counter is not ours: path=" + path + ", magic=0x"
+                        + Integer.toHexString(buffer.getInt(0)) + ", layout=" + buffer.getInt(4));
+                }
+                return buffer;
+            }
+        } catch (final IOException ex) {
+            throw new BusException("cannot open registry change counter: path=" + path + ", error=" + ex, ex);
+        }
+    }
+
+    private static FileChannel openChannel(final Path path, final StandardOpenOption... options) throws IOException {
+        final Set<StandardOpenOption> set = Set.of(options);
+        if (RuntimeDirectory.isPosix() && (set.contains(StandardOpenOption.CREATE)
+            || set.contains(StandardOpenOption.CREATE_NEW))) {
+            return FileChannel.open(path, set, PosixFilePermissions.asFileAttribute(RuntimeDirectory.FILE_MODE));
+        }
+        return FileChannel.open(path, set);
+    }
+
+    /**
+     * @return the registry directory.
+     */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void register(final NodeRecord record) {
+        final Path lockPath = lockPath(record.id());
+        try {
+            final FileChannel channel = openChannel(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            final FileLock lock = channel.lock();
+            OWNED.put(lockPath, new Owned(channel, lock));
+        } catch (final IOException ex) {
+            throw new BusException("cannot create node lock: path=" + lockPath + ", error=" + ex, ex);
+        }
+        writeRecord(record);
+        bump();
+    }
+
+    @Override
+    public void update(final NodeRecord record) {
+        writeRecord(record);
+        bump();
+    }
+
+    private void writeRecord(final NodeRecord record) {
+        final Path target = directory.resolve(record.id() + NODE_SUFFIX);
+        final Path temp = directory.resolve(record.id() + NODE_SUFFIX + ".tmp");
+        try {
+            final byte[] json = JSON.writeValueAsBytes(record);
+            try (FileChannel channel = openChannel(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+                final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(json);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (final AtomicMoveNotSupportedException ex) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (final IOException ex) {
+            throw new BusException("cannot write node file: path=" + target + ", error=" + ex, ex);
+        }
+    }
+
+    @Override
+    public void deregister(final long nodeId) {
+        final String id = NodeIds.format(nodeId);
+        final Path lockPath = lockPath(id);
+        final Owned owned = OWNED.get(lockPath);
+        if (owned == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(directory.resolve(id + NODE_SUFFIX));
+            Files.deleteIfExists(directory.resolve(id + NODE_SUFFIX + ".tmp"));
+            bump();
+            Files.deleteIfExists(lockPath);
+        } catch (final IOException ex) {
+            errorHandler.onError(new BusException("cannot remove node files: node=" + id + ", error=" + ex, ex));
+        } finally {
+            OWNED.remove(lockPath);
+            try {
+                owned.channel().close(); // releases the lock
+            } catch (final IOException ex) {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
+    @Override
+    public long version() {
+        return (long)LONG.getAcquire(versionBuffer, COUNTER_OFFSET);
+    }
+
+    private void bump() {
+        LONG.getAndAdd(versionBuffer, COUNTER_OFFSET, 1L);
+    }
+
+    @Override
+    public List<NodeRecord> nodes() {
+        final List<NodeRecord> nodes = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + NODE_SUFFIX)) {
+            for (final Path file : stream) {
+                final NodeRecord record = readRecord(file);
+                if (record != null) {
+                    nodes.add(record);
+                }
+            }
+        } catch (final IOException ex) {
+            throw new BusException("cannot list registry: path=" + directory + ", error=" + ex, ex);
+        }
+        return nodes;
+    }
+
+    private NodeRecord readRecord(final Path file) {
+        final String name = file.getFileName().toString();
+        final String id = name.substring(0, name.length() - NODE_SUFFIX.length());
+        try {
+            final NodeRecord record = JSON.readValue(Files.readAllBytes(file), NodeRecord.class);
+            if (!id.equals(record.id())) {
+                throw new IOException("node file names another node: id=" + record.id());
+            }
+            return record;
+        } catch (final NoSuchFileException ex) {
+            return null; // removed while listing
+        } catch (final IOException | RuntimeException ex) {
+            if (reportedCorrupt.add(name)) {
+                errorHandler.onError(new BusException("unreadable node file skipped: path=" + file
+                    + ", error=" + ex.getMessage(), ex));
+            }
+            try {
+                isAlive(NodeIds.parse(id)); // reclaims it if its owner is dead
+            } catch (final IllegalArgumentException ignore) {
+                // not a node id: leave the foreign file alone
+            }
+            return null;
+        }
+    }
+
+    @Override
+    public boolean isAlive(final long nodeId) {
+        final String id = NodeIds.format(nodeId);
+        final Path lockPath = lockPath(id);
+        if (OWNED.containsKey(lockPath)) {
+            return true;
+        }
+        final Path nodePath = directory.resolve(id + NODE_SUFFIX);
+        if (!CHECKING.add(lockPath)) {
+            return true; // another thread of this JVM is checking or reclaiming it right now
+        }
+        try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+            final FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (final OverlappingFileLockException ex) {
+                return true;
+            }
+            if (lock == null) {
+                return true;
+            }
+            reclaim(nodeId, nodePath, lockPath); // we hold the dead node's lock: reclaim exactly once
+            return false;
+        } catch (final NoSuchFileException ex) {
+            // No lock file: never registered, or deregistered, or a reclaim was interrupted.
+            if (Files.exists(nodePath)) {
+                reclaim(nodeId, nodePath, lockPath);
+            }
+            return false;
+        } catch (final IOException ex) {
+            errorHandler.onError(new BusException("cannot check node liveness: node=" + id + ", error=" + ex, ex));
+            return true;
+        } finally {
+            CHECKING.remove(lockPath);
+        }
+    }
+
+    private void reclaim(final long nodeId, final Path nodePath, final Path lockPath) {
+        NodeRecord record = null;
+        try {
+            record = JSON.readValue(Files.readAllBytes(nodePath), NodeRecord.class);
+        } catch (final IOException | RuntimeException ignore) {
+            // missing or unreadable: reclaim without it
+        }
+        try {
+            reclaimListener.onReclaim(nodeId, record);
+        } catch (final RuntimeException ex) {
+            errorHandler.onError(ex);
+        }
+        try {
+            Files.deleteIfExists(nodePath);
+            Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + NODE_SUFFIX + ".tmp"));
+            bump();
+            Files.deleteIfExists(lockPath);
+        } catch (final IOException ex) {
+            errorHandler.onError(new BusException("cannot remove dead node's files: node="
+                + NodeIds.format(nodeId) + ", error=" + ex, ex));
+        }
+    }
+
+    private Path lockPath(final String id) {
+        return directory.resolve(id + LOCK_SUFFIX);
+    }
+
+    @Override
+    public void close() {
+        // The mapping is released by the GC; nothing else is held per registry.
+    }
+}

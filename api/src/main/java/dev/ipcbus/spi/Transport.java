@@ -1,0 +1,72 @@
+package dev.ipcbus.spi;
+
+import java.util.Map;
+
+/**
+ * One node's view of a transport: it opens the node's own {@link Inbox} and {@link Outlet}s to other nodes' inboxes,
+ * and reclaims what a dead node left behind.
+ * <p>
+ * A frame is an opaque byte sequence of at most {@link #maxFrameLength()} bytes; the transport preserves its
+ * boundaries (one frame in, one frame out) and the order of frames offered by one thread through one outlet.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public interface Transport extends AutoCloseable {
+    /**
+     * @return the URI scheme of this transport, e.g. {@code "pipe"}.
+     */
+    String scheme();
+
+    /**
+     * @return the largest frame, header included, that an outlet accepts, in bytes.
+     */
+    int maxFrameLength();
+
+    /**
+     * Creates and opens the inbox of a node of this process. The transport starts delivering frames to
+     * {@code listener} before this method returns.
+     *
+     * @param nodeId   the owning node.
+     * @param listener receives every frame written to the inbox.
+     * @return the open inbox; its {@link Inbox#address()} is published in the registry.
+     * @throws dev.ipcbus.BusException if the OS object cannot be created (name taken, permissions).
+     */
+    Inbox openInbox(long nodeId, FrameListener listener);
+
+    /**
+     * Opens an outlet that writes into another node's inbox (possibly one of this process, possibly the caller's own).
+     *
+     * @param nodeId  the target node.
+     * @param address the target inbox's {@link Inbox#address()} as read from the registry.
+     * @return the open outlet, owned by the caller.
+     * @throws dev.ipcbus.BusException if the inbox cannot be reached; the core then checks the node's liveness.
+     */
+    Outlet openOutlet(long nodeId, String address);
+
+    /**
+     * Releases what a dead node left behind: shared memory, socket files. Called by whichever node noticed the death,
+     * while holding that node's registry lock, so at most one caller at a time per node; must tolerate resources that
+     * are already gone.
+     *
+     * @param nodeId  the dead node.
+     * @param address its inbox address as read from the registry.
+     */
+    void reclaim(long nodeId, String address);
+
+    /**
+     * Reads the counters of any node's inbox, possibly one in another process, for introspection.
+     *
+     * @param nodeId  the node.
+     * @param address its inbox address.
+     * @return counter name to value; empty if this transport keeps no counters of its own.
+     */
+    default Map<String, Long> inboxCounters(final long nodeId, final String address) {
+        return Map.of();
+    }
+
+    /**
+     * Closes every inbox and outlet still open and frees the transport's resources. Idempotent.
+     */
+    @Override
+    void close();
+}
