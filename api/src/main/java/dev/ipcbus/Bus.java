@@ -5,6 +5,7 @@ import dev.ipcbus.internal.BusNode;
 import io.netty.buffer.ByteBuf;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -229,6 +230,15 @@ public interface Bus extends AutoCloseable {
      * @throws IllegalStateException    if this node already responds to the topic.
      */
     <Q> Subscription respond(String topic, Class<Q> requestType, RequestHandler<Q> handler);
+
+    /**
+     * Lists the nodes of this bus (this one included), checking each one's liveness; nodes found dead are reclaimed
+     * on the way and listed with {@code alive == false}.
+     *
+     * @return the nodes, in no particular order.
+     * @throws IllegalStateException if the bus is closed.
+     */
+    List<NodeInfo> nodes();
 
     /**
      * Leaves the bus: removes this node from the registry, fails pending requests with {@link BusClosedException},

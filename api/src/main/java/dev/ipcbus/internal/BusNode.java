@@ -15,6 +15,7 @@ import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.MessageContext;
 import dev.ipcbus.MessageHandler;
 import dev.ipcbus.MessageTooLargeException;
+import dev.ipcbus.NodeInfo;
 import dev.ipcbus.NoResponderException;
 import dev.ipcbus.RawMessageHandler;
 import dev.ipcbus.RequestHandler;
@@ -986,6 +987,18 @@ public final class BusNode implements Bus {
             return;
         }
         request.complete(value);
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        checkOpen();
+        final List<NodeInfo> nodes = new ArrayList<>();
+        for (final NodeRecord record : registry.nodes()) {
+            final boolean alive = registry.isAlive(NodeIds.parse(record.id()));
+            nodes.add(new NodeInfo(record.id(), record.pid(), record.name(), record.transport(), record.address(),
+                record.startedMillis(), record.subscriptions(), record.responders(), alive));
+        }
+        return nodes;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,28 @@
+package dev.ipcbus;
+
+import java.util.List;
+
+/**
+ * What the registry says about one node of a bus, for introspection.
+ *
+ * @param id            the node id (16 hex digits).
+ * @param pid           its process id.
+ * @param name          its human-readable name.
+ * @param transport     the transport scheme.
+ * @param address       its inbox address.
+ * @param startedMillis when it opened, milliseconds since the epoch.
+ * @param subscriptions the patterns it subscribes to.
+ * @param responders    the topics it responds to.
+ * @param alive         whether its process still holds its registry lock.
+ */
+public record NodeInfo(
+    String id,
+    long pid,
+    String name,
+    String transport,
+    String address,
+    long startedMillis,
+    List<String> subscriptions,
+    List<String> responders,
+    boolean alive) {
+}

@@ -1,0 +1,609 @@
+package dev.ipcbus.testkit;
+
+import dev.ipcbus.Bus;
+import dev.ipcbus.BusClosedException;
+import dev.ipcbus.BusConfig;
+import dev.ipcbus.CodecException;
+import dev.ipcbus.MessageTooLargeException;
+import dev.ipcbus.NoResponderException;
+import dev.ipcbus.NodeInfo;
+import dev.ipcbus.RequestTimeoutException;
+import dev.ipcbus.ResponderFailedException;
+import dev.ipcbus.ResponderGoneException;
+import dev.ipcbus.Subscription;
+import dev.ipcbus.frame.FrameDescriptor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The conformance suite every transport passes: subclass it once per OS layer and name the URI.
+ * <pre>{@code
+ * class PosixPipeContractIT extends TransportContractTest {
+ *     protected String uri(String busName) { return "pipe://" + busName; }
+ * }
+ * }</pre>
+ * Each test opens its own bus with a unique name, closes every node it opened, and checks that the registry
+ * directory holds nothing afterwards ({@link #assertNothingLeftBehind(String)}; extend it for transport resources).
+ * Cross-process cases start {@link ChildNode}s in child JVMs; a transport that cannot cross processes returns
+ * {@code false} from {@link #crossProcess()}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportContractTest {
+    /** How long a test waits for one expected event. */
+    protected static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<Throwable> backgroundErrors = new CopyOnWriteArrayList<>();
+    private String busName;
+
+    /**
+     * @param busName a bus name unique to the running test.
+     * @return the URI of that bus on the transport under test, e.g. {@code "pipe://" + busName}.
+     */
+    protected abstract String uri(String busName);
+
+    /**
+     * @return whether nodes in different processes can talk (false for {@code inproc}).
+     */
+    protected boolean crossProcess() {
+        return true;
+    }
+
+    /**
+     * Checks that the bus left nothing behind once all its nodes closed. The default checks the registry directory;
+     * override to also check transport resources (shared memory, socket files), calling {@code super}.
+     *
+     * @param busName the bus.
+     * @throws IOException if the directory cannot be read.
+     */
+    protected void assertNothingLeftBehind(final String busName) throws IOException {
+        final Path directory = busDirectory();
+        if (directory == null || !Files.isDirectory(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            final List<String> left = files.map(path -> path.getFileName().toString())
+                .filter(name -> !name.equals("registry.version")).sorted().toList();
+            assertEquals(List.of(), left, "files left in " + directory);
+        }
+    }
+
+    /**
+     * @return this test's bus directory under the runtime directory, or {@code null} for a process-local transport.
+     */
+    protected Path busDirectory() {
+        final String uri = uri(busName);
+        final String scheme = uri.substring(0, uri.indexOf(':'));
+        return dev.ipcbus.registry.RuntimeDirectory.base(null).resolve(scheme).resolve(busName);
+    }
+
+    @BeforeEach
+    void nameBus(final TestInfo info) {
+        final String method = info.getTestMethod().map(m -> m.getName()).orElse("test");
+        busName = "ct-" + method.substring(0, Math.min(24, method.length())) + "-"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFL);
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        Collections.reverse(resources);
+        Exception failure = null;
+        for (final AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (final Exception ex) {
+                if (failure == null) {
+                    failure = ex;
+                } else {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+        resources.clear();
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            assertNothingLeftBehind(busName);
+        } finally {
+            final Path directory = busDirectory();
+            if (directory != null && Files.isDirectory(directory)) {
+                try (Stream<Path> files = Files.list(directory)) {
+                    for (final Path file : (Iterable<Path>)files::iterator) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                Files.deleteIfExists(directory);
+            }
+        }
+    }
+
+    /**
+     * Opens a node on this test's bus, closed after the test; background errors are collected.
+     *
+     * @return the node.
+     */
+    protected Bus open() {
+        final Bus bus = Bus.open(BusConfig.builder().uri(uri(busName)).errorHandler(backgroundErrors::add).build());
+        resources.add(bus);
+        return bus;
+    }
+
+    /**
+     * Starts a child JVM node on this test's bus, killed after the test.
+     *
+     * @param args the {@link ChildNode} mode and arguments.
+     * @return the child, once it printed {@code READY}.
+     */
+    protected ChildJvm child(final String... args) {
+        final ChildJvm child = ChildJvm.node(uri(busName), args);
+        resources.add(child);
+        child.awaitLine("READY", WAIT);
+        return child;
+    }
+
+    /**
+     * @return this test's bus name.
+     */
+    protected String busName() {
+        return busName;
+    }
+
+    /**
+     * @return errors the nodes reported to their error handlers so far.
+     */
+    protected List<Throwable> backgroundErrors() {
+        return backgroundErrors;
+    }
+
+    private static <T> T await(final CompletableFuture<T> future) throws Exception {
+        try {
+            return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (final ExecutionException ex) {
+            throw ex.getCause() instanceof Exception ? (Exception)ex.getCause() : ex;
+        } catch (final TimeoutException ex) {
+            throw new AssertionError("future not completed within " + WAIT, ex);
+        }
+    }
+
+    private static <T> T poll(final LinkedBlockingQueue<T> queue) throws InterruptedException {
+        final T value = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertNotNull(value, "nothing received within " + WAIT);
+        return value;
+    }
+
+    /** A message type for the Jackson path. */
+    public record Order(String id, int quantity, List<String> items) {
+    }
+
+    // ----------------------------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldFanOutToEverySubscriber() throws Exception {
+        final Bus publisher = open();
+        final List<LinkedBlockingQueue<Order>> inboxes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            final LinkedBlockingQueue<Order> inbox = new LinkedBlockingQueue<>();
+            inboxes.add(inbox);
+            open().subscribe("orders.>", Order.class, (order, context) -> inbox.add(order));
+        }
+        final Order order = new Order("A-1", 3, List.of("apple", "pear"));
+        publisher.publish("orders.eu.created", order);
+        for (final LinkedBlockingQueue<Order> inbox : inboxes) {
+            assertEquals(order, poll(inbox));
+        }
+    }
+
+    @Test
+    void shouldDeliverToPublishersOwnSubscription() throws Exception {
+        final Bus bus = open();
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        bus.subscribe("self.test", String.class, (message, context) -> inbox.add(message + "@" + context.senderNode()));
+        bus.publish("self.test", "hello");
+        assertEquals("hello@" + bus.nodeId(), poll(inbox));
+    }
+
+    @Test
+    void shouldKeepFifoPerPublisher() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final LinkedBlockingQueue<Integer> inbox = new LinkedBlockingQueue<>();
+        subscriber.subscribe("seq", Integer.class, (value, context) -> inbox.add(value));
+        final int count = 2000;
+        for (int i = 0; i < count; i++) {
+            publisher.publish("seq", i);
+        }
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, poll(inbox));
+        }
+    }
+
+    @Test
+    void shouldMatchWildcards() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final Map<String, LinkedBlockingQueue<String>> byPattern = Map.of(
+            "a.*.c", new LinkedBlockingQueue<>(),
+            "a.>", new LinkedBlockingQueue<>(),
+            "a.b.c", new LinkedBlockingQueue<>(),
+            "*.b", new LinkedBlockingQueue<>());
+        byPattern.forEach((pattern, queue) ->
+            subscriber.subscribe(pattern, String.class, (message, context) -> queue.add(context.topic())));
+        for (final String topic : List.of("a", "a.b", "a.b.c", "a.x.c", "a.b.c.d", "x.b", "end")) {
+            publisher.publish(topic, topic);
+        }
+        final LinkedBlockingQueue<String> end = new LinkedBlockingQueue<>();
+        subscriber.subscribe("end", String.class, (message, context) -> end.add(message));
+        publisher.publish("end", "end");
+        poll(end); // every earlier message has been dispatched (FIFO per publisher, one receive thread)
+        assertEquals(List.of("a.b.c", "a.x.c"), drain(byPattern.get("a.*.c")));
+        assertEquals(List.of("a.b", "a.b.c", "a.x.c", "a.b.c.d"), drain(byPattern.get("a.>")));
+        assertEquals(List.of("a.b.c"), drain(byPattern.get("a.b.c")));
+        assertEquals(List.of("a.b", "x.b"), drain(byPattern.get("*.b")));
+    }
+
+    private static List<String> drain(final LinkedBlockingQueue<String> queue) {
+        final List<String> list = new ArrayList<>();
+        queue.drainTo(list);
+        return list;
+    }
+
+    @Test
+    void shouldReplyToRequest() throws Exception {
+        final Bus requester = open();
+        final Bus responder = open();
+        responder.respond("stock.check", Order.class, (order, context) -> order.quantity() * 2);
+        final int reply = await(requester.request("stock.check", new Order("B", 21, List.of()), Integer.class,
+            WAIT));
+        assertEquals(42, reply);
+    }
+
+    @Test
+    void shouldReplyFromCompletionStage() throws Exception {
+        final Bus requester = open();
+        final Bus responder = open();
+        responder.respond("async", String.class,
+            (request, context) -> CompletableFuture.supplyAsync(() -> request.toUpperCase()));
+        assertEquals("PING", await(requester.request("async", "ping", String.class, WAIT)));
+    }
+
+    @Test
+    void shouldSpreadRequestsOverResponders() throws Exception {
+        final Bus requester = open();
+        open().respond("who", String.class, (request, context) -> "one");
+        open().respond("who", String.class, (request, context) -> "two");
+        final List<String> replies = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            replies.add(await(requester.request("who", "?", String.class, WAIT)));
+        }
+        assertTrue(replies.contains("one") && replies.contains("two"), "round robin: " + replies);
+    }
+
+    @Test
+    void shouldTimeOutRequest() throws Exception {
+        final Bus requester = open();
+        open().respond("slow", String.class, (request, context) -> new CompletableFuture<String>());
+        final long start = System.nanoTime();
+        final CompletableFuture<String> reply = requester.request("slow", "x", String.class, Duration.ofMillis(300));
+        assertThrows(RequestTimeoutException.class, () -> await(reply));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(250), "timed out too early");
+    }
+
+    @Test
+    void shouldFailAtOnceWithoutResponder() {
+        final Bus requester = open();
+        final CompletableFuture<String> reply = requester.request("nobody.home", "x", String.class,
+            Duration.ofSeconds(30));
+        assertTrue(reply.isDone(), "must fail at once, not after the timeout");
+        final ExecutionException ex = assertThrows(ExecutionException.class, reply::get);
+        assertInstanceOf(NoResponderException.class, ex.getCause());
+    }
+
+    @Test
+    void shouldCarryResponderException() throws Exception {
+        final Bus requester = open();
+        open().respond("fails", String.class, (request, context) -> {
+            throw new IllegalStateException("out of stock: " + request);
+        });
+        final ResponderFailedException ex = assertThrows(ResponderFailedException.class,
+            () -> await(requester.request("fails", "A-7", String.class, WAIT)));
+        assertEquals(IllegalStateException.class.getName(), ex.remoteType());
+        assertEquals("out of stock: A-7", ex.remoteMessage());
+    }
+
+    @Test
+    void shouldCarryPayloadsUpToTheMaximumAndRefuseOneByteMore() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final LinkedBlockingQueue<byte[]> inbox = new LinkedBlockingQueue<>();
+        subscriber.subscribeRaw("blob", (payload, context) -> {
+            final byte[] bytes = new byte[payload.readableBytes()];
+            payload.getBytes(payload.readerIndex(), bytes);
+            inbox.add(bytes);
+        });
+        final int max = publisher.maxFrameLength() - FrameDescriptor.HEADER_LENGTH - "blob".length();
+        for (final int size : new int[] {0, 1, 7, 1000, 4093, max / 2 + 3, max}) {
+            final byte[] payload = new byte[size];
+            ThreadLocalRandom.current().nextBytes(payload);
+            publisher.publishRaw("blob", payload);
+            assertArrayEquals(payload, poll(inbox), "size " + size);
+        }
+        final MessageTooLargeException ex = assertThrows(MessageTooLargeException.class,
+            () -> publisher.publishRaw("blob", new byte[max + 1]));
+        assertEquals(publisher.maxFrameLength(), ex.maxLength());
+        publisher.publishRaw("blob", new byte[] {42});
+        assertArrayEquals(new byte[] {42}, poll(inbox), "still working after the refusal");
+    }
+
+    @Test
+    void shouldPublishRawByteBufWithoutChangingIt() throws Exception {
+        final Bus bus = open();
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        bus.subscribeRaw("raw", (payload, context) -> inbox.add(payload.toString(java.nio.charset.StandardCharsets
+            .US_ASCII)));
+        final ByteBuf payload = Unpooled.copiedBuffer("xxhello", java.nio.charset.StandardCharsets.US_ASCII);
+        try {
+            payload.readerIndex(2);
+            bus.publishRaw("raw", payload);
+            assertEquals(2, payload.readerIndex());
+            assertEquals("hello", poll(inbox));
+        } finally {
+            payload.release();
+        }
+    }
+
+    @Test
+    void shouldCarryHeadersAndMetadata() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final LinkedBlockingQueue<dev.ipcbus.MessageContext> inbox = new LinkedBlockingQueue<>();
+        subscriber.subscribe("meta", String.class, (message, context) -> inbox.add(context.copy()));
+        final long before = System.currentTimeMillis();
+        publisher.publish("meta", "x", Map.of("trace-id", "abc123", "tenant", "ünï"));
+        final dev.ipcbus.MessageContext context = poll(inbox);
+        assertEquals("meta", context.topic());
+        assertEquals(publisher.nodeId(), context.senderNode());
+        assertEquals(Map.of("trace-id", "abc123", "tenant", "ünï"), context.headers());
+        assertTrue(Math.abs(context.timestampNanos() / 1_000_000 - before) < 60_000, "timestamp near now");
+    }
+
+    @Test
+    void shouldAcceptManyPublisherThreadsAtOnce() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final int threads = 4;
+        final int perThread = 500;
+        final LinkedBlockingQueue<int[]> inbox = new LinkedBlockingQueue<>();
+        subscriber.subscribe("mt", int[].class, (value, context) -> inbox.add(value));
+        final CountDownLatch start = new CountDownLatch(1);
+        final List<Thread> workers = new ArrayList<>();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            final int thread = t;
+            final Thread worker = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        publisher.publish("mt", new int[] {thread, i});
+                    }
+                } catch (final Throwable ex) {
+                    failures.add(ex);
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        start.countDown();
+        final int[] next = new int[threads];
+        for (int i = 0; i < threads * perThread; i++) {
+            final int[] value = poll(inbox);
+            assertEquals(next[value[0]]++, value[1], "per-thread order for thread " + value[0]);
+        }
+        for (final Thread worker : workers) {
+            worker.join(WAIT.toMillis());
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void shouldDeliverToLateSubscriber() throws Exception {
+        final Bus publisher = open();
+        publisher.publish("late", "before anyone listens");
+        final Bus subscriber = open();
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        subscriber.subscribe("late", String.class, (message, context) -> inbox.add(message));
+        publisher.publish("late", "after subscribe returned");
+        assertEquals("after subscribe returned", poll(inbox));
+    }
+
+    @Test
+    void shouldStopDeliveringAfterUnsubscribe() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        final Subscription subscription = subscriber.subscribe("un", String.class, (m, c) -> inbox.add(m));
+        final LinkedBlockingQueue<String> marker = new LinkedBlockingQueue<>();
+        subscriber.subscribe("marker", String.class, (m, c) -> marker.add(m));
+        publisher.publish("un", "one");
+        assertEquals("one", poll(inbox));
+        subscription.close();
+        publisher.publish("un", "two");
+        publisher.publish("marker", "done");
+        poll(marker);
+        assertEquals(List.of(), drain(inbox));
+    }
+
+    @Test
+    void shouldReportUndecodableMessageAndKeepReceiving() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final LinkedBlockingQueue<Order> inbox = new LinkedBlockingQueue<>();
+        subscriber.subscribe("typed", Order.class, (order, context) -> inbox.add(order));
+        publisher.publish("typed", List.of("not", "an", "order"));
+        publisher.publishRaw("typed", "{\"id\": \"trunc".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        final Order good = new Order("C", 1, List.of());
+        publisher.publish("typed", good);
+        assertEquals(good, poll(inbox));
+        assertTrue(backgroundErrors().stream().anyMatch(e -> e instanceof CodecException
+            && e.getMessage().contains("topic=typed")), "codec errors reported: " + backgroundErrors());
+    }
+
+    @Test
+    void shouldRefuseBadTopicsAndPatterns() {
+        final Bus bus = open();
+        assertThrows(IllegalArgumentException.class, () -> bus.publish("", "x"));
+        assertThrows(IllegalArgumentException.class, () -> bus.publish("a..b", "x"));
+        assertThrows(IllegalArgumentException.class, () -> bus.publish("a.*", "x"));
+        assertThrows(IllegalArgumentException.class, () -> bus.publish("a b", "x"));
+        assertThrows(IllegalArgumentException.class, () -> bus.publish("x".repeat(256), "x"));
+        assertThrows(IllegalArgumentException.class, () -> bus.subscribe("a.>.b", String.class, (m, c) -> { }));
+        assertThrows(IllegalArgumentException.class, () -> bus.subscribe("a.b*", String.class, (m, c) -> { }));
+        assertThrows(IllegalArgumentException.class, () -> bus.respond("a.*", String.class, (m, c) -> m));
+    }
+
+    @Test
+    void shouldReleaseEverythingOnClose() throws Exception {
+        final Bus requester = open();
+        final Bus responder = open();
+        responder.respond("never", String.class, (request, context) -> new CompletableFuture<String>());
+        final CompletableFuture<String> pending = requester.request("never", "x", String.class,
+            Duration.ofSeconds(30));
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        requester.subscribe("gone", String.class, (m, c) -> inbox.add(m));
+        requester.close();
+        assertThrows(BusClosedException.class, () -> await(pending));
+        assertThrows(IllegalStateException.class, () -> requester.publish("x", "y"));
+        assertTrue(responder.nodes().stream().noneMatch(node -> node.id().equals(requester.nodeId())),
+            "closed node left the registry");
+        responder.publish("gone", "nobody");
+        requester.close(); // idempotent
+    }
+
+    @Test
+    void shouldListLiveNodes() {
+        final Bus one = open();
+        final Bus two = open();
+        two.subscribe("list.me", String.class, (m, c) -> { });
+        final List<NodeInfo> nodes = one.nodes();
+        assertEquals(2, nodes.size(), nodes.toString());
+        final NodeInfo info = nodes.stream().filter(n -> n.id().equals(two.nodeId())).findFirst().orElseThrow();
+        assertTrue(info.alive());
+        assertEquals(List.of("list.me"), info.subscriptions());
+        assertEquals(ProcessHandle.current().pid(), info.pid());
+    }
+
+    // ---------------------------------------------------------------- cross-process
+
+    @Test
+    void shouldPublishAndSubscribeAcrossProcesses() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus bus = open();
+        final ChildJvm child = child("subscribe", "to.child.>");
+        final LinkedBlockingQueue<String> fromChild = new LinkedBlockingQueue<>();
+        bus.subscribe("child.in", String.class, (message, context) -> fromChild.add(message));
+        for (int i = 0; i < 20; i++) {
+            bus.publish("to.child.n" + i, "hello-" + i);
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals("GOT to.child.n" + i + " hello-" + i, child.awaitLine("GOT", WAIT));
+        }
+        child.send("back at you");
+        assertEquals("back at you", poll(fromChild));
+        assertEquals(0, child.stop(WAIT));
+    }
+
+    @Test
+    void shouldReceiveFromChildPublisher() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus bus = open();
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        bus.subscribe("from.child", String.class, (message, context) -> inbox.add(message));
+        final ChildJvm child = child("publish", "from.child", "500");
+        for (int i = 0; i < 500; i++) {
+            assertEquals("m" + i, poll(inbox));
+        }
+        child.awaitLine("DONE", WAIT);
+    }
+
+    @Test
+    void shouldRequestAndReplyAcrossProcesses() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus bus = open();
+        child("respond", "echo.service");
+        assertEquals("echo:hi", await(bus.request("echo.service", "hi", String.class, WAIT)));
+        bus.respond("parent.service", String.class, (request, context) -> "parent got " + request);
+        final ChildJvm requester = child("request", "parent.service");
+        assertEquals("REPLY parent got ping", requester.awaitLine("REPLY", WAIT));
+    }
+
+    @Test
+    void shouldFailRequestWhenResponderProcessIsKilled() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus bus = open();
+        final ChildJvm child = child("hang", "hang.service");
+        final CompletableFuture<String> reply = bus.request("hang.service", "x", String.class,
+            Duration.ofSeconds(45));
+        Thread.sleep(200); // let the request reach the child
+        final long killed = System.nanoTime();
+        child.kill();
+        assertThrows(ResponderGoneException.class, () -> await(reply));
+        assertTrue(System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(15),
+            "responder gone must be noticed long before the 45 s timeout");
+    }
+
+    @Test
+    void shouldReclaimKilledChildAndKeepServingOthers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus bus = open();
+        final ChildJvm victim = child("subscribe", "news.>");
+        final ChildJvm survivor = child("subscribe", "news.>");
+        final String victimId = victim.seenLines().get(victim.seenLines().size() - 1).substring("READY ".length());
+        bus.publish("news.one", "first");
+        victim.awaitLine("GOT news.one", WAIT);
+        survivor.awaitLine("GOT news.one", WAIT);
+        victim.kill();
+        for (int i = 0; i < 50; i++) {
+            bus.publish("news.more", "n" + i);
+        }
+        for (int i = 0; i < 50; i++) {
+            assertEquals("GOT news.more n" + i, survivor.awaitLine("GOT", WAIT));
+        }
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (bus.nodes().stream().anyMatch(node -> node.id().equals(victimId))) {
+            assertTrue(System.nanoTime() < deadline, "killed node never reclaimed: " + bus.nodes());
+            Thread.sleep(50);
+        }
+        assertFalse(bus.nodes().stream().anyMatch(node -> !node.alive()), "dead nodes listed: " + bus.nodes());
+    }
+}
