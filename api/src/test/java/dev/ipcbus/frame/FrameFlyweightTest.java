@@ -1,0 +1,170 @@
+package dev.ipcbus.frame;
+
+import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.IncompatibleVersionException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static dev.ipcbus.frame.FrameDescriptor.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Encoding round trips and the decoder's refusal of every kind of bad frame.
+ */
+class FrameFlyweightTest {
+    private final ByteBuf buffer = Unpooled.buffer();
+    private final FrameFlyweight flyweight = new FrameFlyweight();
+
+    @AfterEach
+    void release() {
+        buffer.release();
+    }
+
+    private void encode(final String topic, final Map<String, String> headers, final byte[] payload) {
+        final int start = FrameEncoder.begin(buffer, TYPE_REQUEST, FLAG_NO_RESPONDER, CONTENT_TYPE_JSON, 0x1122L,
+            0x3344L, 77L, 123_456_789L, FrameEncoder.utf8(topic), headers);
+        buffer.writeBytes(payload);
+        FrameEncoder.finish(buffer, start);
+    }
+
+    @Test
+    void shouldRoundTripEveryField() {
+        final Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("trace", "t-1");
+        headers.put("ünicode", "välue");
+        encode("orders.eu", headers, "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+        flyweight.wrap(buffer);
+        assertEquals(TYPE_REQUEST, flyweight.type());
+        assertEquals(FLAG_NO_RESPONDER, flyweight.flags());
+        assertEquals(CONTENT_TYPE_JSON, flyweight.contentType());
+        assertEquals(0x1122L, flyweight.sender());
+        assertEquals(0x3344L, flyweight.destination());
+        assertEquals(77L, flyweight.correlationId());
+        assertEquals(123_456_789L, flyweight.timestamp());
+        assertEquals("orders.eu", flyweight.topic());
+        assertEquals(headers, flyweight.headers());
+        assertEquals("{\"a\":1}", buffer.toString(flyweight.payloadOffset(), flyweight.payloadLength(),
+            StandardCharsets.UTF_8));
+        assertEquals(buffer.readableBytes(), flyweight.frameLength());
+    }
+
+    @Test
+    void shouldRefuseTruncatedHeader() {
+        buffer.writeZero(HEADER_LENGTH - 1);
+        assertMessage(FrameFormatException.class, "truncated frame");
+    }
+
+    @Test
+    void shouldRefuseWrongMagic() {
+        encode("t", Map.of(), new byte[3]);
+        buffer.setIntLE(MAGIC_OFFSET, 0xDEADBEEF);
+        assertMessage(FrameFormatException.class, "bad frame magic");
+    }
+
+    @Test
+    void shouldRefuseOtherMajorVersion() {
+        encode("t", Map.of(), new byte[3]);
+        buffer.setByte(MAJOR_VERSION_OFFSET, 2);
+        assertMessage(IncompatibleVersionException.class, "incompatible frame version");
+    }
+
+    @Test
+    void shouldAcceptNewerMinorVersion() {
+        encode("t", Map.of(), new byte[3]);
+        buffer.setByte(MINOR_VERSION_OFFSET, 9);
+        flyweight.wrap(buffer);
+    }
+
+    @Test
+    void shouldRefuseUnknownType() {
+        encode("t", Map.of(), new byte[3]);
+        buffer.setByte(TYPE_OFFSET, 9);
+        assertMessage(FrameFormatException.class, "bad frame type");
+    }
+
+    @Test
+    void shouldRefuseFrameLengthThatDisagreesWithBytesReceived() {
+        encode("t", Map.of(), new byte[3]);
+        buffer.setIntLE(FRAME_LENGTH_OFFSET, 0x7FFFFFFF);
+        assertMessage(FrameFormatException.class, "frame length mismatch");
+        buffer.setIntLE(FRAME_LENGTH_OFFSET, buffer.readableBytes());
+        buffer.writerIndex(buffer.writerIndex() - 1);
+        assertMessage(FrameFormatException.class, "frame length mismatch");
+    }
+
+    @Test
+    void shouldRefuseSectionLengthsThatDoNotAddUp() {
+        encode("topic", Map.of(), new byte[10]);
+        buffer.setIntLE(PAYLOAD_LENGTH_OFFSET, 9);
+        assertMessage(FrameFormatException.class, "do not add up");
+        buffer.setIntLE(PAYLOAD_LENGTH_OFFSET, -1);
+        assertMessage(FrameFormatException.class, "do not add up");
+    }
+
+    @Test
+    void shouldRefuseEmptyOrHugeTopicLength() {
+        encode("topic", Map.of(), new byte[10]);
+        buffer.setShortLE(TOPIC_LENGTH_OFFSET, 0);
+        assertMessage(FrameFormatException.class, "bad topic length");
+        buffer.setShortLE(TOPIC_LENGTH_OFFSET, 300);
+        assertMessage(FrameFormatException.class, "bad topic length");
+    }
+
+    @Test
+    void shouldRefuseHeadersThatOverrunTheirSection() {
+        encode("t", Map.of("key", "value"), new byte[2]);
+        final int headers = HEADER_LENGTH + 1;
+        buffer.setShortLE(headers + 2, 500); // key length beyond the section
+        assertMessage(FrameFormatException.class, "overruns");
+        buffer.setShortLE(headers + 2, 3);
+        buffer.setShortLE(headers, 5); // more entries than present
+        assertMessage(FrameFormatException.class, "truncated headers");
+    }
+
+    @Test
+    void shouldRefuseUnknownContentType() {
+        encode("t", Map.of(), new byte[2]);
+        buffer.setByte(CONTENT_TYPE_OFFSET, 7);
+        assertMessage(FrameFormatException.class, "bad content type");
+    }
+
+    @Test
+    void shouldOnlyThrowFormatExceptionsOnRandomMutations() {
+        final Random random = new Random(42);
+        encode("orders.eu.created", Map.of("k", "v"), "{\"id\":\"A\"}".getBytes(StandardCharsets.UTF_8));
+        final byte[] valid = new byte[buffer.readableBytes()];
+        buffer.getBytes(0, valid);
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++) {
+            final byte[] mutated = valid.clone();
+            for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                mutated[random.nextInt(mutated.length)] = (byte)random.nextInt(256);
+            }
+            final int length = random.nextInt(10) == 0 ? random.nextInt(mutated.length + 1) : mutated.length;
+            final ByteBuf candidate = Unpooled.wrappedBuffer(mutated, 0, length);
+            try {
+                flyweight.wrap(candidate);
+                flyweight.headers();
+                assertTrue(flyweight.payloadOffset() + flyweight.payloadLength() <= length);
+                accepted++;
+            } catch (final FrameFormatException expected) {
+                // the only exception allowed
+            }
+        }
+        assertTrue(accepted > 0, "some mutations (payload bytes) stay valid");
+    }
+
+    private void assertMessage(final Class<? extends FrameFormatException> type, final String text) {
+        final FrameFormatException ex = assertThrows(type, () -> flyweight.wrap(buffer));
+        assertTrue(ex.getMessage().contains(text), ex.getMessage());
+    }
+}

@@ -1,0 +1,144 @@
+package dev.ipcbus.registry;
+
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.testkit.ChildJvm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The file registry on real files and real processes: liveness from OS locks, reclaim of a process killed with
+ * {@code kill -9}, a pause that is not a death, private modes.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FileNodeRegistryIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path temp;
+
+    private final List<String> reclaimed = new CopyOnWriteArrayList<>();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+    private FileNodeRegistry registry(final Path dir) {
+        return new FileNodeRegistry(dir, (id, record) -> reclaimed.add(NodeIds.format(id) + "=" +
+            (record == null ? "null" : record.address())), errors::add);
+    }
+
+    private static NodeRecord record(final long id, final List<String> subscriptions) {
+        return new NodeRecord(NodeIds.format(id), ProcessHandle.current().pid(), "test", "addr", "me", 1L,
+            subscriptions, List.of());
+    }
+
+    @Test
+    void shouldRegisterUpdateAndDeregisterWithVersionMoving() {
+        final FileNodeRegistry registry = registry(temp.resolve("bus"));
+        final long id = NodeIds.next();
+        final long v0 = registry.version();
+        registry.register(record(id, List.of()));
+        assertTrue(registry.version() != v0);
+        assertTrue(registry.isAlive(id));
+        final long v1 = registry.version();
+        registry.update(record(id, List.of("x.>")));
+        assertTrue(registry.version() != v1);
+        assertEquals(List.of("x.>"), registry.nodes().get(0).subscriptions());
+        final FileNodeRegistry other = registry(temp.resolve("bus"));
+        assertEquals(registry.version(), other.version(), "one counter shared by every opener");
+        registry.deregister(id);
+        assertEquals(List.of(), registry.nodes());
+        assertFalse(registry.isAlive(id));
+        assertEquals(List.of(), reclaimed, "an orderly exit is not a reclaim");
+    }
+
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    void shouldKeepEverythingPrivateToTheUser() throws Exception {
+        final Path dir = temp.resolve("private");
+        final FileNodeRegistry registry = registry(dir);
+        final long id = NodeIds.next();
+        registry.register(record(id, List.of()));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        try (var files = Files.list(dir)) {
+            for (final Path file : (Iterable<Path>)files::iterator) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                    file.toString());
+            }
+        }
+        registry.deregister(id);
+    }
+
+    @Test
+    void shouldReclaimNodeOfKilledProcessExactlyOnce() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        try (ChildJvm child = ChildJvm.start(RegistryChild.class, List.of(), dir.toString())) {
+            final long id = NodeIds.parse(child.awaitLine("READY", WAIT).substring(6));
+            assertTrue(registry.isAlive(id));
+            assertEquals(1, registry.nodes().size());
+            final long before = registry.version();
+            child.kill();
+            assertFalse(registry.isAlive(id));
+            assertFalse(registry.isAlive(id));
+            assertEquals(List.of(NodeIds.format(id) + "=addr-" + id), reclaimed);
+            assertEquals(List.of(), registry.nodes());
+            assertTrue(registry.version() != before, "a reclaim moves the version");
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of("registry.version"), files.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+    }
+
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    void shouldNotMistakeAPauseForADeath() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        try (ChildJvm child = ChildJvm.start(RegistryChild.class, List.of(), dir.toString())) {
+            final long id = NodeIds.parse(child.awaitLine("READY", WAIT).substring(6));
+            signal("STOP", child.pid());
+            try {
+                Thread.sleep(300);
+                assertTrue(registry.isAlive(id), "a stopped process still holds its lock");
+            } finally {
+                signal("CONT", child.pid());
+            }
+            assertEquals(List.of(), reclaimed);
+            child.stop(WAIT);
+            assertFalse(registry.isAlive(id));
+            assertEquals(List.of(), reclaimed, "an orderly exit deregistered itself");
+        }
+    }
+
+    @Test
+    void shouldSkipAndReclaimUnreadableNodeFile() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        final long id = NodeIds.next();
+        Files.writeString(dir.resolve(NodeIds.format(id) + ".node"), "{not json");
+        assertEquals(List.of(), registry.nodes());
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).getMessage().contains("unreadable node file"), errors.get(0).getMessage());
+        assertFalse(Files.exists(dir.resolve(NodeIds.format(id) + ".node")), "dead owner: reclaimed");
+        assertEquals(List.of(NodeIds.format(id) + "=null"), reclaimed);
+    }
+
+    private static void signal(final String signal, final long pid) throws Exception {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue());
+    }
+}
