@@ -1,0 +1,82 @@
+package dev.ipcbus.transport.pipe;
+
+import dev.ipcbus.ConfigurationException;
+import dev.ipcbus.frame.FrameDescriptor;
+import dev.ipcbus.spi.TransportOptions;
+
+import java.time.Duration;
+
+/**
+ * The options of a {@code pipe://name?...} URI:
+ * <ul>
+ *   <li>{@code maxFrameLength}: the largest frame, header included (default {@value #DEFAULT_MAX_FRAME_LENGTH}
+ *   bytes, 4 MiB; from {@value #MIN_MAX_FRAME_LENGTH} B to 256 MiB). Every process on a bus must use the same value:
+ *   an inbox drops a connection that sends a frame beyond its own maximum.</li>
+ *   <li>{@code connectTimeout}: how long opening an outlet may wait for a busy inbox (default 5 s).</li>
+ * </ul>
+ * <b>Thread safety:</b> immutable.
+ */
+public final class PipeOptions {
+    /** The URI scheme. */
+    public static final String SCHEME = "pipe";
+    /** Default {@code maxFrameLength}: 4 MiB. */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 4 * 1024 * 1024;
+    /** Smallest {@code maxFrameLength}: a frame header plus a one-byte topic. */
+    public static final int MIN_MAX_FRAME_LENGTH = 57;
+    /** Largest {@code maxFrameLength}: 256 MiB. */
+    public static final int MAX_MAX_FRAME_LENGTH = 256 * 1024 * 1024;
+    /** Default {@code connectTimeout}. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final int maxFrameLength;
+    private final Duration connectTimeout;
+
+    /**
+     * @param maxFrameLength the largest frame, header included.
+     * @param connectTimeout how long opening an outlet may wait for a busy inbox.
+     * @throws ConfigurationException if a value is out of range.
+     */
+    public PipeOptions(final long maxFrameLength, final Duration connectTimeout) {
+        if (maxFrameLength < MIN_MAX_FRAME_LENGTH || maxFrameLength > MAX_MAX_FRAME_LENGTH) {
+            throw new ConfigurationException("bad option value: option=maxFrameLength, value=" + maxFrameLength
+                + ", min=" + MIN_MAX_FRAME_LENGTH + ", max=" + MAX_MAX_FRAME_LENGTH);
+        }
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new ConfigurationException("bad option value: option=connectTimeout, value=" + connectTimeout);
+        }
+        assert MIN_MAX_FRAME_LENGTH == FrameDescriptor.HEADER_LENGTH + 1;
+        this.maxFrameLength = (int) maxFrameLength;
+        this.connectTimeout = connectTimeout;
+    }
+
+    /**
+     * Reads the pipe options of a URI.
+     *
+     * @param options the URI's options.
+     * @return the parsed options.
+     * @throws ConfigurationException if a value is malformed or out of range.
+     */
+    public static PipeOptions from(final TransportOptions options) {
+        return new PipeOptions(options.size("maxFrameLength", DEFAULT_MAX_FRAME_LENGTH),
+            options.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT));
+    }
+
+    /**
+     * @return the largest frame, header included, in bytes.
+     */
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /**
+     * @return how long opening an outlet may wait for a busy inbox.
+     */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    @Override
+    public String toString() {
+        return "PipeOptions{maxFrameLength=" + maxFrameLength + ", connectTimeout=" + connectTimeout + "}";
+    }
+}

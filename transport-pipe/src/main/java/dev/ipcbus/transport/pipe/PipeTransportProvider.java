@@ -1,0 +1,80 @@
+package dev.ipcbus.transport.pipe;
+
+import dev.ipcbus.TransportUnavailableException;
+import dev.ipcbus.spi.Transport;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportProvider;
+import dev.ipcbus.transport.pipe.posix.PosixPipeSupport;
+import dev.ipcbus.transport.pipe.posix.PosixPipeTransport;
+import dev.ipcbus.transport.pipe.windows.WindowsPipeSupport;
+import dev.ipcbus.transport.pipe.windows.WindowsPipeTransport;
+
+import java.util.Locale;
+
+/**
+ * Provides {@code pipe://name}: per-node pipe inboxes with message boundaries kept on every OS (message-mode named
+ * pipes on Windows, length-prefixed records over Unix domain stream sockets elsewhere). Options: see
+ * {@link PipeOptions}.
+ * <p>
+ * The OS layer is chosen once, from {@code os.name}. The support probe runs lazily on the first
+ * {@link #isSupported()} and is cached; {@code -D}{@value #DISABLE_PROPERTY}{@code =true} turns the transport off.
+ * The constructor loads nothing native.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public final class PipeTransportProvider implements TransportProvider {
+    /** System property that disables this transport when {@code true}. */
+    public static final String DISABLE_PROPERTY = "ipcbus.pipe.disable";
+
+    private static final boolean WINDOWS =
+        System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+
+    private volatile String reason;
+    private volatile boolean probed;
+
+    /**
+     * Creates the provider; cheap.
+     */
+    public PipeTransportProvider() {
+    }
+
+    @Override
+    public String scheme() {
+        return PipeOptions.SCHEME;
+    }
+
+    @Override
+    public boolean isSupported() {
+        return unsupportedReason() == null;
+    }
+
+    @Override
+    public String unsupportedReason() {
+        if (!probed) {
+            synchronized (this) {
+                if (!probed) {
+                    reason = probe();
+                    probed = true;
+                }
+            }
+        }
+        return reason;
+    }
+
+    @Override
+    public Transport create(final TransportContext context) {
+        final PipeOptions options = PipeOptions.from(context.options());
+        final String why = unsupportedReason();
+        if (why != null) {
+            throw new TransportUnavailableException("pipe transport unavailable: reason=" + why);
+        }
+        return WINDOWS ? WindowsPipeTransport.create(context, options) : new PosixPipeTransport(context, options);
+    }
+
+    private static String probe() {
+        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+            return "disabled by -D" + DISABLE_PROPERTY + "=true";
+        }
+        return WINDOWS ? WindowsPipeSupport.unavailabilityCause() : PosixPipeSupport.unavailabilityCause();
+    }
+}

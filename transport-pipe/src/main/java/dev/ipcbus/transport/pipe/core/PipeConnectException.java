@@ -1,0 +1,31 @@
+package dev.ipcbus.transport.pipe.core;
+
+import dev.ipcbus.BusException;
+
+/**
+ * A pipe connection could not be opened for an expected reason, with the {@link dev.ipcbus.spi.Outlet} status it
+ * maps to: {@link dev.ipcbus.spi.Outlet#PEER_GONE} (connection refused, no such socket or pipe) or
+ * {@link dev.ipcbus.spi.Outlet#BACK_PRESSURED} (every pipe instance stayed busy until the deadline).
+ */
+public class PipeConnectException extends BusException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+
+    /**
+     * @param status  the outlet status this maps to.
+     * @param message what failed, with {@code key=value} details.
+     * @param cause   the OS failure, or {@code null}.
+     */
+    public PipeConnectException(final int status, final String message, final Throwable cause) {
+        super(message, cause);
+        this.status = status;
+    }
+
+    /**
+     * @return {@link dev.ipcbus.spi.Outlet#PEER_GONE} or {@link dev.ipcbus.spi.Outlet#BACK_PRESSURED}.
+     */
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.ipcbus.transport.pipe.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The counters one pipe inbox keeps, readable by the stat tool through
+ * {@link dev.ipcbus.spi.Transport#inboxCounters(long, String)} (for inboxes of the same process only: the counters
+ * live on the heap, not in shared memory).
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public final class PipeInboxCounters {
+    private final AtomicLong framesReceived = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong connectionsAccepted = new AtomicLong();
+    private final AtomicLong connectionsOpen = new AtomicLong();
+    private final AtomicLong partialFramesDiscarded = new AtomicLong();
+    private final AtomicLong abortedFrames = new AtomicLong();
+    private final AtomicLong malformedConnections = new AtomicLong();
+
+    /**
+     * Counts one delivered frame.
+     *
+     * @param length its length in bytes.
+     */
+    public void onFrame(final int length) {
+        framesReceived.incrementAndGet();
+        bytesReceived.addAndGet(length);
+    }
+
+    /** Counts an accepted writer connection. */
+    public void onConnectionAccepted() {
+        connectionsAccepted.incrementAndGet();
+        connectionsOpen.incrementAndGet();
+    }
+
+    /** Counts a closed writer connection. */
+    public void onConnectionClosed() {
+        connectionsOpen.decrementAndGet();
+    }
+
+    /** Counts a frame dropped because its writer's connection ended mid-frame. */
+    public void onPartialFrameDiscarded() {
+        partialFramesDiscarded.incrementAndGet();
+    }
+
+    /** Counts a frame its writer aborted ({@link PipeRecordDescriptor#STATUS_ABORT}). */
+    public void onAbortedFrame() {
+        abortedFrames.incrementAndGet();
+    }
+
+    /** Counts a connection dropped for transport-level garbage. */
+    public void onMalformedConnection() {
+        malformedConnections.incrementAndGet();
+    }
+
+    /**
+     * @return frames delivered to the listener.
+     */
+    public long framesReceived() {
+        return framesReceived.get();
+    }
+
+    /**
+     * @return frames dropped because their writer's connection ended mid-frame.
+     */
+    public long partialFramesDiscarded() {
+        return partialFramesDiscarded.get();
+    }
+
+    /**
+     * @return frames their writers aborted after a timeout.
+     */
+    public long abortedFrames() {
+        return abortedFrames.get();
+    }
+
+    /**
+     * @return connections dropped for transport-level garbage.
+     */
+    public long malformedConnections() {
+        return malformedConnections.get();
+    }
+
+    /**
+     * @return writer connections open now.
+     */
+    public long connectionsOpen() {
+        return connectionsOpen.get();
+    }
+
+    /**
+     * @return every counter, name to value, in a stable order.
+     */
+    public Map<String, Long> snapshot() {
+        final Map<String, Long> map = new LinkedHashMap<>();
+        map.put("framesReceived", framesReceived.get());
+        map.put("bytesReceived", bytesReceived.get());
+        map.put("connectionsAccepted", connectionsAccepted.get());
+        map.put("connectionsOpen", connectionsOpen.get());
+        map.put("partialFramesDiscarded", partialFramesDiscarded.get());
+        map.put("abortedFrames", abortedFrames.get());
+        map.put("malformedConnections", malformedConnections.get());
+        return map;
+    }
+}

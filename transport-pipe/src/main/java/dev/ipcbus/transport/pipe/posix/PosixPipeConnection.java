@@ -1,0 +1,273 @@
+package dev.ipcbus.transport.pipe.posix;
+
+import dev.ipcbus.BusException;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.transport.pipe.core.PipeConnectException;
+import dev.ipcbus.transport.pipe.core.PipeConnection;
+import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
+import dev.ipcbus.transport.pipe.core.PipeRecordDescriptor;
+import dev.ipcbus.transport.pipe.core.WaitCheck;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A writer connection to one POSIX inbox: a non-blocking Unix domain stream socket carrying
+ * {@link PipeRecordDescriptor records}, preceded once by the {@link PipeHelloDescriptor hello}.
+ * <p>
+ * A record is written with one gathering write (prefix, frame, status byte) when the socket has room, which is the
+ * common case. When it has not, the writer waits for {@code OP_WRITE} with a selector of its own, in slices of at most
+ * {@link #WAIT_SLICE_NANOS}, asking its {@link WaitCheck} between slices. If the deadline passes before the first byte
+ * of the record went out, nothing was written: {@link Outlet#BACK_PRESSURED}. If it passes mid-record, the record
+ * is marked aborted and its remainder (zero filler and {@link PipeRecordDescriptor#STATUS_ABORT}) is written before
+ * the next record, so the reader drops it and stays in step; the offer still returns {@code BACK_PRESSURED}.
+ * <p>
+ * A write that fails ({@code EPIPE}: the reader closed or died) returns {@link Outlet#PEER_GONE} at once.
+ * <p>
+ * <b>Thread safety:</b> not thread-safe (the outlet's lock confines it); {@link #wakeup()} from any thread.
+ */
+public final class PosixPipeConnection implements PipeConnection {
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
+
+    private final SocketChannel channel;
+    private final Path path;
+    private final ByteBuffer hello = ByteBuffer.allocateDirect(PipeHelloDescriptor.LENGTH);
+    private final ByteBuffer prefix = ByteBuffer.allocateDirect(PipeRecordDescriptor.PREFIX_LENGTH)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer trailer = ByteBuffer.allocateDirect(PipeRecordDescriptor.TRAILER_LENGTH);
+    private volatile Selector selector;
+    private long fillerRemaining;
+    private boolean abortPending;
+    private boolean broken;
+    private volatile boolean closed;
+
+    private PosixPipeConnection(final SocketChannel channel, final Path path, final long targetNode) {
+        this.channel = channel;
+        this.path = path;
+        final ByteBuf helloBuf = Unpooled.wrappedBuffer(hello);
+        PipeHelloDescriptor.write(helloBuf, 0, targetNode);
+        hello.clear();
+    }
+
+    /**
+     * Connects to an inbox socket. The hello goes out with the first record.
+     *
+     * @param path       the inbox's socket path.
+     * @param targetNode the inbox's node.
+     * @return the connection.
+     * @throws PipeConnectException with {@link Outlet#PEER_GONE} if nobody listens at {@code path} (no such file,
+     *                              connection refused).
+     * @throws BusException         for any other failure (permissions, resources).
+     */
+    public static PosixPipeConnection open(final Path path, final long targetNode) {
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            // Blocking connect: a Unix socket connect completes at once unless the listener's backlog (256) is full.
+            channel.connect(UnixDomainSocketAddress.of(path));
+            channel.configureBlocking(false);
+            return new PosixPipeConnection(channel, path, targetNode);
+        } catch (final IOException ex) {
+            closeQuietly(channel);
+            final String message = String.valueOf(ex.getMessage());
+            if (ex instanceof ConnectException || message.contains("No such file")
+                || message.contains("Connection refused")) {
+                throw new PipeConnectException(Outlet.PEER_GONE, "pipe inbox not listening: path=" + path
+                    + ", node=" + NodeIds.format(targetNode) + ", cause=" + message, ex);
+            }
+            throw new BusException("cannot connect to pipe inbox: path=" + path + ", node="
+                + NodeIds.format(targetNode) + ", cause=" + message, ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int write(final ByteBuf frame, final long deadlineNanos, final WaitCheck check) {
+        if (broken || closed) {
+            return closed ? Outlet.CLOSED : Outlet.PEER_GONE;
+        }
+        if (abortPending) {
+            final int status = flushAbort(deadlineNanos, check);
+            if (status != Outlet.SENT) {
+                return status;
+            }
+        }
+        final int length = frame.readableBytes();
+        prefix.clear();
+        prefix.putInt(0, length);
+        trailer.clear();
+        trailer.put(0, PipeRecordDescriptor.STATUS_COMMIT);
+        final int frameBuffers = frame.nioBufferCount();
+        final ByteBuffer[] parts;
+        if (frameBuffers == 1) {
+            parts = new ByteBuffer[] {hello, prefix, frame.nioBuffer(frame.readerIndex(), length), trailer};
+        } else {
+            final ByteBuffer[] views = frame.nioBuffers(frame.readerIndex(), length);
+            parts = new ByteBuffer[views.length + 3];
+            parts[0] = hello;
+            parts[1] = prefix;
+            System.arraycopy(views, 0, parts, 2, views.length);
+            parts[parts.length - 1] = trailer;
+        }
+        while (true) {
+            try {
+                channel.write(parts);
+            } catch (final IOException ex) {
+                broken = true;
+                return Outlet.PEER_GONE;
+            }
+            if (!trailer.hasRemaining()) {
+                return Outlet.SENT;
+            }
+            final int waited = awaitWritable(deadlineNanos, check);
+            if (waited != WaitCheck.CONTINUE) {
+                if (prefix.position() > 0) {
+                    // Part of the record is out: finish it as aborted before the next record.
+                    long remaining = 0;
+                    for (int i = 2; i < parts.length - 1; i++) {
+                        remaining += parts[i].remaining();
+                    }
+                    fillerRemaining = remaining;
+                    trailer.clear();
+                    trailer.put(0, PipeRecordDescriptor.STATUS_ABORT);
+                    abortPending = true;
+                }
+                return waited;
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void wakeup() {
+        final Selector current = selector;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        final Selector current = selector;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (final IOException ignored) {
+                // closing anyway
+            }
+        }
+        closeQuietly(channel);
+    }
+
+    @Override
+    public String toString() {
+        return "PosixPipeConnection{path=" + path + "}";
+    }
+
+    private int flushAbort(final long deadlineNanos, final WaitCheck check) {
+        while (true) {
+            final ByteBuffer filler = ZEROS.duplicate();
+            if (fillerRemaining < filler.capacity()) {
+                filler.limit((int) fillerRemaining);
+            }
+            final ByteBuffer[] parts = fillerRemaining > filler.remaining()
+                ? new ByteBuffer[] {hello, prefix, filler}
+                : new ByteBuffer[] {hello, prefix, filler, trailer};
+            final int before = filler.remaining();
+            try {
+                channel.write(parts);
+            } catch (final IOException ex) {
+                broken = true;
+                return Outlet.PEER_GONE;
+            }
+            fillerRemaining -= before - filler.remaining();
+            if (fillerRemaining == 0 && !trailer.hasRemaining()) {
+                abortPending = false;
+                return Outlet.SENT;
+            }
+            if (filler.hasRemaining() || trailer.hasRemaining() && fillerRemaining == 0) {
+                final int waited = awaitWritable(deadlineNanos, check);
+                if (waited != WaitCheck.CONTINUE) {
+                    return waited;
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until the socket may take more bytes, the deadline passes ({@link Outlet#BACK_PRESSURED}) or the check
+     * says stop.
+     */
+    private int awaitWritable(final long deadlineNanos, final WaitCheck check) {
+        try {
+            Selector current = selector;
+            if (current == null) {
+                current = Selector.open();
+                channel.register(current, SelectionKey.OP_WRITE);
+                selector = current;
+                if (closed) {
+                    return Outlet.CLOSED;
+                }
+            }
+            while (true) {
+                final long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0) {
+                    return Outlet.BACK_PRESSURED;
+                }
+                final long slice = Math.min(remaining, WAIT_SLICE_NANOS);
+                final int ready;
+                if (slice < TimeUnit.MILLISECONDS.toNanos(1)) {
+                    ready = current.selectNow();
+                    if (ready == 0) {
+                        Thread.onSpinWait();
+                    }
+                } else {
+                    ready = current.select(TimeUnit.NANOSECONDS.toMillis(slice));
+                }
+                current.selectedKeys().clear();
+                final int verdict = check.check();
+                if (verdict != WaitCheck.CONTINUE) {
+                    return verdict;
+                }
+                if (ready > 0) {
+                    return WaitCheck.CONTINUE;
+                }
+            }
+        } catch (final IOException | java.nio.channels.ClosedSelectorException ex) {
+            return closed ? Outlet.CLOSED : Outlet.PEER_GONE;
+        }
+    }
+
+    private static void closeQuietly(final SocketChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (final IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The pipe transport's Windows layer (windows layer): message-mode named pipes.
+ */
+package dev.ipcbus.transport.pipe.windows;
