@@ -1,6 +1,7 @@
 package dev.ipcbus;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the registry says about one node of a bus, for introspection.
@@ -14,6 +15,9 @@ import java.util.List;
  * @param subscriptions the patterns it subscribes to.
  * @param responders    the topics it responds to.
  * @param alive         whether its process still holds its registry lock.
+ * @param counters      its statistics (frames and bytes sent and received, malformed frames, handler errors,
+ *                      backpressure timeouts, requests, replies) and its transport's inbox counters, by name; empty
+ *                      for a dead node.
  */
 public record NodeInfo(
     String id,
@@ -24,5 +28,6 @@ public record NodeInfo(
     long startedMillis,
     List<String> subscriptions,
     List<String> responders,
-    boolean alive) {
+    boolean alive,
+    Map<String, Long> counters) {
 }

@@ -27,8 +27,10 @@ import dev.ipcbus.Topics;
 import dev.ipcbus.codec.JsonCodec;
 import dev.ipcbus.frame.FrameEncoder;
 import dev.ipcbus.frame.FrameFlyweight;
+import dev.ipcbus.registry.CounterFile;
 import dev.ipcbus.registry.FileNodeRegistry;
 import dev.ipcbus.registry.InMemoryNodeRegistry;
+import dev.ipcbus.registry.NodeCounters;
 import dev.ipcbus.registry.NodeRecord;
 import dev.ipcbus.registry.NodeRegistry;
 import dev.ipcbus.registry.RuntimeDirectory;
@@ -93,6 +95,7 @@ public final class BusNode implements Bus {
     private final Inbox inbox;
     private final NodeRecord baseRecord;
     private final ScheduledThreadPoolExecutor timer;
+    private final CounterFile counters;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object registrationLock = new Object();
@@ -112,8 +115,6 @@ public final class BusNode implements Bus {
     private final FrameFlyweight received = new FrameFlyweight();
     private final ReceivedContext receivedContext = new ReceivedContext();
     private final TopicCache topicCache = new TopicCache();
-
-    private final AtomicLong malformedFrames = new AtomicLong();
 
     private BusNode(final BusConfig config) {
         this.uri = config.uri();
@@ -154,6 +155,7 @@ public final class BusNode implements Bus {
                 config.nodeName() != null ? config.nodeName() : defaultNodeName(), System.currentTimeMillis(),
                 List.of(), List.of());
             registry.register(baseRecord);
+            this.counters = registry.counters(nodeId);
         } catch (final RuntimeException ex) {
             if (opened != null) {
                 closeQuietly(opened, ex);
@@ -208,13 +210,6 @@ public final class BusNode implements Bus {
     @Override
     public int maxFrameLength() {
         return maxFrameLength;
-    }
-
-    /**
-     * @return the number of frames this node received that failed validation.
-     */
-    public long malformedFrames() {
-        return malformedFrames.get();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -348,8 +343,11 @@ public final class BusNode implements Bus {
             final int status = outlet.offer(frame, publishTimeoutNanos);
             switch (status) {
                 case Outlet.SENT:
+                    counters.add(NodeCounters.FRAMES_SENT, 1);
+                    counters.add(NodeCounters.BYTES_SENT, frame.readableBytes());
                     return true;
                 case Outlet.BACK_PRESSURED:
+                    counters.add(NodeCounters.BACKPRESSURE_TIMEOUTS, 1);
                     throw new BackpressureTimeoutException(target.toString(),
                         TimeUnit.NANOSECONDS.toMillis(publishTimeoutNanos), topic);
                 case Outlet.PEER_GONE:
@@ -664,9 +662,12 @@ public final class BusNode implements Bus {
             replyType);
         pending.put(correlationId, pendingRequest);
         pendingRequest.future.whenComplete((value, error) -> pending.remove(correlationId));
-        pendingRequest.timeout = timer.schedule(() -> pendingRequest.fail(new RequestTimeoutException(
-            "request timed out: topic=" + topic + ", node=" + target + ", timeoutMillis=" + timeout.toMillis()
-                + ", correlationId=" + correlationId)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        pendingRequest.timeout = timer.schedule(() -> {
+            counters.add(NodeCounters.REQUESTS_TIMED_OUT, 1);
+            pendingRequest.fail(new RequestTimeoutException("request timed out: topic=" + topic + ", node=" + target
+                + ", timeoutMillis=" + timeout.toMillis() + ", correlationId=" + correlationId));
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        counters.add(NodeCounters.REQUESTS_SENT, 1);
 
         final ByteBuf frame = ALLOCATOR.directBuffer(256);
         try {
@@ -727,11 +728,14 @@ public final class BusNode implements Bus {
     // Receiving (receive thread)
 
     private void onFrame(final ByteBuf frame) {
+        counters.add(NodeCounters.FRAMES_RECEIVED, 1);
+        counters.add(NodeCounters.BYTES_RECEIVED, frame.readableBytes());
         final FrameFlyweight flyweight;
         try {
             flyweight = received.wrap(frame);
         } catch (final FrameFormatException ex) {
-            final long count = malformedFrames.incrementAndGet();
+            counters.add(NodeCounters.MALFORMED_FRAMES, 1);
+            final long count = counters.get(NodeCounters.MALFORMED_FRAMES);
             if (count == 1 || count % 1000 == 0) {
                 errorHandler.onError(new FrameFormatException("malformed frame dropped: node=" + nodeHex
                     + ", count=" + count + ", error=" + ex.getMessage(), ex));
@@ -806,6 +810,7 @@ public final class BusNode implements Bus {
     }
 
     private void reportHandlerError(final String pattern, final String topic, final Exception ex) {
+        counters.add(NodeCounters.HANDLER_ERRORS, 1);
         if (ex instanceof CodecException) {
             errorHandler.onError(ex);
         } else {
@@ -904,6 +909,7 @@ public final class BusNode implements Bus {
                 sendErrorReply(requester, correlationId, topic, 0, MessageTooLargeException.class.getName(), message);
                 return;
             }
+            counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
             frame.release();
@@ -926,6 +932,7 @@ public final class BusNode implements Bus {
                 requester, correlationId, EpochClock.nanos(), topicBytes(topic), Map.of());
             codec.encode(error, frame, topic);
             FrameEncoder.finish(frame, start);
+            counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
             frame.release();
@@ -994,9 +1001,22 @@ public final class BusNode implements Bus {
         checkOpen();
         final List<NodeInfo> nodes = new ArrayList<>();
         for (final NodeRecord record : registry.nodes()) {
-            final boolean alive = registry.isAlive(NodeIds.parse(record.id()));
+            final long id = NodeIds.parse(record.id());
+            final boolean alive = registry.isAlive(id);
+            final Map<String, Long> values = new LinkedHashMap<>();
+            final CounterFile nodeCounters = alive ? registry.counters(id) : null;
+            if (nodeCounters != null) {
+                values.putAll(NodeCounters.snapshot(nodeCounters));
+            }
+            if (alive) {
+                try {
+                    values.putAll(transport.inboxCounters(id, record.address()));
+                } catch (final RuntimeException ex) {
+                    errorHandler.onError(ex);
+                }
+            }
             nodes.add(new NodeInfo(record.id(), record.pid(), record.name(), record.transport(), record.address(),
-                record.startedMillis(), record.subscriptions(), record.responders(), alive));
+                record.startedMillis(), record.subscriptions(), record.responders(), alive, values));
         }
         return nodes;
     }

@@ -7,16 +7,11 @@ import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.spi.NodeIds;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *     registry.version                         mapped change counter (layout below)
  *     &lt;node id&gt;.lock                           held locked by the node's process for its whole life
  *     &lt;node id&gt;.node                           JSON {@link NodeRecord}, replaced atomically (write + rename)
+ *     &lt;node id&gt;.stats                          the node's {@link NodeCounters}, a {@link CounterFile}
  * </pre>
  * <b>Liveness.</b> A node is alive while its process holds an OS lock on its {@code .lock} file
  * ({@link FileChannel#lock()}: {@code fcntl} on POSIX, {@code LockFileEx} on Windows). The OS drops the lock when the
@@ -48,22 +44,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <b>Order.</b> A node takes its lock before its node file appears and removes its node file before releasing its
  * lock, so a listed node with a free lock is dead.
  * <p>
- * <b>Change counter.</b> {@code registry.version} is 16 bytes, little-endian:
- * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |                    Magic 0x56524249 ("IBRV")                  |  0
- *  +---------------------------------------------------------------+
- *  |                        Layout version (1)                     |  4
- *  +---------------------------------------------------------------+
- *  |                 Change counter (64), 8-byte aligned           |  8
- *  |                                                               |
- *  +---------------------------------------------------------------+
- * </pre>
- * Writers: every registry change, atomic {@code getAndAdd} after the node file is in place. Readers: acquire load;
- * a reader that sees a new value re-reads the directory. The file is created whole under a temporary name and linked
- * into place, so no process ever sees it half-written.
+ * <b>Change counter.</b> {@code registry.version} is a {@link CounterFile} (magic "IBRV", layout 1) with one
+ * counter, moved by an atomic add after every registry change; a reader that sees a new value re-reads the
+ * directory.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
@@ -72,16 +55,11 @@ public final class FileNodeRegistry implements NodeRegistry {
     public static final int VERSION_MAGIC = 0x56524249;
     /** Change counter layout version. */
     public static final int VERSION_LAYOUT = 1;
-    /** Offset of the 64-bit change counter. */
-    public static final int COUNTER_OFFSET = 8;
-    /** Length of the change counter file. */
-    public static final int VERSION_FILE_LENGTH = 16;
 
     private static final String VERSION_FILE = "registry.version";
     private static final String NODE_SUFFIX = ".node";
     private static final String LOCK_SUFFIX = ".lock";
-    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class,
-        ByteOrder.LITTLE_ENDIAN);
+    private static final String STATS_SUFFIX = ".stats";
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -93,7 +71,8 @@ public final class FileNodeRegistry implements NodeRegistry {
     private final Path directory;
     private final ReclaimListener reclaimListener;
     private final ErrorHandler errorHandler;
-    private final MappedByteBuffer versionBuffer;
+    private final CounterFile version;
+    private final ConcurrentHashMap<Long, CounterFile> ownCounters = new ConcurrentHashMap<>();
     private final Set<String> reportedCorrupt = ConcurrentHashMap.newKeySet();
 
     private record Owned(FileChannel channel, FileLock lock) {
@@ -112,45 +91,7 @@ public final class FileNodeRegistry implements NodeRegistry {
         this.directory = RuntimeDirectory.ensurePrivate(directory);
         this.reclaimListener = reclaimListener;
         this.errorHandler = errorHandler;
-        this.versionBuffer = mapVersionFile(directory.resolve(VERSION_FILE));
-    }
-
-    private static MappedByteBuffer mapVersionFile(final Path path) {
-        try {
-            if (!Files.exists(path)) {
-                final Path temp = path.resolveSibling(VERSION_FILE + "." + NodeIds.format(NodeIds.next()) + ".tmp");
-                try (FileChannel channel = openChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    final java.nio.ByteBuffer initial = java.nio.ByteBuffer.allocate(VERSION_FILE_LENGTH)
-                        .order(ByteOrder.LITTLE_ENDIAN).putInt(VERSION_MAGIC).putInt(VERSION_LAYOUT).putLong(0);
-                    initial.flip();
-                    while (initial.hasRemaining()) {
-                        channel.write(initial);
-                    }
-                }
-                try {
-                    Files.createLink(path, temp); // atomic: fails if another process got there first
-                } catch (final FileAlreadyExistsException ex) {
-                    // someone else's counter won; use it
-                } finally {
-                    Files.deleteIfExists(temp);
-                }
-            }
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                if (channel.size() != VERSION_FILE_LENGTH) {
-                    throw new BusException("registry change counter has a bad length: path=" + path
-                        + ", length=" + channel.size() + ", expected=" + VERSION_FILE_LENGTH);
-                }
-                final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, VERSION_FILE_LENGTH);
-                buffer.order(ByteOrder.LITTLE_ENDIAN);
-                if (buffer.getInt(0) != VERSION_MAGIC || buffer.getInt(4) != VERSION_LAYOUT) {
-                    throw new BusException("registry change counter is not ours: path=" + path + ", magic=0x"
-                        + Integer.toHexString(buffer.getInt(0)) + ", layout=" + buffer.getInt(4));
-                }
-                return buffer;
-            }
-        } catch (final IOException ex) {
-            throw new BusException("cannot open registry change counter: path=" + path + ", error=" + ex, ex);
-        }
+        this.version = CounterFile.openOrCreate(directory.resolve(VERSION_FILE), VERSION_MAGIC, VERSION_LAYOUT, 1);
     }
 
     private static FileChannel openChannel(final Path path, final StandardOpenOption... options) throws IOException {
@@ -179,6 +120,9 @@ public final class FileNodeRegistry implements NodeRegistry {
         } catch (final IOException ex) {
             throw new BusException("cannot create node lock: path=" + lockPath + ", error=" + ex, ex);
         }
+        ownCounters.put(NodeIds.parse(record.id()), CounterFile.openOrCreate(
+            directory.resolve(record.id() + STATS_SUFFIX), NodeCounters.MAGIC, NodeCounters.LAYOUT,
+            NodeCounters.COUNT));
         writeRecord(record);
         bump();
     }
@@ -223,10 +167,12 @@ public final class FileNodeRegistry implements NodeRegistry {
             Files.deleteIfExists(directory.resolve(id + NODE_SUFFIX));
             Files.deleteIfExists(directory.resolve(id + NODE_SUFFIX + ".tmp"));
             bump();
+            Files.deleteIfExists(directory.resolve(id + STATS_SUFFIX));
             Files.deleteIfExists(lockPath);
         } catch (final IOException ex) {
             errorHandler.onError(new BusException("cannot remove node files: node=" + id + ", error=" + ex, ex));
         } finally {
+            ownCounters.remove(nodeId);
             OWNED.remove(lockPath);
             try {
                 owned.channel().close(); // releases the lock
@@ -238,11 +184,26 @@ public final class FileNodeRegistry implements NodeRegistry {
 
     @Override
     public long version() {
-        return (long)LONG.getAcquire(versionBuffer, COUNTER_OFFSET);
+        return version.get(0);
     }
 
     private void bump() {
-        LONG.getAndAdd(versionBuffer, COUNTER_OFFSET, 1L);
+        version.add(0, 1L);
+    }
+
+    @Override
+    public CounterFile counters(final long nodeId) {
+        final CounterFile own = ownCounters.get(nodeId);
+        if (own != null) {
+            return own;
+        }
+        try {
+            return CounterFile.openExisting(directory.resolve(NodeIds.format(nodeId) + STATS_SUFFIX),
+                NodeCounters.MAGIC, NodeCounters.LAYOUT, NodeCounters.COUNT);
+        } catch (final BusException ex) {
+            errorHandler.onError(ex);
+            return null;
+        }
     }
 
     @Override
@@ -339,6 +300,7 @@ public final class FileNodeRegistry implements NodeRegistry {
             Files.deleteIfExists(nodePath);
             Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + NODE_SUFFIX + ".tmp"));
             bump();
+            Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + STATS_SUFFIX));
             Files.deleteIfExists(lockPath);
         } catch (final IOException ex) {
             errorHandler.onError(new BusException("cannot remove dead node's files: node="

@@ -21,6 +21,7 @@ public final class InMemoryNodeRegistry implements NodeRegistry {
     private static final class Table {
         final ConcurrentHashMap<Long, NodeRecord> nodes = new ConcurrentHashMap<>();
         final AtomicLong version = new AtomicLong();
+        final ConcurrentHashMap<Long, CounterFile> counters = new ConcurrentHashMap<>();
     }
 
     /**
@@ -32,6 +33,7 @@ public final class InMemoryNodeRegistry implements NodeRegistry {
 
     @Override
     public void register(final NodeRecord record) {
+        table.counters.put(NodeIds.parse(record.id()), CounterFile.inMemory(NodeCounters.COUNT));
         table.nodes.put(NodeIds.parse(record.id()), record);
         table.version.incrementAndGet();
     }
@@ -44,6 +46,7 @@ public final class InMemoryNodeRegistry implements NodeRegistry {
 
     @Override
     public void deregister(final long nodeId) {
+        table.counters.remove(nodeId);
         if (table.nodes.remove(nodeId) != null) {
             table.version.incrementAndGet();
         }
@@ -52,6 +55,11 @@ public final class InMemoryNodeRegistry implements NodeRegistry {
     @Override
     public long version() {
         return table.version.get();
+    }
+
+    @Override
+    public CounterFile counters(final long nodeId) {
+        return table.counters.get(nodeId);
     }
 
     @Override

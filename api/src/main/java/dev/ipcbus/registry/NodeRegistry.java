@@ -51,6 +51,12 @@ public interface NodeRegistry extends AutoCloseable {
     long version();
 
     /**
+     * @param nodeId a node, of this process or another.
+     * @return the node's statistics ({@link NodeCounters}), or {@code null} if it has none (not registered).
+     */
+    CounterFile counters(long nodeId);
+
+    /**
      * Reads every registered node. A node that died may still be listed until someone reclaims it.
      *
      * @return the records, in no particular order.

@@ -247,6 +247,9 @@ public abstract class TransportContractTest {
         for (int i = 0; i < count; i++) {
             assertEquals(i, poll(inbox));
         }
+        final NodeInfo publisherInfo = subscriber.nodes().stream()
+            .filter(n -> n.id().equals(publisher.nodeId())).findFirst().orElseThrow();
+        assertEquals(count, publisherInfo.counters().get("framesSent"), "counters readable by another node");
     }
 
     @Test
@@ -521,6 +524,7 @@ public abstract class TransportContractTest {
         assertTrue(info.alive());
         assertEquals(List.of("list.me"), info.subscriptions());
         assertEquals(ProcessHandle.current().pid(), info.pid());
+        assertTrue(info.counters().containsKey("framesReceived"), info.counters().toString());
     }
 
     // ---------------------------------------------------------------- cross-process
