@@ -1,0 +1,84 @@
+package dev.ipcbus.transport.pipe.posix;
+
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.transport.pipe.PipeOptions;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Builds POSIX pipe transports over a private runtime directory for integration tests, with a liveness view the test
+ * controls, and checks that no socket file is left behind.
+ */
+final class PosixPipeFixture implements AutoCloseable {
+    final Path runtimeDirectory;
+    final Path fallbackDirectory;
+    final Set<Long> dead = ConcurrentHashMap.newKeySet();
+    final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final List<PosixPipeTransport> transports = new CopyOnWriteArrayList<>();
+
+    PosixPipeFixture(final Path root) throws IOException {
+        this.runtimeDirectory = Files.createDirectories(root.resolve("rt"));
+        this.fallbackDirectory = root.resolve("fb");
+    }
+
+    PosixPipeTransport transport(final int maxFrameLength) {
+        return transport(maxFrameLength, PosixSocketPaths.maxPathBytes());
+    }
+
+    PosixPipeTransport transport(final int maxFrameLength, final int maxPathBytes) {
+        return transport(maxFrameLength, maxPathBytes, runtimeDirectory);
+    }
+
+    PosixPipeTransport transport(final int maxFrameLength, final int maxPathBytes, final Path directory) {
+        final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), directory,
+            node -> !dead.contains(node), errors::add);
+        final PosixPipeTransport transport = new PosixPipeTransport(context,
+            new PipeOptions(maxFrameLength, Duration.ofSeconds(2)), fallbackDirectory, maxPathBytes);
+        transports.add(transport);
+        return transport;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (final PosixPipeTransport transport : transports) {
+            transport.close();
+        }
+        assertNoSocketFiles(runtimeDirectory.getParent());
+        assertNoSocketFiles(fallbackDirectory);
+    }
+
+    static void assertNoSocketFiles(final Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            assertEquals(List.of(), files.filter(path -> path.toString().endsWith(".sock")).toList(),
+                "socket files left behind");
+        }
+    }
+
+    /** Collects delivered frames as byte arrays. */
+    static final class Collector implements dev.ipcbus.spi.FrameListener {
+        final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onFrame(final ByteBuf frame) {
+            frames.add(ByteBufUtil.getBytes(frame));
+        }
+    }
+}

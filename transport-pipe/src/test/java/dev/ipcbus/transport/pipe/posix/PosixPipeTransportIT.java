@@ -1,0 +1,388 @@
+package dev.ipcbus.transport.pipe.posix;
+
+import dev.ipcbus.BusException;
+import dev.ipcbus.ConfigurationException;
+import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.transport.pipe.core.PipeConnectException;
+import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PosixPipeTransportIT {
+    private static final int MAX = 1024 * 1024;
+
+    @TempDir
+    Path root;
+    private PosixPipeFixture fixture;
+    private final List<ByteBuf> buffers = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new PosixPipeFixture(root);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        buffers.forEach(ByteBuf::release);
+        fixture.close();
+    }
+
+    private ByteBuf frame(final byte[] bytes) {
+        final ByteBuf buffer = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+        buffers.add(buffer);
+        return buffer;
+    }
+
+    @Test
+    void shouldKeepBoundariesOfOneByteOddAndMaximumFramesBackToBack() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final Inbox inbox = transport.openInbox(node, collector);
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        final Random random = new Random(3);
+        final List<byte[]> sent = new ArrayList<>();
+        for (final int size : new int[] {1, 57, 1, 333, MAX, 1, 4095, MAX, 0, 65537, 1}) {
+            final byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            sent.add(bytes);
+            final ByteBuf buffer = frame(bytes);
+            assertEquals(Outlet.SENT, outlet.offer(buffer, TimeUnit.SECONDS.toNanos(10)));
+            assertEquals(0, buffer.readerIndex(), "indexes unchanged");
+        }
+        for (final byte[] expected : sent) {
+            final byte[] got = collector.frames.poll(10, TimeUnit.SECONDS);
+            assertNotNull(got);
+            assertArrayEquals(expected, got);
+        }
+        assertThrows(IllegalArgumentException.class, () -> outlet.offer(frame(new byte[MAX + 1]), 0));
+        outlet.close();
+        inbox.close();
+        assertFalse(Files.exists(Path.of(inbox.address()), LinkOption.NOFOLLOW_LINKS), "close removes the socket");
+    }
+
+    @Test
+    void shouldKeepEachWritersOrderWithManyWritersAtOnce() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final Inbox inbox = transport.openInbox(node, collector);
+        final int writers = 8;
+        final int perWriter = 2000;
+        final List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            final int writer = w;
+            final Outlet outlet = transport.openOutlet(node, inbox.address());
+            done.add(CompletableFuture.runAsync(() -> {
+                final ByteBuf buffer = Unpooled.buffer(64);
+                try {
+                    for (int i = 0; i < perWriter; i++) {
+                        buffer.clear().writeInt(writer).writeInt(i).writeZero(i % 50);
+                        assertEquals(Outlet.SENT, outlet.offer(buffer, TimeUnit.SECONDS.toNanos(10)));
+                    }
+                } finally {
+                    buffer.release();
+                    outlet.close();
+                }
+            }));
+        }
+        final int[] next = new int[writers];
+        for (int i = 0; i < writers * perWriter; i++) {
+            final byte[] got = collector.frames.poll(10, TimeUnit.SECONDS);
+            assertNotNull(got, "frame " + i);
+            final ByteBuffer view = ByteBuffer.wrap(got);
+            final int writer = view.getInt();
+            assertEquals(next[writer]++, view.getInt(), "writer " + writer + " out of order");
+            assertEquals(8 + (next[writer] - 1) % 50, got.length);
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        inbox.close();
+    }
+
+    @Test
+    void shouldBackPressureSlowReaderThenStayInStep() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final CountDownLatch release = new CountDownLatch(1);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final Inbox inbox = transport.openInbox(node, frame -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            collector.onFrame(frame);
+        });
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        final List<Integer> sentIds = new ArrayList<>();
+        int status = Outlet.SENT;
+        long waited = 0;
+        for (int id = 0; id < 200 && status == Outlet.SENT; id++) {
+            final byte[] bytes = new byte[100_000];
+            bytes[0] = (byte) id;
+            bytes[bytes.length - 1] = (byte) id;
+            final long start = System.nanoTime();
+            status = outlet.offer(frame(bytes), TimeUnit.MILLISECONDS.toNanos(150));
+            waited = System.nanoTime() - start;
+            if (status == Outlet.SENT) {
+                sentIds.add(id);
+            }
+        }
+        assertEquals(Outlet.BACK_PRESSURED, status, "a stuck reader must back-pressure the writer");
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(140), "waited the timeout: " + waited);
+        assertTrue(waited < TimeUnit.SECONDS.toNanos(2), "bounded by the timeout: " + waited);
+        release.countDown();
+        final byte[] tail = {(byte) 0xEE};
+        assertEquals(Outlet.SENT, outlet.offer(frame(tail), TimeUnit.SECONDS.toNanos(10)));
+        for (final int id : sentIds) {
+            final byte[] got = collector.frames.poll(10, TimeUnit.SECONDS);
+            assertNotNull(got);
+            assertEquals(100_000, got.length);
+            assertEquals((byte) id, got[0]);
+            assertEquals((byte) id, got[got.length - 1]);
+        }
+        assertArrayEquals(tail, collector.frames.poll(10, TimeUnit.SECONDS), "the timed-out frame is never delivered");
+        assertTrue(collector.frames.isEmpty());
+        outlet.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldFailInFlightWriteAtOnceWhenReaderGoes() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final long node = NodeIds.next();
+        final CountDownLatch stuck = new CountDownLatch(1);
+        final PosixPipeInbox inbox = (PosixPipeInbox) transport.openInbox(node, frame -> {
+            try {
+                stuck.await(20, TimeUnit.SECONDS);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        final CompletableFuture<long[]> writer = CompletableFuture.supplyAsync(() -> {
+            while (true) {
+                final long start = System.nanoTime();
+                final int status = outlet.offer(frame(new byte[100_000]), TimeUnit.SECONDS.toNanos(20));
+                if (status != Outlet.SENT) {
+                    return new long[] {status, System.nanoTime() - start};
+                }
+            }
+        });
+        Thread.sleep(300);
+        fixture.dead.add(node);
+        stuck.countDown();
+        inbox.close();
+        final long[] result = writer.get(10, TimeUnit.SECONDS);
+        assertEquals(Outlet.PEER_GONE, result[0]);
+        assertTrue(result[1] < TimeUnit.SECONDS.toNanos(5), "released long before its 20 s timeout");
+        outlet.close();
+    }
+
+    @Test
+    void shouldReconnectOnNextOfferWhenNodeIsStillAlive() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        Inbox inbox = transport.openInbox(node, collector);
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), 0));
+        assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
+        inbox.close();
+        inbox = transport.openInbox(node, collector);
+        assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {2}), TimeUnit.SECONDS.toNanos(5)));
+        assertArrayEquals(new byte[] {2}, collector.frames.poll(5, TimeUnit.SECONDS));
+        inbox.close();
+        assertEquals(Outlet.PEER_GONE, outlet.offer(frame(new byte[] {3}), TimeUnit.SECONDS.toNanos(5)));
+        outlet.close();
+    }
+
+    @Test
+    void shouldDetectAndReclaimStaleSocketButNeverLiveOne() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final long node = NodeIds.next();
+        final Path path = fixture.runtimeDirectory.resolve(NodeIds.format(node) + ".sock");
+        try (ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dying.bind(UnixDomainSocketAddress.of(path));
+        }
+        assertTrue(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "a closed listener leaves its socket file");
+        final PipeConnectException refused = assertThrows(PipeConnectException.class,
+            () -> transport.openOutlet(node, path.toString()));
+        assertEquals(Outlet.PEER_GONE, refused.status());
+        transport.reclaim(node, path.toString());
+        assertFalse(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "reclaim removes a stale socket");
+        transport.reclaim(node, path.toString());
+
+        final long other = NodeIds.next();
+        final Inbox live = transport.openInbox(other, frame -> { });
+        transport.reclaim(node, live.address());
+        assertTrue(Files.exists(Path.of(live.address())), "reclaim never deletes another node's socket");
+        live.close();
+
+        try (ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dying.bind(UnixDomainSocketAddress.of(path));
+        }
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final Inbox inbox = transport.openInbox(node, collector);
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {5}), 0));
+        assertArrayEquals(new byte[] {5}, collector.frames.poll(5, TimeUnit.SECONDS));
+        outlet.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldRefuseSquatterWithClearError() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final long node = NodeIds.next();
+        final Path path = fixture.runtimeDirectory.resolve(NodeIds.format(node) + ".sock");
+        try (ServerSocketChannel squatter = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            squatter.bind(UnixDomainSocketAddress.of(path));
+            final BusException error = assertThrows(BusException.class, () -> transport.openInbox(node, f -> { }));
+            assertTrue(error.getMessage().contains("live listener"), error.getMessage());
+            assertTrue(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "a live socket is never stolen");
+        } finally {
+            Files.deleteIfExists(path);
+        }
+        Files.writeString(path, "not a socket");
+        try {
+            final BusException error = assertThrows(BusException.class, () -> transport.openInbox(node, f -> { }));
+            assertTrue(error.getMessage().contains("not a socket"), error.getMessage());
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Test
+    void shouldUseShortFallbackPathWhenRuntimeDirectoryIsTooDeep() throws Exception {
+        final Path deep = Files.createDirectories(root.resolve("deep").resolve("d".repeat(100)));
+        assertTrue(PosixSocketPaths.length(deep) > PosixSocketPaths.maxPathBytes());
+        final PosixPipeTransport transport = fixture.transport(MAX, PosixSocketPaths.maxPathBytes(), deep);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final Inbox inbox = transport.openInbox(node, collector);
+        assertTrue(inbox.address().startsWith(fixture.fallbackDirectory.toString()), inbox.address());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+            fixture.fallbackDirectory)));
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {8}), 0));
+        assertArrayEquals(new byte[] {8}, collector.frames.poll(5, TimeUnit.SECONDS));
+        outlet.close();
+        inbox.close();
+
+        final PosixPipeTransport tooShort = fixture.transport(MAX, 20);
+        final ConfigurationException error = assertThrows(ConfigurationException.class,
+            () -> tooShort.openInbox(NodeIds.next(), f -> { }));
+        assertTrue(error.getMessage().contains("too long for sun_path"), error.getMessage());
+    }
+
+    @Test
+    void shouldMakeSocketOwnerOnly() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final Inbox inbox = transport.openInbox(NodeIds.next(), f -> { });
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+            Path.of(inbox.address()), LinkOption.NOFOLLOW_LINKS)));
+        inbox.close();
+    }
+
+    @Test
+    void shouldDropGarbageConnectionOnceAndKeepServingOthers() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(1000);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final PosixPipeInbox inbox = (PosixPipeInbox) transport.openInbox(node, collector);
+        final Outlet good = transport.openOutlet(node, inbox.address());
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(inbox.address())))) {
+            final ByteBuf hello = Unpooled.buffer(PipeHelloDescriptor.LENGTH + 4);
+            PipeHelloDescriptor.write(hello, 0, node);
+            hello.writerIndex(PipeHelloDescriptor.LENGTH).writeIntLE(1_000_000_000);
+            raw.write(hello.nioBuffer());
+            hello.release();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (fixture.errors.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            for (int i = 0; i < 10; i++) {
+                raw.write(ByteBuffer.wrap(new byte[100]));
+            }
+        } catch (final java.io.IOException expected) {
+            // the inbox dropped the connection
+        }
+        assertEquals(Outlet.SENT, good.offer(frame(new byte[] {4, 2}), 0));
+        assertArrayEquals(new byte[] {4, 2}, collector.frames.poll(5, TimeUnit.SECONDS));
+        assertEquals(1, fixture.errors.size(), "reported once: " + fixture.errors);
+        assertInstanceOf(FrameFormatException.class, fixture.errors.get(0));
+        assertTrue(fixture.errors.get(0).getMessage().contains("beyond the maximum"));
+        assertEquals(1, inbox.counters().malformedConnections());
+        assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("framesReceived"));
+        good.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldNotCallListenerAfterCloseReturns() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final long node = NodeIds.next();
+        final java.util.concurrent.atomic.AtomicBoolean closedFlag = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
+        final Inbox inbox = transport.openInbox(node, frame -> {
+            if (closedFlag.get()) {
+                late.set(true);
+            }
+        });
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        final CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            final ByteBuf buffer = Unpooled.buffer(16).writeZero(16);
+            try {
+                while (outlet.offer(buffer, TimeUnit.MILLISECONDS.toNanos(100)) == Outlet.SENT) {
+                    Thread.onSpinWait();
+                }
+            } finally {
+                buffer.release();
+            }
+        });
+        Thread.sleep(100);
+        inbox.close();
+        closedFlag.set(true);
+        fixture.dead.add(node);
+        writer.get(10, TimeUnit.SECONDS);
+        Thread.sleep(50);
+        assertFalse(late.get());
+        outlet.close();
+        assertTrue(ByteBufUtil.getBytes(Unpooled.EMPTY_BUFFER).length == 0);
+    }
+}
