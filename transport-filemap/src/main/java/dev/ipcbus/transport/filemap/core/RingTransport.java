@@ -1,0 +1,169 @@
+package dev.ipcbus.transport.filemap.core;
+
+import dev.ipcbus.BusException;
+import dev.ipcbus.spi.FrameListener;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.Transport;
+import dev.ipcbus.spi.TransportContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The filemap {@link Transport}, platform-neutral: each node's inbox is a segment (ring plus doorbell) from a
+ * {@link SegmentStore}; outlets map the target's segment and append to its ring.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public final class RingTransport implements Transport {
+    /** The URI scheme. */
+    public static final String SCHEME = "filemap";
+
+    private final TransportContext context;
+    private final SegmentStore store;
+    private final RingSettings settings;
+    private final Set<RingInbox> inboxes = ConcurrentHashMap.newKeySet();
+    private final Set<RingOutlet> outlets = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param context  bus name, liveness, error handler.
+     * @param store    the OS layer's segments.
+     * @param settings validated settings.
+     */
+    public RingTransport(final TransportContext context, final SegmentStore store, final RingSettings settings) {
+        this.context = context;
+        this.store = store;
+        this.settings = settings;
+    }
+
+    @Override
+    public String scheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public int maxFrameLength() {
+        return SegmentDescriptor.maxFrameLength(settings.capacity());
+    }
+
+    /**
+     * @return the settings in force.
+     */
+    public RingSettings settings() {
+        return settings;
+    }
+
+    /**
+     * @return the segment store (OS layer) in use.
+     */
+    public SegmentStore store() {
+        return store;
+    }
+
+    @Override
+    public Inbox openInbox(final long nodeId, final FrameListener listener) {
+        checkOpen();
+        final MappedSegment segment = store.create(nodeId, SegmentDescriptor.segmentLength(settings.capacity()));
+        final RingInbox[] self = new RingInbox[1];
+        final RingInbox inbox;
+        try {
+            inbox = new RingInbox(nodeId, segment, settings, listener, context.errorHandler(),
+                () -> inboxes.remove(self[0]));
+        } catch (final RuntimeException | Error failure) {
+            segment.close();
+            throw failure;
+        }
+        self[0] = inbox;
+        inboxes.add(inbox);
+        if (closed) {
+            inbox.close();
+            checkOpen();
+        }
+        return inbox;
+    }
+
+    @Override
+    public Outlet openOutlet(final long nodeId, final String address) {
+        checkOpen();
+        final MappedSegment segment = store.open(nodeId, address, settings.openTimeoutNanos());
+        final RingOutlet[] self = new RingOutlet[1];
+        final RingOutlet outlet;
+        try {
+            outlet = new RingOutlet(nodeId, segment, context.liveness(), settings.idleMode(), maxFrameLength(),
+                () -> outlets.remove(self[0]));
+        } catch (final RuntimeException | Error failure) {
+            segment.close();
+            throw failure;
+        }
+        self[0] = outlet;
+        outlets.add(outlet);
+        if (closed) {
+            outlet.close();
+            checkOpen();
+        }
+        return outlet;
+    }
+
+    @Override
+    public void reclaim(final long nodeId, final String address) {
+        store.reclaim(nodeId, address);
+    }
+
+    @Override
+    public Map<String, Long> inboxCounters(final long nodeId, final String address) {
+        try (MappedSegment segment = store.open(nodeId, address, settings.openTimeoutNanos())) {
+            return SegmentHeader.counters(segment.region());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        final List<Throwable> failures = new ArrayList<>();
+        for (final RingOutlet outlet : List.copyOf(outlets)) {
+            closeQuietly(outlet, failures);
+        }
+        for (final RingInbox inbox : List.copyOf(inboxes)) {
+            closeQuietly(inbox, failures);
+        }
+        if (!failures.isEmpty()) {
+            final BusException failure = new BusException("closing the filemap transport failed: failures="
+                + failures.size() + ", bus=" + context.busName());
+            failures.forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable, final List<Throwable> failures) {
+        try {
+            closeable.close();
+        } catch (final Exception | Error failure) {
+            failures.add(failure);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("filemap transport is closed: bus=" + context.busName());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RingTransport{bus=" + context.busName() + ", store=" + store.describe() + ", " + settings + "}";
+    }
+
+    /**
+     * @param nodeId a node id.
+     * @return its hex form, for names.
+     */
+    static String hex(final long nodeId) {
+        return NodeIds.format(nodeId);
+    }
+}

@@ -1,0 +1,245 @@
+package dev.ipcbus.transport.filemap.windows;
+
+import dev.ipcbus.BusException;
+import dev.ipcbus.NativeCallException;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.transport.filemap.core.Doorbell;
+import dev.ipcbus.transport.filemap.core.MappedSegment;
+import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
+import dev.ipcbus.transport.filemap.core.SegmentHeader;
+import dev.ipcbus.transport.filemap.core.SegmentStore;
+import dev.ipcbus.transport.filemap.core.SharedRegion;
+
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+
+/**
+ * Segments as pagefile-backed named file mappings ({@code Local\ipcbus-<bus>-<nodehex>}) with a named auto-reset
+ * event as doorbell ({@code …-bell}), both admitting only the current user.
+ * <p>
+ * A pagefile-backed mapping is committed and zero-filled by {@code CreateFileMapping}, so a shortage of commit
+ * charge fails at creation. The names disappear when the last handle closes, which Windows does for a process that
+ * dies: there is nothing to reclaim. A view is unmapped when its buffer becomes unreachable (a {@link Cleaner}), like
+ * a {@code MappedByteBuffer}, so no thread can touch an unmapped view.
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public final class WindowsSegmentStore implements SegmentStore {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final String busName;
+    private final Win32FileMapCalls calls;
+    private volatile String sddl;
+
+    /**
+     * @param busName the bus name.
+     * @param api     the Win32 calls.
+     */
+    public WindowsSegmentStore(final String busName, final Win32FileMapApi api) {
+        this.busName = busName;
+        this.calls = new Win32FileMapCalls(api);
+    }
+
+    @Override
+    public String describe() {
+        return "windows:" + WindowsNames.NAMESPACE;
+    }
+
+    private String sddl() {
+        String value = sddl;
+        if (value == null) {
+            value = WindowsNames.currentUserOnlySddl(calls.api().currentUserSid());
+            sddl = value;
+        }
+        return value;
+    }
+
+    @Override
+    public MappedSegment create(final long nodeId, final int length) {
+        final String name = WindowsNames.mappingName(busName, nodeId);
+        final String eventName = WindowsNames.eventName(name);
+        final Win32FileMapApi api = calls.api();
+        final String security = sddl();
+        long mapping = 0;
+        long event = 0;
+        boolean done = false;
+        try {
+            final Win32FileMapApi.Result created = api.CreateFileMapping(security, Win32FileMapApi.PAGE_READWRITE,
+                length, name);
+            mapping = created.value;
+            if (mapping == 0) {
+                throw calls.failure("CreateFileMapping", created.lastError, "name=" + name + ", length=" + length
+                    + (created.lastError == Win32FileMapApi.ERROR_INVALID_HANDLE
+                    ? ", hint=the name belongs to an object of another type" : ""));
+            }
+            if (created.lastError == Win32FileMapApi.ERROR_ALREADY_EXISTS) {
+                throw new BusException("filemap segment already exists (another inbox of this node id, or an object "
+                    + "squatting on the name; it is never reused): name=" + name);
+            }
+            final Win32FileMapApi.Result bell = api.CreateEvent(security, false, false, eventName);
+            event = bell.value;
+            if (event == 0) {
+                throw calls.failure("CreateEvent", bell.lastError, "name=" + eventName);
+            }
+            if (bell.lastError == Win32FileMapApi.ERROR_ALREADY_EXISTS) {
+                throw new BusException("filemap doorbell event already exists (never reused): name=" + eventName);
+            }
+            final SharedRegion region = new SharedRegion(map(mapping, length, name));
+            final WindowsSegment segment = new WindowsSegment(name, region, mapping,
+                new WindowsEventDoorbell(calls, region, event, eventName), true);
+            done = true;
+            return segment;
+        } finally {
+            if (!done) {
+                closeQuietly(mapping, name);
+                closeQuietly(event, eventName);
+            }
+        }
+    }
+
+    @Override
+    public MappedSegment open(final long nodeId, final String address, final long timeoutNanos) {
+        final String name = WindowsNames.mappingName(busName, nodeId);
+        if (!name.equals(address)) {
+            throw new BusException("filemap address does not name this node's segment: address=" + address
+                + ", expected=" + name);
+        }
+        final String eventName = WindowsNames.eventName(name);
+        final Win32FileMapApi api = calls.api();
+        long mapping = 0;
+        long event = 0;
+        boolean done = false;
+        try {
+            final Win32FileMapApi.Result opened = api.OpenFileMapping(Win32FileMapApi.FILE_MAP_ALL_ACCESS, name);
+            mapping = opened.value;
+            if (mapping == 0) {
+                if (opened.lastError == Win32FileMapApi.ERROR_FILE_NOT_FOUND) {
+                    throw new BusException("filemap inbox is gone (its node closed or died): name=" + name
+                        + ", node=" + NodeIds.format(nodeId));
+                }
+                throw calls.failure("OpenFileMapping", opened.lastError, "name=" + name);
+            }
+            final SharedRegion header = new SharedRegion(map(mapping, SegmentDescriptor.HEADER_LENGTH, name));
+            SegmentHeader.awaitReady(header, timeoutNanos, name);
+            final int capacity = header.getInt(SegmentDescriptor.CAPACITY_OFFSET);
+            SegmentDescriptor.checkCapacity(capacity);
+            final SharedRegion region = new SharedRegion(map(mapping, SegmentDescriptor.segmentLength(capacity),
+                name));
+            SegmentHeader.validate(region, name);
+            final Win32FileMapApi.Result bell = api.OpenEvent(
+                Win32FileMapApi.EVENT_MODIFY_STATE | Win32FileMapApi.SYNCHRONIZE, eventName);
+            event = bell.value;
+            if (event == 0) {
+                throw calls.failure("OpenEvent", bell.lastError, "name=" + eventName);
+            }
+            final WindowsSegment segment = new WindowsSegment(name, region, mapping,
+                new WindowsEventDoorbell(calls, region, event, eventName), false);
+            done = true;
+            return segment;
+        } catch (final IllegalArgumentException ex) {
+            throw new BusException("filemap segment header is corrupt: name=" + name + ", reason=" + ex.getMessage(),
+                ex);
+        } finally {
+            if (!done) {
+                closeQuietly(mapping, name);
+                closeQuietly(event, eventName);
+            }
+        }
+    }
+
+    /**
+     * Nothing to do: Windows closes a dead process's handles, and a named object disappears with its last handle.
+     */
+    @Override
+    public void reclaim(final long nodeId, final String address) {
+    }
+
+    private ByteBuffer map(final long mapping, final int length, final String name) {
+        final long address = calls.mapView(mapping, length, name);
+        final ByteBuffer buffer = calls.api().wrapView(address, length);
+        CLEANER.register(buffer, new Unmap(calls.api(), address));
+        return buffer;
+    }
+
+    private void closeQuietly(final long handle, final String name) {
+        if (handle != 0) {
+            calls.api().CloseHandle(handle);
+        }
+    }
+
+    /** Unmaps a view once its buffer is unreachable; holds no reference to the buffer. */
+    private static final class Unmap implements Runnable {
+        private final Win32FileMapApi api;
+        private final long address;
+
+        Unmap(final Win32FileMapApi api, final long address) {
+            this.api = api;
+            this.address = address;
+        }
+
+        @Override
+        public void run() {
+            api.UnmapViewOfFile(address);
+        }
+    }
+
+    private final class WindowsSegment implements MappedSegment {
+        private final String name;
+        private final SharedRegion region;
+        private final long mapping;
+        private final Doorbell doorbell;
+        private final boolean owner;
+        private volatile boolean closed;
+
+        WindowsSegment(final String name, final SharedRegion region, final long mapping, final Doorbell doorbell,
+            final boolean owner) {
+            this.name = name;
+            this.region = region;
+            this.mapping = mapping;
+            this.doorbell = doorbell;
+            this.owner = owner;
+        }
+
+        @Override
+        public SharedRegion region() {
+            return region;
+        }
+
+        @Override
+        public String address() {
+            return name;
+        }
+
+        @Override
+        public Doorbell doorbell() {
+            return doorbell;
+        }
+
+        /**
+         * Closes the event and mapping handles; the owner's closing makes the name unopenable once every other
+         * handle is closed too (writers' views keep the memory until they are collected).
+         */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            NativeCallException failure = null;
+            try {
+                doorbell.close();
+            } catch (final NativeCallException ex) {
+                failure = ex;
+            }
+            failure = calls.closeHandle(mapping, name, failure);
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "WindowsSegment{name=" + name + ", owner=" + owner + "}";
+        }
+    }
+}
