@@ -1,0 +1,228 @@
+package dev.ipcbus.transport.filemap.core;
+
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportOptions;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RingTransportTest {
+    private static final long NODE = 0xABCDL;
+
+    @TempDir
+    Path runtime;
+
+    private final InMemorySegmentStore store = new InMemorySegmentStore();
+    private final AtomicBoolean alive = new AtomicBoolean(true);
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private RingTransport transport;
+
+    private RingTransport transport(final IdleMode mode, final long stallMillis) {
+        final TransportContext context = new TransportContext("test", new TransportOptions(Map.of()), runtime,
+            node -> alive.get(), errors::add);
+        transport = new RingTransport(context, store, new RingSettings(4096, mode,
+            TimeUnit.MILLISECONDS.toNanos(stallMillis), TimeUnit.SECONDS.toNanos(1)));
+        return transport;
+    }
+
+    @AfterEach
+    void closeTransport() {
+        if (transport != null) {
+            transport.close();
+        }
+        assertTrue(store.segments.isEmpty(), "segments left: " + store.segments.keySet());
+    }
+
+    private static ByteBuf text(final String value) {
+        return Unpooled.copiedBuffer(value, StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(IdleMode.class)
+    void shouldDeliverEveryFrameInOrder(final IdleMode mode) throws Exception {
+        final RingTransport transport = transport(mode, 2000);
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final Inbox inbox = transport.openInbox(NODE, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        for (int i = 0; i < 2000; i++) {
+            assertEquals(Outlet.SENT, outlet.offer(text("m" + i), TimeUnit.SECONDS.toNanos(5)));
+            if (i % 500 == 0) {
+                // Let the reader fall asleep so that the doorbell path runs too.
+                Thread.sleep(20);
+            }
+        }
+        for (int i = 0; i < 2000; i++) {
+            assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
+        }
+        assertTrue(errors.isEmpty(), errors.toString());
+        final Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+        assertEquals(2000, counters.get("framesRead"));
+        if (mode == IdleMode.BLOCK || mode == IdleMode.HYBRID) {
+            assertTrue(counters.get("wakeups") > 0, counters.toString());
+            assertTrue(counters.get("doorbellRings") > 0, counters.toString());
+        }
+    }
+
+    @Test
+    void shouldReturnBackPressuredWhenTheInboxStaysFull() throws Exception {
+        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Inbox inbox = transport.openInbox(NODE, frame -> await(release));
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        final ByteBuf frame = Unpooled.wrappedBuffer(new byte[500]);
+        int sent = 0;
+        while (outlet.offer(frame, 0) == Outlet.SENT) {
+            sent++;
+        }
+        assertTrue(sent >= 7, "sent=" + sent);
+        final long start = System.nanoTime();
+        assertEquals(Outlet.BACK_PRESSURED, outlet.offer(frame, TimeUnit.MILLISECONDS.toNanos(100)));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100));
+        assertTrue(transport.inboxCounters(NODE, inbox.address()).get("backpressureWaits") >= 2);
+        release.countDown();
+        assertEquals(Outlet.SENT, outlet.offer(frame, TimeUnit.SECONDS.toNanos(5)));
+    }
+
+    @Test
+    void shouldReleaseAWaitingWriterAtOnceWhenTheReaderDies() throws Exception {
+        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Inbox inbox = transport.openInbox(NODE, frame -> await(release));
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        final ByteBuf frame = Unpooled.wrappedBuffer(new byte[500]);
+        while (outlet.offer(frame, 0) == Outlet.SENT) {
+            Thread.onSpinWait();
+        }
+        final CompletableFuture<Integer> result = CompletableFuture.supplyAsync(
+            () -> outlet.offer(frame, TimeUnit.SECONDS.toNanos(20)));
+        Thread.sleep(50);
+        assertFalse(result.isDone());
+        final long start = System.nanoTime();
+        alive.set(false);
+        assertEquals(Outlet.PEER_GONE, result.get(5, TimeUnit.SECONDS));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
+        release.countDown();
+    }
+
+    @Test
+    void shouldReturnClosedWhenTheOutletClosesWhileAWriterWaits() throws Exception {
+        final RingTransport transport = transport(IdleMode.BLOCK, 2000);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Inbox inbox = transport.openInbox(NODE, frame -> await(release));
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        final ByteBuf frame = Unpooled.wrappedBuffer(new byte[500]);
+        while (outlet.offer(frame, 0) == Outlet.SENT) {
+            Thread.onSpinWait();
+        }
+        final CompletableFuture<Integer> result = CompletableFuture.supplyAsync(
+            () -> outlet.offer(frame, TimeUnit.SECONDS.toNanos(20)));
+        Thread.sleep(50);
+        outlet.close();
+        assertEquals(Outlet.CLOSED, result.get(5, TimeUnit.SECONDS));
+        assertEquals(Outlet.CLOSED, outlet.offer(frame, 0));
+        release.countDown();
+    }
+
+    @Test
+    void shouldReturnPeerGoneOnceTheInboxIsClosed() {
+        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final Inbox inbox = transport.openInbox(NODE, frame -> { });
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        inbox.close();
+        inbox.close();
+        assertEquals(Outlet.PEER_GONE, outlet.offer(text("late"), 0));
+        outlet.close();
+    }
+
+    @Test
+    void shouldRefuseAFrameAboveTheMaxNamingBothNumbers() {
+        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        assertEquals(512, transport.maxFrameLength());
+        final Inbox inbox = transport.openInbox(NODE, frame -> { });
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> outlet.offer(Unpooled.wrappedBuffer(new byte[513]), 0));
+        assertTrue(ex.getMessage().contains("frameLength=513"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("maxFrameLength=512"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("capacity=8KiB"), ex.getMessage());
+        assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(new byte[512]), 0));
+    }
+
+    @Test
+    void shouldSkipAStalledClaimAndKeepDelivering() throws Exception {
+        final RingTransport transport = transport(IdleMode.HYBRID, 100);
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final Inbox inbox = transport.openInbox(NODE, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        assertEquals(Outlet.SENT, outlet.offer(text("before"), 0));
+        assertEquals("before", received.poll(5, TimeUnit.SECONDS));
+        // A writer claims space and dies before publishing.
+        final SharedRegion region = store.open(NODE, inbox.address(), 1).region();
+        final long tail = region.getLongVolatile(SegmentDescriptor.TAIL_OFFSET);
+        assertTrue(region.compareAndSetLong(SegmentDescriptor.TAIL_OFFSET, tail, tail + 32));
+        final long start = System.nanoTime();
+        assertEquals(Outlet.SENT, outlet.offer(text("after"), 0));
+        assertEquals("after", received.poll(5, TimeUnit.SECONDS));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100));
+        assertEquals(1, transport.inboxCounters(NODE, inbox.address()).get("skippedRecords"));
+        assertEquals(1, errors.size());
+        assertNotNull(errors.get(0).getMessage());
+    }
+
+    @Test
+    void shouldCloseInboxesAndOutletsWithTheTransport() {
+        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final Inbox inbox = transport.openInbox(NODE, frame -> { });
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        transport.close();
+        transport.close();
+        assertEquals(Outlet.CLOSED, outlet.offer(text("x"), 0));
+        assertThrows(IllegalStateException.class, () -> transport.openInbox(2, frame -> { }));
+    }
+
+    @Test
+    void shouldDeliverAViewWithoutCopying() throws Exception {
+        final RingTransport transport = transport(IdleMode.SPIN, 2000);
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final Inbox inbox = transport.openInbox(NODE, frame -> received.add(frame.isDirect() + ":"
+            + ByteBufUtil.hexDump(frame)));
+        final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        outlet.offer(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}), 0);
+        assertEquals("true:010203", received.poll(5, TimeUnit.SECONDS));
+    }
+
+    private static void await(final CountDownLatch latch) {
+        try {
+            latch.await(20, TimeUnit.SECONDS);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
