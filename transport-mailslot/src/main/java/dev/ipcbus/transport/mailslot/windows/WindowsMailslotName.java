@@ -30,7 +30,7 @@ public final class WindowsMailslotName {
      * @throws IllegalArgumentException if the bus name is not valid.
      */
     public static String of(final String busName, final long nodeId) {
-        if (!BUS_NAME.matcher(busName).matches()) {
+        if (!BUS_NAME.matcher(busName).matches() || busName.equals(".") || busName.equals("..")) {
             throw new IllegalArgumentException("bad bus name for a mailslot: busName=" + busName);
         }
         final String name = PREFIX + busName + "\\" + NodeIds.format(nodeId);
