@@ -1,0 +1,112 @@
+package dev.ipcbus.demo;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * This demo started again as a separate process (same Java, same class path), its output lines handed to a
+ * callback as they arrive.
+ */
+final class ChildProcess implements AutoCloseable {
+    private final Process process;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final Thread reader;
+
+    private ChildProcess(final Process process, final Consumer<String> lines) {
+        this.process = process;
+        this.reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("READY")) {
+                        ready.countDown();
+                    } else {
+                        lines.accept(line);
+                    }
+                }
+            } catch (final IOException ignore) {
+                // the child exited
+            }
+        }, "child-output-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Starts {@code ipcbus-demo <args>} as a child process; its error stream goes to ours.
+     */
+    static ChildProcess start(final Consumer<String> lines, final String... args) throws IOException {
+        final List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Xmx256m");
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(IpcbusDemo.class.getName());
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+        return new ChildProcess(process, lines);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Waits for the child to print {@code READY}.
+     *
+     * @throws IllegalStateException if it exits or stays silent past the timeout.
+     */
+    void awaitReady(final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready.await(50, TimeUnit.MILLISECONDS)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("child process " + process.pid() + " exited with code "
+                    + process.exitValue() + " before it was ready");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("child process " + process.pid() + " not ready within " + timeout);
+            }
+        }
+    }
+
+    /**
+     * Closes the child's standard input (its signal to finish) and waits for it to exit and its output to drain.
+     *
+     * @return the exit code, or -1 if it had to be killed.
+     */
+    int finish(final Duration timeout) throws InterruptedException {
+        try {
+            process.getOutputStream().close();
+        } catch (final IOException ignore) {
+            // already gone
+        }
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            return -1;
+        }
+        reader.join(2000);
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.ipcbus.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ipcbus.Bus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishes JSON messages: {@code ipcbus-demo publish orders.eu.created '{"id":"O-1"}' --count 10 --rate 5}, or one
+ * message per line of standard input with {@code -}.
+ */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+    description = "Publish JSON messages on a topic (the payload, or '-' to read one message per line of stdin).")
+final class PublishCommand implements Callable<Integer> {
+    @Mixin
+    BusUriOption transport;
+
+    @Parameters(index = "0", paramLabel = "TOPIC", description = "Topic, e.g. orders.eu.created")
+    String topic;
+
+    @Parameters(index = "1", paramLabel = "JSON", defaultValue = "-",
+        description = "The message as JSON, or - for standard input (default).")
+    String payload;
+
+    @Option(names = "--count", defaultValue = "1", description = "Times to publish the message (default 1).")
+    int count;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Messages per second; 0 = as fast as possible.")
+    double rate;
+
+    @Option(names = "--wait-for-subscriber", description = "Wait up to 10 s until a node subscribes to the topic.")
+    boolean waitForSubscriber;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Bus bus = transport.open("ipcbus-demo publish")) {
+            if (waitForSubscriber) {
+                waitForSubscriber(bus);
+            }
+            int sent = 0;
+            if ("-".equals(payload)) {
+                final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (!line.isBlank()) {
+                        bus.publish(topic, JsonArgument.parse(line));
+                        sent++;
+                    }
+                }
+            } else {
+                final JsonNode message = JsonArgument.parse(payload);
+                final long intervalNanos = rate > 0 ? (long)(1e9 / rate) : 0;
+                long next = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    if (intervalNanos > 0) {
+                        final long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        }
+                        next += intervalNanos;
+                    }
+                    bus.publish(topic, message);
+                    sent++;
+                }
+            }
+            System.out.println("published " + sent + " message(s) on " + topic + " via " + bus.uri());
+        }
+        return 0;
+    }
+
+    private void waitForSubscriber(final Bus bus) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bus.nodes().stream().noneMatch(node -> node.subscriptions().stream()
+            .anyMatch(pattern -> dev.ipcbus.Topics.matches(pattern, topic)))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no subscriber for " + topic + " within 10 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
