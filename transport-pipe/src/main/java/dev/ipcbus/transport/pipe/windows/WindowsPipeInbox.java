@@ -1,0 +1,400 @@
+package dev.ipcbus.transport.pipe.windows;
+
+import dev.ipcbus.BusException;
+import dev.ipcbus.ErrorHandler;
+import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.NativeCallException;
+import dev.ipcbus.spi.FrameListener;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
+import dev.ipcbus.transport.pipe.core.PipeInboxCounters;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
+
+/**
+ * A node's Windows pipe inbox: a message-mode named pipe server, {@code \\.\pipe\ipcbus-<bus>-<nodehex>}, with a
+ * fresh instance always listening and one reader thread per connected writer.
+ * <p>
+ * <b>Why a thread per instance and not overlapped I/O:</b> the number of connected instances equals the number of
+ * nodes writing to this one (tens on one machine), so the threads are few; blocking {@code ConnectNamedPipe} and
+ * {@code ReadFile} keep every buffer a plain Java-owned direct buffer whose lifetime is the call, where overlapped
+ * reads through JNA need native buffers and {@code OVERLAPPED}s that outlive each call, one event per instance, and
+ * {@code WaitForMultipleObjects}' 64-handle limit. Closing cancels the blocking calls with {@code CancelIoEx}. The
+ * listener is still called serially: deliveries take one lock, and each connection's thread delivers its frames in
+ * pipe order. (Writers, in {@link WindowsPipeConnection}, do use overlapped I/O, to bound a write in time.)
+ * <p>
+ * Instances: the first is created with {@code FILE_FLAG_FIRST_PIPE_INSTANCE}, so a process already holding the name
+ * (a squatter) makes creation fail with a clear error ({@code ERROR_ACCESS_DENIED}) instead of silently sharing it.
+ * Every instance uses {@code PIPE_ACCESS_DUPLEX}, {@code PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+ * PIPE_REJECT_REMOTE_CLIENTS} and a current-user-only security descriptor ({@link PipeSecurity}). As soon as an
+ * instance connects, the listener thread creates the next one, so clients rarely see {@code ERROR_PIPE_BUSY} (and
+ * handle it with {@code WaitNamedPipe} when they do).
+ * <p>
+ * Reading: a message longer than the read buffer fails with {@code ERROR_MORE_DATA}; {@code PeekNamedPipe} gives the
+ * bytes left in it, which are checked against the maximum before the buffer grows (a larger message is garbage: the
+ * instance is reported once and dropped), then the rest is read. {@code ERROR_BROKEN_PIPE},
+ * {@code ERROR_PIPE_NOT_CONNECTED} and {@code ERROR_NO_DATA} end a connection in order; if that happens inside a
+ * message, the partial frame is discarded. The first message must be the {@link PipeHelloDescriptor hello}.
+ * <p>
+ * No stale objects exist on Windows: the pipe name disappears with the last handle, including when the process dies.
+ * <p>
+ * <b>Status: compiled and tested against an in-memory fake of {@link Win32PipeApi}; not yet run on Windows.</b>
+ * <p>
+ * <b>Thread safety:</b> safe for concurrent use.
+ */
+public final class WindowsPipeInbox implements Inbox {
+    /** Pipe mode of every instance. */
+    public static final int PIPE_MODE = PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT
+        | PIPE_REJECT_REMOTE_CLIENTS;
+    /** Starting size of each reader's buffer and the instances' input buffer hint. */
+    static final int INITIAL_BUFFER = 64 * 1024;
+    private static final long JOIN_MILLIS = 5_000;
+
+    private final Win32PipeApi api;
+    private final long nodeId;
+    private final String name;
+    private final String sddl;
+    private final int maxFrameLength;
+    private final FrameListener listener;
+    private final ErrorHandler errorHandler;
+    private final Runnable onClose;
+    private final PipeInboxCounters counters = new PipeInboxCounters();
+    private final ReentrantLock deliverLock = new ReentrantLock();
+    private final Set<Instance> connected = ConcurrentHashMap.newKeySet();
+    private final Thread listenerThread;
+    private final Object listeningLock = new Object();
+    private long listening;
+    private volatile boolean closed;
+
+    private WindowsPipeInbox(final Win32PipeApi api, final long nodeId, final String name, final String sddl,
+        final int maxFrameLength, final FrameListener listener, final ErrorHandler errorHandler,
+        final Runnable onClose, final long first) {
+        this.api = api;
+        this.nodeId = nodeId;
+        this.name = name;
+        this.sddl = sddl;
+        this.maxFrameLength = maxFrameLength;
+        this.listener = listener;
+        this.errorHandler = errorHandler;
+        this.onClose = onClose;
+        this.listening = first;
+        this.listenerThread = new Thread(this::listen, "ipcbus-pipe-listen-" + NodeIds.format(nodeId));
+        listenerThread.setDaemon(true);
+    }
+
+    /**
+     * Creates the first instance and starts listening.
+     *
+     * @param api            the Win32 calls.
+     * @param nodeId         the owning node.
+     * @param name           the pipe name ({@link WindowsPipeNames#inboxName}).
+     * @param maxFrameLength the largest frame accepted.
+     * @param listener       receives every frame.
+     * @param errorHandler   receives garbage reports and OS errors of the background threads.
+     * @param onClose        run once when the inbox closes.
+     * @return the open inbox.
+     * @throws BusException        if another process holds the name (squatter).
+     * @throws NativeCallException if the OS refuses for another reason.
+     */
+    public static WindowsPipeInbox open(final Win32PipeApi api, final long nodeId, final String name,
+        final int maxFrameLength, final FrameListener listener, final ErrorHandler errorHandler,
+        final Runnable onClose) {
+        final String sddl = PipeSecurity.currentUserOnly(api.currentUserSid());
+        final long first = api.CreateNamedPipe(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_MODE,
+            PIPE_UNLIMITED_INSTANCES, 0, INITIAL_BUFFER, 0, sddl);
+        if (first == INVALID_HANDLE_VALUE) {
+            final int error = api.GetLastError();
+            if (error == ERROR_ACCESS_DENIED) {
+                throw new BusException("pipe name already held by another server (a squatter, or a node with the "
+                    + "same id): name=" + name + ", error=ERROR_ACCESS_DENIED");
+            }
+            throw new NativeCallException("CreateNamedPipe", error, api.formatMessage(error), "name=" + name);
+        }
+        final WindowsPipeInbox inbox = new WindowsPipeInbox(api, nodeId, name, sddl, maxFrameLength, listener,
+            errorHandler, onClose, first);
+        inbox.listenerThread.start();
+        return inbox;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String address() {
+        return name;
+    }
+
+    /**
+     * @return the owning node.
+     */
+    public long nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * @return this inbox's counters.
+     */
+    public PipeInboxCounters counters() {
+        return counters;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        final Thread current = Thread.currentThread();
+        // A cancel issued before the other thread enters its blocking call is lost, so repeat until it exits.
+        stop(listenerThread, () -> {
+            synchronized (listeningLock) {
+                if (listening != 0) {
+                    api.CancelIoEx(listening, 0);
+                }
+            }
+        }, current);
+        for (final Instance instance : connected) {
+            stop(instance.thread, instance::cancel, current);
+        }
+        onClose.run();
+    }
+
+    private void stop(final Thread thread, final Runnable cancel, final Thread current) {
+        if (thread == current) {
+            cancel.run();
+            return;
+        }
+        final long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000L;
+        while (thread.isAlive() && System.nanoTime() < deadline) {
+            cancel.run();
+            try {
+                thread.join(20);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (thread.isAlive()) {
+            errorHandler.onError(new BusException("pipe inbox thread did not stop: thread=" + thread.getName()
+                + ", name=" + name));
+        }
+    }
+
+    private void listen() {
+        try {
+            while (!closed) {
+                final long instance;
+                synchronized (listeningLock) {
+                    instance = listening;
+                }
+                if (instance == 0) {
+                    if (!createNext()) {
+                        sleepQuietly(100);
+                    }
+                    continue;
+                }
+                final boolean ok = api.ConnectNamedPipe(instance);
+                final int error = ok ? 0 : api.GetLastError();
+                if (closed) {
+                    break;
+                }
+                if (!ok && error != ERROR_PIPE_CONNECTED) {
+                    if (error == ERROR_NO_DATA) {
+                        // The client connected and closed before ConnectNamedPipe: reuse the instance.
+                        api.DisconnectNamedPipe(instance);
+                        continue;
+                    }
+                    if (error != ERROR_OPERATION_ABORTED) {
+                        errorHandler.onError(new NativeCallException("ConnectNamedPipe", error,
+                            api.formatMessage(error), "name=" + name));
+                        sleepQuietly(10);
+                    }
+                    continue;
+                }
+                synchronized (listeningLock) {
+                    listening = 0;
+                }
+                final Instance reader = new Instance(instance);
+                connected.add(reader);
+                counters.onConnectionAccepted();
+                reader.thread.start();
+                createNext();
+            }
+        } finally {
+            synchronized (listeningLock) {
+                if (listening != 0) {
+                    api.CloseHandle(listening);
+                    listening = 0;
+                }
+            }
+        }
+    }
+
+    /** Creates the next listening instance; false (reported) if the OS refused. */
+    private boolean createNext() {
+        final long next = api.CreateNamedPipe(name, PIPE_ACCESS_DUPLEX, PIPE_MODE, PIPE_UNLIMITED_INSTANCES, 0,
+            INITIAL_BUFFER, 0, sddl);
+        if (next == INVALID_HANDLE_VALUE) {
+            final int error = api.GetLastError();
+            errorHandler.onError(new NativeCallException("CreateNamedPipe", error, api.formatMessage(error),
+                "name=" + name + ", instance=next"));
+            return false;
+        }
+        synchronized (listeningLock) {
+            if (closed) {
+                api.CloseHandle(next);
+            } else {
+                listening = next;
+            }
+        }
+        return true;
+    }
+
+    private void deliver(final ByteBuf frame) {
+        deliverLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            counters.onFrame(frame.readableBytes());
+            listener.onFrame(frame);
+        } catch (final RuntimeException ex) {
+            errorHandler.onError(ex);
+        } finally {
+            deliverLock.unlock();
+        }
+    }
+
+    private static void sleepQuietly(final long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One connected instance and its reader thread. */
+    private final class Instance {
+        private final long handle;
+        private final Thread thread;
+        private boolean open = true;
+
+        Instance(final long handle) {
+            this.handle = handle;
+            this.thread = new Thread(this::run, "ipcbus-pipe-read-" + NodeIds.format(nodeId));
+            thread.setDaemon(true);
+        }
+
+        /** CancelIoEx and CloseHandle never race on one handle value: both run under this monitor. */
+        synchronized void cancel() {
+            if (open) {
+                api.CancelIoEx(handle, 0);
+            }
+        }
+
+        private synchronized void closeHandle() {
+            if (open) {
+                open = false;
+                api.DisconnectNamedPipe(handle);
+                api.CloseHandle(handle);
+            }
+        }
+
+        private void run() {
+            ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(INITIAL_BUFFER);
+            boolean helloSeen = false;
+            final int[] count = new int[1];
+            final int[] available = new int[1];
+            final int[] left = new int[1];
+            try {
+                while (!closed) {
+                    buffer.clear();
+                    int length = 0;
+                    boolean ok = api.ReadFile(handle, buffer.internalNioBuffer(0, buffer.capacity()), count);
+                    length += count[0];
+                    int error = ok ? 0 : api.GetLastError();
+                    while (!ok && error == ERROR_MORE_DATA) {
+                        if (!api.PeekNamedPipe(handle, available, left)) {
+                            error = api.GetLastError();
+                            break;
+                        }
+                        final long total = (long) length + left[0];
+                        if (total > (helloSeen ? maxFrameLength : PipeHelloDescriptor.LENGTH)) {
+                            malformed("message beyond the maximum: length=" + total + ", maxFrameLength="
+                                + maxFrameLength);
+                            return;
+                        }
+                        if (buffer.capacity() < total) {
+                            final ByteBuf grown = ByteBufAllocator.DEFAULT.directBuffer((int) total);
+                            grown.writeBytes(buffer, 0, length);
+                            buffer.release();
+                            buffer = grown;
+                        }
+                        ok = api.ReadFile(handle, buffer.internalNioBuffer(length, (int) total - length), count);
+                        length += count[0];
+                        error = ok ? 0 : api.GetLastError();
+                    }
+                    if (!ok) {
+                        if (length > 0) {
+                            // The writer went away inside a message: the frame is incomplete; drop it.
+                            counters.onPartialFrameDiscarded();
+                        }
+                        if (error != ERROR_BROKEN_PIPE && error != ERROR_PIPE_NOT_CONNECTED && error != ERROR_NO_DATA
+                            && error != ERROR_OPERATION_ABORTED && !closed) {
+                            errorHandler.onError(new NativeCallException("ReadFile", error,
+                                api.formatMessage(error), "name=" + name));
+                        }
+                        return;
+                    }
+                    buffer.writerIndex(length);
+                    if (!helloSeen) {
+                        final String problem = length == PipeHelloDescriptor.LENGTH
+                            ? PipeHelloDescriptor.check(buffer, 0, nodeId)
+                            : "first message is not a hello: length=" + length;
+                        if (problem != null) {
+                            malformed(problem);
+                            return;
+                        }
+                        helloSeen = true;
+                        continue;
+                    }
+                    if (length > maxFrameLength) {
+                        malformed("message beyond the maximum: length=" + length + ", maxFrameLength="
+                            + maxFrameLength);
+                        return;
+                    }
+                    deliver(buffer.slice(0, length));
+                    if (buffer.refCnt() != 1) {
+                        // The listener kept a retained slice: leave those bytes alone.
+                        buffer.release();
+                        buffer = ByteBufAllocator.DEFAULT.directBuffer(INITIAL_BUFFER);
+                    } else if (buffer.capacity() > INITIAL_BUFFER) {
+                        buffer.release();
+                        buffer = ByteBufAllocator.DEFAULT.directBuffer(INITIAL_BUFFER);
+                    }
+                }
+            } finally {
+                buffer.release();
+                closeHandle();
+                connected.remove(this);
+                counters.onConnectionClosed();
+            }
+        }
+
+        private void malformed(final String reason) {
+            counters.onMalformedConnection();
+            errorHandler.onError(new FrameFormatException("pipe connection sent garbage, dropped: reason=" + reason
+                + ", inbox=" + NodeIds.format(nodeId) + ", name=" + name));
+        }
+    }
+}
