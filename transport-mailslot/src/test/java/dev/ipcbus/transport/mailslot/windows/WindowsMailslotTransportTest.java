@@ -131,10 +131,16 @@ class WindowsMailslotTransportTest {
     void shouldReportBackPressureWhenTheKernelRefusesMoreMessages() throws Exception {
         api.quota = 3;
         final CountDownLatch release = new CountDownLatch(1);
-        final Inbox inbox = transport.openInbox(3, frame -> await(release));
+        final CountDownLatch entered = new CountDownLatch(1);
+        final Inbox inbox = transport.openInbox(3, frame -> {
+            entered.countDown();
+            await(release);
+        });
         final Outlet outlet = transport.openOutlet(3, inbox.address());
         final ByteBuf frame = Unpooled.wrappedBuffer(new byte[64]);
         try {
+            assertEquals(Outlet.SENT, outlet.offer(frame, 0));
+            assertTrue(entered.await(5, TimeUnit.SECONDS), "the reader holds the first message");
             int sent = 0;
             while (outlet.offer(frame, 0) == Outlet.SENT) {
                 sent++;
