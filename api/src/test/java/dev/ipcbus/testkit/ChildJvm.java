@@ -214,10 +214,13 @@ public final class ChildJvm implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * Asks the child to exit (closes its standard input) and kills it if it has not within five seconds.
+     */
     @Override
     public void close() {
         if (process.isAlive()) {
-            kill();
+            stop(Duration.ofSeconds(5));
         }
     }
 
