@@ -1,0 +1,133 @@
+package dev.ipcbus.transport.filemap.windows;
+
+import dev.ipcbus.BusException;
+import dev.ipcbus.NativeCallException;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.transport.filemap.core.IdleMode;
+import dev.ipcbus.transport.filemap.core.MappedSegment;
+import dev.ipcbus.transport.filemap.core.RingSettings;
+import dev.ipcbus.transport.filemap.core.RingTransport;
+import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
+import dev.ipcbus.transport.filemap.core.SegmentHeader;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Windows layer's logic, driven through a fake of {@link Win32FileMapApi} (no Windows JVM here).
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class WindowsSegmentStoreTest {
+    private static final long NODE = 0x1234L;
+    private static final int LENGTH = SegmentDescriptor.segmentLength(4096);
+
+    @TempDir
+    Path runtime;
+
+    private final FakeWin32FileMapApi api = new FakeWin32FileMapApi();
+    private final WindowsSegmentStore store = new WindowsSegmentStore("shop", api);
+
+    @Test
+    void shouldCreateAMappingAndAnEventForTheCurrentUserOnly() {
+        final MappedSegment segment = store.create(NODE, LENGTH);
+        assertEquals("Local\\ipcbus-shop-0000000000001234", segment.address());
+        assertTrue(api.named.containsKey("Local\\ipcbus-shop-0000000000001234"));
+        assertTrue(api.named.containsKey("Local\\ipcbus-shop-0000000000001234-bell"));
+        assertEquals(List.of("D:P(A;;GA;;;" + api.sid + ")", "D:P(A;;GA;;;" + api.sid + ")"),
+            api.securityDescriptors);
+        assertEquals(LENGTH, segment.region().length());
+        segment.close();
+        assertTrue(api.named.isEmpty(), "names disappear with the last handle");
+        assertTrue(api.handles.isEmpty());
+    }
+
+    @Test
+    void shouldRefuseANameThatAlreadyExistsAndCloseItsHandles() {
+        final MappedSegment first = store.create(NODE, LENGTH);
+        final BusException ex = assertThrows(BusException.class, () -> store.create(NODE, LENGTH));
+        assertTrue(ex.getMessage().contains("already exists"), ex.getMessage());
+        assertEquals(2, api.handles.size(), "only the first segment's handles remain");
+        first.close();
+        assertTrue(api.handles.isEmpty());
+    }
+
+    @Test
+    void shouldReportANameTakenByAnotherObjectTypeAsANativeFailure() {
+        api.CreateEvent("D:", false, false, "Local\\ipcbus-shop-0000000000001234");
+        final NativeCallException ex = assertThrows(NativeCallException.class, () -> store.create(NODE, LENGTH));
+        assertEquals("CreateFileMapping", ex.function());
+        assertEquals(Win32FileMapApi.ERROR_INVALID_HANDLE, ex.code());
+    }
+
+    @Test
+    void shouldOpenAReadySegmentAndRefuseAMissingOne() {
+        final MappedSegment created = store.create(NODE, LENGTH);
+        SegmentHeader.initialize(created.region(), 4096, NODE, 1, 1_000_000, "x");
+        final MappedSegment opened = store.open(NODE, created.address(), TimeUnit.SECONDS.toNanos(1));
+        assertEquals(LENGTH, opened.region().length());
+        opened.close();
+        created.close();
+        final BusException gone = assertThrows(BusException.class,
+            () -> store.open(NODE, created.address(), TimeUnit.SECONDS.toNanos(1)));
+        assertTrue(gone.getMessage().contains("inbox is gone"), gone.getMessage());
+        final BusException other = assertThrows(BusException.class,
+            () -> store.open(NODE, "Local\\something-else", 1));
+        assertTrue(other.getMessage().contains("does not name"), other.getMessage());
+    }
+
+    @Test
+    void shouldRefuseASegmentThatNeverBecomesReady() {
+        final MappedSegment created = store.create(NODE, LENGTH);
+        try {
+            final BusException ex = assertThrows(BusException.class,
+                () -> store.open(NODE, created.address(), TimeUnit.MILLISECONDS.toNanos(30)));
+            assertTrue(ex.getMessage().contains("never became ready"), ex.getMessage());
+        } finally {
+            created.close();
+        }
+    }
+
+    @Test
+    void shouldCarryFramesAndWakeTheReaderThroughTheEvent() throws Exception {
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final TransportContext context = new TransportContext("shop", new TransportOptions(Map.of()), runtime,
+            node -> true, errors::add);
+        final RingTransport transport = new RingTransport(context, store, new RingSettings(64 * 1024,
+            IdleMode.BLOCK, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1)));
+        try {
+            final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            final Inbox inbox = transport.openInbox(NODE, frame -> received.add(
+                frame.toString(StandardCharsets.UTF_8)));
+            final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+            for (int i = 0; i < 50; i++) {
+                Thread.sleep(2);
+                assertEquals(Outlet.SENT, outlet.offer(Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8), 0));
+                assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
+            }
+            final Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+            assertTrue(counters.get("wakeups") > 0, counters.toString());
+            assertTrue(errors.isEmpty(), errors.toString());
+        } finally {
+            transport.close();
+        }
+        assertTrue(api.named.isEmpty(), "objects left: " + api.named.keySet());
+        assertTrue(api.handles.isEmpty(), "handles left: " + api.handles.size());
+    }
+}
