@@ -91,7 +91,8 @@ public interface Bus extends AutoCloseable {
     int maxFrameLength();
 
     /**
-     * Publishes a message to every node subscribed to a matching pattern.
+     * Publishes a message to every node subscribed to a matching pattern. With no matching subscriber anywhere it
+     * returns at once, without serializing the message.
      *
      * @param topic   the topic, see {@link Topics}.
      * @param message any Jackson-serializable value.

@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RoutingTable {
     static final Peer[] NONE = new Peer[0];
+    /** Topics cached per snapshot; beyond this, answers are computed per call (bounded memory with many topics). */
+    private static final int MAX_CACHED_TOPICS = 4096;
 
     private final long version;
     private final Map<Long, Peer> peers;
@@ -63,12 +65,26 @@ final class RoutingTable {
 
     Peer[] subscribers(final String topic) {
         final Peer[] cached = subscribers.get(topic);
-        return cached != null ? cached : subscribers.computeIfAbsent(topic, this::findSubscribers);
+        if (cached != null) {
+            return cached;
+        }
+        final Peer[] found = findSubscribers(topic);
+        if (subscribers.size() < MAX_CACHED_TOPICS) {
+            subscribers.put(topic, found);
+        }
+        return found;
     }
 
     Peer[] responders(final String topic) {
         final Peer[] cached = responders.get(topic);
-        return cached != null ? cached : responders.computeIfAbsent(topic, this::findResponders);
+        if (cached != null) {
+            return cached;
+        }
+        final Peer[] found = findResponders(topic);
+        if (responders.size() < MAX_CACHED_TOPICS) {
+            responders.put(topic, found);
+        }
+        return found;
     }
 
     private Peer[] findSubscribers(final String topic) {

@@ -301,6 +301,32 @@ public abstract class TransportContractTest {
     }
 
     @Test
+    void shouldRunHandlersOnTheGivenExecutorWithGenericTypes() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor(
+            runnable -> new Thread(runnable, "contract-executor"));
+        try {
+            final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+            subscriber.subscribe("exec", String.class, (message, context) ->
+                inbox.add(Thread.currentThread().getName() + ":" + message + ":" + context.topic()), executor);
+            final LinkedBlockingQueue<List<Order>> lists = new LinkedBlockingQueue<>();
+            subscriber.subscribe("generic", new com.fasterxml.jackson.core.type.TypeReference<List<Order>>() { },
+                (orders, context) -> lists.add(orders));
+            publisher.publish("exec", "hi");
+            publisher.publish("generic", List.of(new Order("G", 1, List.of("x"))));
+            assertEquals("contract-executor:hi:exec", poll(inbox));
+            assertEquals(List.of(new Order("G", 1, List.of("x"))), poll(lists));
+            subscriber.respond("generic.reply", String.class, (request, context) -> Map.of("k", List.of(1, 2)));
+            final Map<String, List<Integer>> reply = await(publisher.request("generic.reply", "?",
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, List<Integer>>>() { }, WAIT));
+            assertEquals(Map.of("k", List.of(1, 2)), reply);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldReplyFromCompletionStage() throws Exception {
         final Bus requester = open();
         final Bus responder = open();
