@@ -1,0 +1,385 @@
+package dev.ipcbus.transport.pipe.windows;
+
+import dev.ipcbus.BusException;
+import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.spi.FrameListener;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.transport.pipe.PipeOptions;
+import dev.ipcbus.transport.pipe.core.PipeConnectException;
+import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Windows layer's server and client state machines, driven through {@link FakeWin32PipeApi}: runs on any OS.
+ */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class WindowsPipeTransportTest {
+    private static final int MAX = 256 * 1024;
+
+    private final FakeWin32PipeApi api = new FakeWin32PipeApi();
+    private final Set<Long> dead = ConcurrentHashMap.newKeySet();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final List<ByteBuf> buffers = new ArrayList<>();
+    private final WindowsPipeTransport transport = transport(Duration.ofSeconds(2));
+
+    private WindowsPipeTransport transport(final Duration connectTimeout) {
+        final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), Path.of("."),
+            node -> !dead.contains(node), errors::add);
+        return new WindowsPipeTransport(context, new PipeOptions(MAX, connectTimeout), api);
+    }
+
+    @AfterEach
+    void tearDown() {
+        transport.close();
+        buffers.forEach(ByteBuf::release);
+        assertEquals(0, api.openHandles(), "every handle closed");
+        assertEquals(0, api.pendingOverlapped(), "every OVERLAPPED freed");
+    }
+
+    private ByteBuf frame(final byte[] bytes) {
+        final ByteBuf buffer = Unpooled.wrappedBuffer(bytes);
+        buffers.add(buffer);
+        return buffer;
+    }
+
+    /** Collects frames. */
+    private static final class Collector implements FrameListener {
+        final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onFrame(final ByteBuf frame) {
+            frames.add(ByteBufUtil.getBytes(frame));
+        }
+    }
+
+    @Test
+    void shouldCreateInstancesWithMessageModeRemoteRejectionAndCurrentUserDescriptor() throws Exception {
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, new Collector());
+        assertEquals("\\\\.\\pipe\\ipcbus-it-" + NodeIds.format(node), inbox.address());
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (api.created.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        final FakeWin32PipeApi.Created first = api.created.get(0);
+        assertEquals(PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, first.openMode());
+        assertEquals(PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+            first.pipeMode());
+        assertEquals("D:P(A;;GA;;;" + FakeWin32PipeApi.USER_SID + ")", first.sddl());
+        final FakeWin32PipeApi.Created next = api.created.get(1);
+        assertEquals(PIPE_ACCESS_DUPLEX, next.openMode(), "later instances without FIRST_PIPE_INSTANCE");
+        assertEquals(first.pipeMode(), next.pipeMode());
+        assertEquals(first.sddl(), next.sddl());
+        assertTrue(api.calls.contains("SetNamedPipeHandleState:" + PIPE_READMODE_MESSAGE),
+            "client handles start in byte mode and must be switched: " + api.calls);
+        outlet.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldKeepBoundariesOfOneByteOddAndMaximumFramesThroughMoreData() throws Exception {
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        final Random random = new Random(5);
+        final List<byte[]> sent = new ArrayList<>();
+        for (final int size : new int[] {1, 57, MAX, 1, 65_537, 333, MAX, 0, 1}) {
+            final byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            sent.add(bytes);
+            assertEquals(Outlet.SENT, outlet.offer(frame(bytes), TimeUnit.SECONDS.toNanos(5)));
+        }
+        for (final byte[] expected : sent) {
+            final byte[] got = collector.frames.poll(5, TimeUnit.SECONDS);
+            assertNotNull(got);
+            assertArrayEquals(expected, got);
+        }
+        assertThrows(IllegalArgumentException.class, () -> outlet.offer(frame(new byte[MAX + 1]), 0));
+        assertEquals(List.of(), errors);
+        outlet.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldRefuseSquatterHoldingTheName() {
+        final long node = NodeIds.next();
+        final String name = WindowsPipeNames.inboxName("it", node);
+        final long squatter = api.CreateNamedPipe(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE, 1, 0, 0, 0, "D:");
+        final BusException error = assertThrows(BusException.class, () -> transport.openInbox(node, f -> { }));
+        assertTrue(error.getMessage().contains("squatter"), error.getMessage());
+        api.CloseHandle(squatter);
+    }
+
+    @Test
+    void shouldWaitForBusyInstancesThenConnectOrBackPressure() throws Exception {
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        api.busy(3);
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        assertTrue(api.calls.contains("WaitNamedPipe"), "ERROR_PIPE_BUSY waits with WaitNamedPipe");
+        assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), 0));
+        assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
+
+        final WindowsPipeTransport impatient = transport(Duration.ofMillis(100));
+        api.busy(1_000_000);
+        final PipeConnectException busy = assertThrows(PipeConnectException.class,
+            () -> impatient.openOutlet(node, inbox.address()));
+        assertEquals(Outlet.BACK_PRESSURED, busy.status());
+        api.busy(0);
+        impatient.close();
+        outlet.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldBackPressureFullPipeThenDeliverInOrderWithoutTheCancelledFrame() throws Exception {
+        api.quota(3000);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, frame -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            collector.onFrame(frame);
+        });
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        final List<Integer> sent = new ArrayList<>();
+        int status = Outlet.SENT;
+        long waited = 0;
+        for (int id = 0; id < 50 && status == Outlet.SENT; id++) {
+            final byte[] bytes = new byte[1000];
+            bytes[0] = (byte) id;
+            final long start = System.nanoTime();
+            status = outlet.offer(frame(bytes), TimeUnit.MILLISECONDS.toNanos(100));
+            waited = System.nanoTime() - start;
+            if (status == Outlet.SENT) {
+                sent.add(id);
+            }
+        }
+        assertEquals(Outlet.BACK_PRESSURED, status);
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(90) && waited < TimeUnit.SECONDS.toNanos(2),
+            "bounded by the timeout: " + waited);
+        assertTrue(api.calls.contains("CancelIoEx"), "the pending write was cancelled");
+        release.countDown();
+        assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {(byte) 0xEE}), TimeUnit.SECONDS.toNanos(5)));
+        for (final int id : sent) {
+            final byte[] got = collector.frames.poll(5, TimeUnit.SECONDS);
+            assertNotNull(got);
+            assertEquals((byte) id, got[0]);
+        }
+        assertArrayEquals(new byte[] {(byte) 0xEE}, collector.frames.poll(5, TimeUnit.SECONDS));
+        assertTrue(collector.frames.isEmpty());
+        outlet.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldReturnPeerGoneWhenInboxClosesAndReleaseWaitingWriterOnDeath() throws Exception {
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, new Collector());
+        final Outlet outlet = transport.openOutlet(node, inbox.address());
+        assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), 0));
+        inbox.close();
+        assertEquals(Outlet.PEER_GONE, outlet.offer(frame(new byte[] {2}), TimeUnit.SECONDS.toNanos(1)),
+            "ERROR_NO_DATA, then the reconnect finds no instance: ERROR_FILE_NOT_FOUND");
+        outlet.close();
+
+        api.quota(10);
+        final CountDownLatch stuck = new CountDownLatch(1);
+        final long other = NodeIds.next();
+        final WindowsPipeInbox slow = (WindowsPipeInbox) transport.openInbox(other, f -> {
+            try {
+                stuck.await(10, TimeUnit.SECONDS);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        final Outlet writer = transport.openOutlet(other, slow.address());
+        final CompletableFuture<long[]> result = CompletableFuture.supplyAsync(() -> {
+            while (true) {
+                final long start = System.nanoTime();
+                final int status = writer.offer(frame(new byte[100]), TimeUnit.SECONDS.toNanos(15));
+                if (status != Outlet.SENT) {
+                    return new long[] {status, System.nanoTime() - start};
+                }
+            }
+        });
+        Thread.sleep(200);
+        dead.add(other);
+        final long[] outcome = result.get(5, TimeUnit.SECONDS);
+        assertEquals(Outlet.PEER_GONE, outcome[0]);
+        assertTrue(outcome[1] < TimeUnit.SECONDS.toNanos(3), "released by liveness, not the 15 s timeout");
+        stuck.countDown();
+        writer.close();
+        slow.close();
+    }
+
+    @Test
+    void shouldDiscardPartialMessageOfDeadWriterAndKeepServingOthers() throws Exception {
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final Outlet good = transport.openOutlet(node, inbox.address());
+        final long raw = rawClient(inbox.address(), node);
+        api.writeTruncatedAndDie(raw, new byte[100_000], 200_000);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (inbox.counters().partialFramesDiscarded() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, inbox.counters().partialFramesDiscarded());
+        assertEquals(Outlet.SENT, good.offer(frame(new byte[] {3}), 0));
+        assertArrayEquals(new byte[] {3}, collector.frames.poll(5, TimeUnit.SECONDS));
+        assertTrue(collector.frames.isEmpty());
+        assertEquals(List.of(), errors);
+        good.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldDropOversizedMessageAndBadHelloOnceEach() throws Exception {
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final long raw = rawClient(inbox.address(), node);
+        write(raw, new byte[MAX + 10]);
+        final long stranger = connect(inbox.address());
+        write(stranger, "GET / HTTP/1.1".getBytes());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (errors.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(2, errors.size(), errors.toString());
+        errors.forEach(error -> assertInstanceOf(FrameFormatException.class, error));
+        assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("beyond the maximum")));
+        assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("not a hello")));
+        assertEquals(2, inbox.counters().malformedConnections());
+        closeAllClients();
+        errors.clear();
+        inbox.close();
+    }
+
+    @Test
+    void shouldKeepEachWritersOrderWithManyWriters() throws Exception {
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final int writers = 6;
+        final int perWriter = 300;
+        final List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            final int writer = w;
+            final Outlet outlet = transport.openOutlet(node, inbox.address());
+            done.add(CompletableFuture.runAsync(() -> {
+                final ByteBuf buffer = Unpooled.buffer(16);
+                try {
+                    for (int i = 0; i < perWriter; i++) {
+                        buffer.clear().writeInt(writer).writeInt(i);
+                        assertEquals(Outlet.SENT, outlet.offer(buffer, TimeUnit.SECONDS.toNanos(5)));
+                    }
+                } finally {
+                    buffer.release();
+                    outlet.close();
+                }
+            }));
+        }
+        final int[] next = new int[writers];
+        for (int i = 0; i < writers * perWriter; i++) {
+            final byte[] got = collector.frames.poll(5, TimeUnit.SECONDS);
+            assertNotNull(got);
+            final ByteBuffer view = ByteBuffer.wrap(got);
+            final int writer = view.getInt();
+            assertEquals(next[writer]++, view.getInt());
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        inbox.close();
+    }
+
+    @Test
+    void shouldHaveNothingToReclaimAndRefuseForeignAddresses() {
+        transport.reclaim(1, "\\\\.\\pipe\\ipcbus-it-0000000000000001");
+        assertThrows(BusException.class, () -> transport.openOutlet(1, "C:\\Windows\\win.ini"));
+        final PipeConnectException gone = assertThrows(PipeConnectException.class,
+            () -> transport.openOutlet(1, WindowsPipeNames.inboxName("it", 1)));
+        assertEquals(Outlet.PEER_GONE, gone.status());
+        assertFalse(api.calls.isEmpty());
+    }
+
+    private final List<Long> rawClients = new ArrayList<>();
+
+    private long rawClient(final String name, final long node) throws InterruptedException {
+        final long client = connect(name);
+        final ByteBuf hello = Unpooled.buffer(PipeHelloDescriptor.LENGTH).writeZero(PipeHelloDescriptor.LENGTH);
+        PipeHelloDescriptor.write(hello, 0, node);
+        write(client, ByteBufUtil.getBytes(hello));
+        hello.release();
+        return client;
+    }
+
+    private long connect(final String name) {
+        while (true) {
+            final long handle = api.CreateFile(name, GENERIC_WRITE, 0, OPEN_EXISTING, FILE_FLAG_OVERLAPPED);
+            if (handle != INVALID_HANDLE_VALUE) {
+                return handle;
+            }
+            assertEquals(ERROR_PIPE_BUSY, api.GetLastError());
+            api.WaitNamedPipe(name, 1000);
+        }
+    }
+
+    private void write(final long client, final byte[] bytes) {
+        rawClients.add(client);
+        final long event = api.CreateEvent(true, false);
+        final long io = api.allocateOverlapped(event);
+        final ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        if (!api.WriteFile(client, direct, io)) {
+            assertEquals(ERROR_IO_PENDING, api.GetLastError());
+            api.GetOverlappedResult(client, io, new int[1], true);
+        }
+        api.freeOverlapped(io);
+        api.CloseHandle(event);
+    }
+
+    private void closeAllClients() {
+        for (final long client : new java.util.LinkedHashSet<>(rawClients)) {
+            api.CloseHandle(client);
+        }
+    }
+}
