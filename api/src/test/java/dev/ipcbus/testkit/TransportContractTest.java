@@ -561,6 +561,163 @@ public abstract class TransportContractTest {
         assertTrue(info.counters().containsKey("framesReceived"), info.counters().toString());
     }
 
+    @Test
+    void shouldSurviveGarbageFromAForeignWriter() throws Exception {
+        final Bus publisher = open();
+        final Bus victim = open();
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        victim.subscribeRaw("after.garbage", (payload, context) -> inbox.add(payload.toString(
+            java.nio.charset.StandardCharsets.UTF_8)));
+        final NodeInfo target = victim.nodes().stream().filter(n -> n.id().equals(victim.nodeId())).findFirst()
+            .orElseThrow();
+        final dev.ipcbus.BusUri parsed = dev.ipcbus.BusUri.parse(uri(busName));
+        final dev.ipcbus.spi.TransportProvider provider = java.util.ServiceLoader
+            .load(dev.ipcbus.spi.TransportProvider.class).stream().map(java.util.ServiceLoader.Provider::get)
+            .filter(p -> p.scheme().equals(parsed.scheme())).findFirst().orElseThrow();
+        final List<byte[]> garbage = garbageFrames();
+        final Path directory = busDirectory();
+        try (dev.ipcbus.spi.Transport foreign = provider.create(new dev.ipcbus.spi.TransportContext(busName,
+            new dev.ipcbus.spi.TransportOptions(parsed.options()), directory == null ? Path.of(".") : directory,
+            id -> true, backgroundErrors::add));
+             dev.ipcbus.spi.Outlet outlet = foreign.openOutlet(dev.ipcbus.spi.NodeIds.parse(target.id()),
+                 target.address())) {
+            for (final byte[] frame : garbage) {
+                final ByteBuf buffer = Unpooled.wrappedBuffer(frame);
+                assertEquals(dev.ipcbus.spi.Outlet.SENT, outlet.offer(buffer, TimeUnit.SECONDS.toNanos(5)));
+            }
+        }
+        publisher.publishRaw("after.garbage", "still alive".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("still alive", poll(inbox));
+        final NodeInfo after = publisher.nodes().stream().filter(n -> n.id().equals(victim.nodeId())).findFirst()
+            .orElseThrow();
+        assertTrue(after.counters().get("malformedFrames") >= garbage.size() - 1,
+            "garbage counted: " + after.counters());
+        assertTrue(backgroundErrors().stream().anyMatch(e -> e instanceof dev.ipcbus.FrameFormatException),
+            "garbage reported: " + backgroundErrors());
+    }
+
+    private static List<byte[]> garbageFrames() {
+        final java.util.Random random = new java.util.Random(7);
+        final List<byte[]> frames = new ArrayList<>();
+        for (final int size : new int[] {1, 3, 55, 56, 57, 200}) {
+            final byte[] bytes = new byte[size];
+            random.nextBytes(bytes);
+            frames.add(bytes);
+        }
+        final ByteBuf valid = Unpooled.buffer();
+        try {
+            final int start = dev.ipcbus.frame.FrameEncoder.begin(valid, FrameDescriptor.TYPE_PUBLISH, 0,
+                FrameDescriptor.CONTENT_TYPE_RAW, 1, 0, 0, 0, "after.garbage".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8), Map.of());
+            valid.writeBytes(new byte[] {1, 2, 3});
+            dev.ipcbus.frame.FrameEncoder.finish(valid, start);
+            final byte[] good = new byte[valid.readableBytes()];
+            valid.getBytes(0, good);
+            frames.add(java.util.Arrays.copyOf(good, good.length - 2)); // truncated
+            final byte[] hugeClaim = good.clone();
+            java.nio.ByteBuffer.wrap(hugeClaim).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(FrameDescriptor.PAYLOAD_LENGTH_OFFSET, Integer.MAX_VALUE)
+                .putInt(FrameDescriptor.FRAME_LENGTH_OFFSET, Integer.MAX_VALUE);
+            frames.add(hugeClaim);
+            final byte[] badMagic = good.clone();
+            badMagic[0] ^= 0x5A;
+            frames.add(badMagic);
+            final byte[] newerMajor = good.clone();
+            newerMajor[FrameDescriptor.MAJOR_VERSION_OFFSET] = 9;
+            frames.add(newerMajor);
+        } finally {
+            valid.release();
+        }
+        return frames;
+    }
+
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs({org.junit.jupiter.api.condition.OS.LINUX,
+        org.junit.jupiter.api.condition.OS.MAC})
+    void shouldTreatAPausedSubscriberAsAlive() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus publisher = open();
+        final ChildJvm child = child("subscribe", "pause.>");
+        signal("STOP", child.pid());
+        // A small inbox fills while its reader is stopped: the writer waits (bounded by publishTimeout, 5 s by
+        // default) and resumes when the reader does.
+        final CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 40; i++) {
+                publisher.publish("pause.n", "p" + i);
+            }
+        });
+        try {
+            Thread.sleep(1500); // longer than the nodes' full liveness sweep
+            assertTrue(publisher.nodes().stream().anyMatch(n -> n.pid() == child.pid() && n.alive()),
+                "a stopped process is paused, not dead: " + publisher.nodes());
+        } finally {
+            signal("CONT", child.pid());
+        }
+        await(publishing);
+        for (int i = 0; i < 40; i++) {
+            assertEquals("GOT pause.n p" + i, child.awaitLine("GOT", WAIT));
+        }
+    }
+
+    private static void signal(final String signal, final long pid) throws Exception {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue(), "kill -" + signal);
+    }
+
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void shouldKeepOtherUsersOut() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+            "needs root to run a probe as user nobody");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser"))
+            && Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/sbin/runuser and /usr/bin/python3");
+        final Bus bus = open();
+        bus.subscribe("secret", String.class, (m, c) -> { });
+        final List<String> paths = new ArrayList<>();
+        final Path directory = busDirectory();
+        paths.add(directory.toString());
+        try (Stream<Path> files = Files.list(directory)) {
+            files.forEach(file -> paths.add(file.toString()));
+        }
+        for (final NodeInfo node : bus.nodes()) {
+            if (node.address().startsWith("/") && Files.exists(Path.of(node.address()))) {
+                paths.add(node.address());
+                final java.util.Set<java.nio.file.attribute.PosixFilePermission> mode =
+                    Files.getPosixFilePermissions(Path.of(node.address()));
+                assertTrue(mode.stream().noneMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")),
+                    "inbox " + node.address() + " is private: " + mode);
+            }
+        }
+        final String probe = String.join("\n",
+            "import os, socket, sys",
+            "for path in sys.argv[1:]:",
+            "    for flags in (os.O_RDONLY, os.O_WRONLY):",
+            "        try:",
+            "            os.close(os.open(path, flags)); print('REACHED open', path)",
+            "        except OSError: pass",
+            "    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_SEQPACKET):",
+            "        s = socket.socket(socket.AF_UNIX, kind)",
+            "        try:",
+            "            s.connect(path); print('REACHED connect', path)",
+            "        except OSError: pass",
+            "        finally: s.close()",
+            "    try:",
+            "        os.listdir(path); print('REACHED list', path)",
+            "    except OSError: pass",
+            "print('DONE')");
+        final List<String> command = new ArrayList<>(List.of("/usr/sbin/runuser", "-u", "nobody", "--",
+            "/usr/bin/python3", "-c", probe));
+        command.addAll(paths);
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(output.contains("DONE"), "probe ran as nobody: " + output);
+        assertFalse(output.contains("REACHED"), "another user reached the bus: " + output);
+    }
+
     // ---------------------------------------------------------------- cross-process
 
     @Test
