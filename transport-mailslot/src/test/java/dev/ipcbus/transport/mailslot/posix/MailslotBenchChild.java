@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code transport-echo <directory> <own node hex> <peer address>}: an inbox of the mailslot transport (no
  *   bus core) whose frames go straight back through an outlet to the peer.</li>
  *   <li>{@code bus-echo <uri>}: republishes every {@code bench.ping} payload on {@code bench.pong}.</li>
- *   <li>{@code bus-sink <uri> <count>}: counts {@code bench.fan} messages, prints {@code DONE} after {@code count}.</li>
+ *   <li>{@code bus-sink <uri> <count>}: counts {@code bench.fan} messages, prints {@code DONE} after
+ *   {@code count}.</li>
  * </ul>
  * Prints {@code READY} when set up; exits when its standard input closes.
  */
