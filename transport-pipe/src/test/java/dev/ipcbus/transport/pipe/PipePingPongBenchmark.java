@@ -3,6 +3,12 @@ package dev.ipcbus.transport.pipe;
 import dev.ipcbus.Bus;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.Subscription;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.transport.pipe.posix.PosixPipeTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -23,6 +29,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +77,10 @@ public final class PipePingPongBenchmark {
             childBus(args[1]);
             return;
         }
+        if (args.length > 0 && args[0].equals("child-transport")) {
+            childTransport(Path.of(args[1]), NodeIds.parse(args[2]), NodeIds.parse(args[3]), args[4]);
+            return;
+        }
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         final int messages = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
         final Path runtime = Files.createTempDirectory("pipebench");
@@ -78,32 +89,42 @@ public final class PipePingPongBenchmark {
         final Path socket = runtime.resolve("raw.sock");
         final List<Process> children = new ArrayList<>();
         final List<String> report = new ArrayList<>();
+        final String loadStart = loadAverage();
         try {
             final Process uds = start(children, "child-uds", socket.toString());
             final Process busChild = start(children, "child-bus", uri);
+            final TransportBench transport = new TransportBench(runtime);
+            final Process transportChild = start(children, "child-transport", runtime.toString(),
+                NodeIds.format(transport.childNode), NodeIds.format(transport.parentNode), transport.inbox.address());
             report.add(String.format(Locale.ROOT, "%-14s %6s %9s %9s %9s %12s", "case", "size", "p50 us",
                 "p99 us", "p99.9 us", "msgs/s"));
             for (final int size : new int[] {32, 1024}) {
                 final long[] raw = udsPingPong(socket, size, rounds);
                 final double rawTput = udsThroughput(socket, size, messages);
                 report.add(line("raw-uds", size, raw, rawTput));
+                final long[] pipe = transport.pingPong(size, rounds);
+                final double pipeTput = transport.throughput(size, messages);
+                report.add(line("pipe-transport", size, pipe, pipeTput));
                 try (Bus bus = Bus.open(BusConfig.builder().uri(uri).build())) {
                     final long[] busRaw = busPingPong(bus, size, rounds, false);
                     final double busTput = busThroughput(bus, size, messages);
                     report.add(line("bus-raw", size, busRaw, busTput));
                     final long[] busJson = busPingPong(bus, size, rounds, true);
                     report.add(line("bus-jackson", size, busJson, Double.NaN));
-                    report.add(String.format(Locale.ROOT, "  ratios size=%d: bus-raw p50 %.2fx raw-uds, "
-                        + "bus-jackson p50 %.2fx, bus-raw throughput %.2fx raw-uds", size,
-                        percentile(busRaw, 0.5) / percentile(raw, 0.5), percentile(busJson, 0.5) / percentile(raw,
-                            0.5), busTput / rawTput));
+                    report.add(String.format(Locale.ROOT, "  ratios size=%d vs raw-uds: p50 pipe-transport %.2fx, "
+                        + "bus-raw %.2fx, bus-jackson %.2fx; throughput pipe-transport %.2fx, bus-raw %.2fx", size,
+                        percentile(pipe, 0.5) / percentile(raw, 0.5), percentile(busRaw, 0.5) / percentile(raw, 0.5),
+                        percentile(busJson, 0.5) / percentile(raw, 0.5), pipeTput / rawTput, busTput / rawTput));
                 }
             }
             System.out.println("rounds=" + rounds + " messages=" + messages + " cpus="
-                + Runtime.getRuntime().availableProcessors() + " java=" + System.getProperty("java.version"));
+                + Runtime.getRuntime().availableProcessors() + " java=" + System.getProperty("java.version")
+                + " loadavg(start)=" + loadStart + " loadavg(end)=" + loadAverage());
             report.forEach(System.out::println);
+            transport.close();
             busChild.isAlive();
             uds.isAlive();
+            transportChild.isAlive();
         } finally {
             for (final Process child : children) {
                 child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -113,6 +134,14 @@ public final class PipePingPongBenchmark {
                     Files.deleteIfExists(path);
                 }
             }
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().replace(' ', '/');
+        } catch (final IOException ex) {
+            return "n/a";
         }
     }
 
@@ -250,6 +279,132 @@ public final class PipePingPongBenchmark {
                 }
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------- transport
+
+    private static final byte ECHO = 'E';
+    private static final byte START = 'S';
+    private static final byte COUNT = 'T';
+
+    private static TransportContext context(final Path runtime) {
+        return new TransportContext("bench", new TransportOptions(Map.of()), runtime, node -> true,
+            Throwable::printStackTrace);
+    }
+
+    /** The pipe transport alone (no bus core): the parent's inbox, an outlet to the child's. */
+    private static final class TransportBench implements AutoCloseable {
+        final long parentNode = NodeIds.next();
+        final long childNode = NodeIds.next();
+        final PosixPipeTransport transport;
+        final Inbox inbox;
+        final AtomicLong received = new AtomicLong();
+        volatile Runnable onFrame = () -> { };
+        Outlet outlet;
+
+        TransportBench(final Path runtime) {
+            transport = new PosixPipeTransport(context(runtime), new PipeOptions(PipeOptions.DEFAULT_MAX_FRAME_LENGTH,
+                java.time.Duration.ofSeconds(5)));
+            inbox = transport.openInbox(parentNode, frame -> {
+                received.incrementAndGet();
+                onFrame.run();
+            });
+        }
+
+        private Outlet outlet() {
+            if (outlet == null) {
+                outlet = transport.openOutlet(childNode, Path.of(inbox.address()).resolveSibling(
+                    NodeIds.format(childNode) + ".sock").toString());
+            }
+            return outlet;
+        }
+
+        long[] pingPong(final int size, final int rounds) throws InterruptedException {
+            final Outlet out = outlet();
+            final ByteBuf frame = Unpooled.directBuffer(size).writeByte(ECHO).writeZero(size - 1);
+            final int total = rounds + rounds / 4;
+            final long[] rtt = new long[rounds];
+            final int[] count = {0};
+            final long[] sentAt = {0};
+            final CountDownLatch done = new CountDownLatch(1);
+            onFrame = () -> {
+                final long now = System.nanoTime();
+                final int index = count[0]++ - rounds / 4;
+                if (index >= 0) {
+                    rtt[index] = now - sentAt[0];
+                }
+                if (count[0] >= total) {
+                    done.countDown();
+                } else {
+                    sentAt[0] = System.nanoTime();
+                    out.offer(frame, TimeUnit.SECONDS.toNanos(5));
+                }
+            };
+            sentAt[0] = System.nanoTime();
+            out.offer(frame, TimeUnit.SECONDS.toNanos(5));
+            final boolean finished = done.await(CASE_LIMIT_NANOS, TimeUnit.NANOSECONDS);
+            onFrame = () -> { };
+            frame.release();
+            if (!finished) {
+                throw new IllegalStateException("transport ping-pong over its time limit");
+            }
+            Arrays.sort(rtt);
+            return rtt;
+        }
+
+        double throughput(final int size, final int messages) throws InterruptedException {
+            final Outlet out = outlet();
+            final CountDownLatch done = new CountDownLatch(1);
+            onFrame = done::countDown;
+            final ByteBuf start = Unpooled.buffer(5).writeByte(START).writeInt(messages);
+            out.offer(start, TimeUnit.SECONDS.toNanos(5));
+            start.release();
+            final ByteBuf frame = Unpooled.directBuffer(size).writeByte(COUNT).writeZero(size - 1);
+            final long begin = System.nanoTime();
+            for (int i = 0; i < messages; i++) {
+                if (out.offer(frame, TimeUnit.SECONDS.toNanos(5)) != Outlet.SENT) {
+                    throw new IllegalStateException("throughput offer failed");
+                }
+            }
+            final boolean finished = done.await(CASE_LIMIT_NANOS, TimeUnit.NANOSECONDS);
+            final double rate = messages / ((System.nanoTime() - begin) / 1e9);
+            frame.release();
+            onFrame = () -> { };
+            if (!finished) {
+                throw new IllegalStateException("transport throughput over its time limit");
+            }
+            return rate;
+        }
+
+        @Override
+        public void close() {
+            transport.close();
+        }
+    }
+
+    private static void childTransport(final Path runtime, final long self, final long parent,
+        final String parentAddress) throws Exception {
+        final PosixPipeTransport transport = new PosixPipeTransport(context(runtime),
+            new PipeOptions(PipeOptions.DEFAULT_MAX_FRAME_LENGTH, java.time.Duration.ofSeconds(5)));
+        final Outlet[] back = new Outlet[1];
+        final int[] expected = {0};
+        final int[] counted = {0};
+        final ByteBuf ack = Unpooled.buffer(1).writeByte('A');
+        transport.openInbox(self, frame -> {
+            final byte kind = frame.getByte(frame.readerIndex());
+            if (kind == ECHO) {
+                back[0].offer(frame, TimeUnit.SECONDS.toNanos(5));
+            } else if (kind == START) {
+                expected[0] = frame.getInt(frame.readerIndex() + 1);
+                counted[0] = 0;
+            } else if (++counted[0] == expected[0]) {
+                back[0].offer(ack, TimeUnit.SECONDS.toNanos(5));
+            }
+        });
+        back[0] = transport.openOutlet(parent, parentAddress);
+        System.out.println("READY");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
     }
 
     // ------------------------------------------------------------------------------------------------- bus

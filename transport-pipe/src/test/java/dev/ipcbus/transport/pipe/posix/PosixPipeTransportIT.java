@@ -135,6 +135,15 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldBackPressureSlowReaderThenStayInStep() throws Exception {
+        backPressureThenStayInStep(100_000);
+    }
+
+    @Test
+    void shouldBackPressureSlowReaderThenStayInStepWithCopiedSmallFrames() throws Exception {
+        backPressureThenStayInStep(10_007);
+    }
+
+    private void backPressureThenStayInStep(final int size) throws Exception {
         final PosixPipeTransport transport = fixture.transport(MAX);
         final CountDownLatch release = new CountDownLatch(1);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
@@ -151,8 +160,8 @@ class PosixPipeTransportIT {
         final List<Integer> sentIds = new ArrayList<>();
         int status = Outlet.SENT;
         long waited = 0;
-        for (int id = 0; id < 200 && status == Outlet.SENT; id++) {
-            final byte[] bytes = new byte[100_000];
+        for (int id = 0; id < 2000 && status == Outlet.SENT; id++) {
+            final byte[] bytes = new byte[size];
             bytes[0] = (byte) id;
             bytes[bytes.length - 1] = (byte) id;
             final long start = System.nanoTime();
@@ -171,7 +180,7 @@ class PosixPipeTransportIT {
         for (final int id : sentIds) {
             final byte[] got = collector.frames.poll(10, TimeUnit.SECONDS);
             assertNotNull(got);
-            assertEquals(100_000, got.length);
+            assertEquals(size, got.length);
             assertEquals((byte) id, got[0]);
             assertEquals((byte) id, got[got.length - 1]);
         }
