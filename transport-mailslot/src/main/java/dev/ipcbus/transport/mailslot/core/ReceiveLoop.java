@@ -20,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * reports that it gives up and stops. A listener that throws is reported every time (the core's listener is not
  * expected to throw) and the loop goes on.
  * <p>
- * The loop allocates nothing per datagram.
+ * The loop allocates nothing per datagram: every frame is handed over in the same reused buffer, so a listener that
+ * keeps a frame must copy it ({@code retainedSlice()} would keep the memory, not the bytes, which the next datagram
+ * overwrites).
  * <p>
  * <b>Thread safety:</b> {@link #run()} runs on one thread; {@link #stop()} and the getters are safe from any thread.
  */
