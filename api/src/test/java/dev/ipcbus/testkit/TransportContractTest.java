@@ -718,6 +718,92 @@ public abstract class TransportContractTest {
         assertFalse(output.contains("REACHED"), "another user reached the bus: " + output);
     }
 
+    /**
+     * Opens a node with one more URI option.
+     *
+     * @param option e.g. {@code publishTimeout=300ms}.
+     * @return the node, closed after the test.
+     */
+    protected Bus openWith(final String option) {
+        final String base = uri(busName);
+        final Bus bus = Bus.open(BusConfig.builder().uri(base + (base.contains("?") ? "&" : "?") + option)
+            .errorHandler(backgroundErrors::add).build());
+        resources.add(bus);
+        return bus;
+    }
+
+    @Test
+    void shouldFailWithBackpressureNamingTheSlowNodeAndRecover() throws Exception {
+        final Bus publisher = openWith("publishTimeout=300ms");
+        final Bus slow = open();
+        final CountDownLatch release = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        slow.subscribeRaw("flood", (payload, context) -> {
+            received.incrementAndGet();
+            release.await();
+        });
+        final byte[] payload = new byte[Math.min(1024, publisher.maxFrameLength() / 4)];
+        dev.ipcbus.BackpressureTimeoutException failure = null;
+        int sent = 0;
+        for (; sent < 200_000 && failure == null; sent++) {
+            try {
+                publisher.publishRaw("flood", payload);
+            } catch (final dev.ipcbus.BackpressureTimeoutException ex) {
+                failure = ex;
+            }
+        }
+        assertNotNull(failure, "a full inbox must push back within " + sent + " messages");
+        assertEquals(slow.nodeId(), failure.node(), failure.getMessage());
+        assertTrue(failure.getMessage().contains("topic=flood"), failure.getMessage());
+        release.countDown();
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (received.get() < sent - 1) {
+            assertTrue(System.nanoTime() < deadline, "queued messages drained: " + received.get() + "/" + (sent - 1));
+            Thread.sleep(10);
+        }
+        publisher.publishRaw("flood", payload);
+        while (received.get() < sent) {
+            assertTrue(System.nanoTime() < deadline, "publishing works again");
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void shouldServeSixtyFourNodesOnOneBus() throws Exception {
+        final Bus publisher = open();
+        final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        for (int i = 0; i < 63; i++) {
+            final String name = "n" + i;
+            open().subscribe("all.>", String.class, (message, context) -> inbox.add(name + ":" + message));
+        }
+        assertEquals(64, publisher.nodes().size());
+        publisher.publish("all.hands", "hello");
+        final java.util.Set<String> got = new java.util.TreeSet<>();
+        for (int i = 0; i < 63; i++) {
+            got.add(poll(inbox));
+        }
+        assertEquals(63, got.size(), got.toString());
+    }
+
+    @Test
+    void shouldKeepMemoryBoundedWithManyTopics() throws Exception {
+        final Bus publisher = open();
+        final Bus subscriber = open();
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        for (int p = 0; p < 50; p++) {
+            subscriber.subscribeRaw("many.p" + p + ".>", (payload, context) -> count.incrementAndGet());
+        }
+        final int topics = 6_000; // beyond every per-topic cache bound (4096)
+        for (int i = 0; i < topics; i++) {
+            publisher.publishRaw("many.p" + (i % 50) + ".t" + i, new byte[] {1});
+        }
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (count.get() < topics) {
+            assertTrue(System.nanoTime() < deadline, "received " + count.get() + " of " + topics);
+            Thread.sleep(10);
+        }
+    }
+
     // ---------------------------------------------------------------- cross-process
 
     @Test
