@@ -98,6 +98,16 @@ public final class PipePingPongBenchmark {
                 NodeIds.format(transport.childNode), NodeIds.format(transport.parentNode), transport.inbox.address());
             report.add(String.format(Locale.ROOT, "%-14s %6s %9s %9s %9s %12s", "case", "size", "p50 us",
                 "p99 us", "p99.9 us", "msgs/s"));
+            // Warm-up: every code path once, in both processes, so no measured case pays for JIT compilation.
+            udsPingPong(socket, 32, rounds / 2);
+            udsThroughput(socket, 32, messages / 4);
+            transport.pingPong(32, rounds / 2);
+            transport.throughput(32, messages / 4);
+            try (Bus bus = Bus.open(BusConfig.builder().uri(uri).build())) {
+                busPingPong(bus, 32, rounds / 2, false);
+                busPingPong(bus, 32, rounds / 2, true);
+                busThroughput(bus, 32, messages / 4);
+            }
             for (final int size : new int[] {32, 1024}) {
                 final long[] raw = udsPingPong(socket, size, rounds);
                 final double rawTput = udsThroughput(socket, size, messages);

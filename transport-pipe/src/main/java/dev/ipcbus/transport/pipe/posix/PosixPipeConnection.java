@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * {@link PipeRecordDescriptor records}, preceded once by the {@link PipeHelloDescriptor hello}.
  * <p>
  * A record is written with one write when the socket has room, which is the common case: frames up to
- * {@link #COPY_THRESHOLD} are copied with their prefix and status byte into one buffer (one plain {@code write} costs
- * less than a gathering write of four buffers); larger ones go out with one gathering write. When it has not, the writer waits for {@code OP_WRITE} with a selector of its own, in slices of at most
+ * {@link #COPY_THRESHOLD} are copied with their prefix and status byte into one buffer (one plain {@code write}
+ * costs less than a gathering write of four buffers); larger ones go out with one gathering write. When it has not,
+ * the writer waits for {@code OP_WRITE} with a selector of its own, in slices of at most
  * {@link #WAIT_SLICE_NANOS}, asking its {@link WaitCheck} between slices. If the deadline passes before the first byte
  * of the record went out, nothing was written: {@link Outlet#BACK_PRESSURED}. If it passes mid-record, the record
  * is marked aborted and its remainder (zero filler and {@link PipeRecordDescriptor#STATUS_ABORT}) is written before
@@ -51,7 +52,9 @@ public final class PosixPipeConnection implements PipeConnection {
         .order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer trailer = ByteBuffer.allocateDirect(PipeRecordDescriptor.TRAILER_LENGTH);
     private final ByteBuffer staging = ByteBuffer.allocateDirect(PipeHelloDescriptor.LENGTH
-        + PipeRecordDescriptor.recordLength(COPY_THRESHOLD)).order(ByteOrder.LITTLE_ENDIAN);
+        + PipeRecordDescriptor.recordLength(COPY_THRESHOLD));
+    /** A Netty view of {@link #staging} (same memory, not reference counted in practice): copies without garbage. */
+    private final ByteBuf stagingView = Unpooled.wrappedBuffer(staging);
     private volatile Selector selector;
     private long fillerRemaining;
     private boolean abortPending;
@@ -161,17 +164,16 @@ public final class PosixPipeConnection implements PipeConnection {
      * costs less than a gathering write of four buffers.
      */
     private int writeCopied(final ByteBuf frame, final int length, final long deadlineNanos, final WaitCheck check) {
+        final int helloBytes = hello.remaining();
+        if (helloBytes > 0) {
+            stagingView.setBytes(0, hello.duplicate());
+        }
+        stagingView.setIntLE(helloBytes, length);
+        stagingView.setBytes(helloBytes + PipeRecordDescriptor.PREFIX_LENGTH, frame, frame.readerIndex(), length);
+        stagingView.setByte(helloBytes + PipeRecordDescriptor.statusOffset(length), PipeRecordDescriptor.STATUS_COMMIT);
         final ByteBuffer out = staging;
         out.clear();
-        final int helloBytes = hello.remaining();
-        out.put(hello.duplicate());
-        out.putInt(length);
-        final ByteBuffer body = out.duplicate();
-        body.limit(body.position() + length);
-        frame.getBytes(frame.readerIndex(), body);
-        out.position(out.position() + length);
-        out.put(PipeRecordDescriptor.STATUS_COMMIT);
-        out.flip();
+        out.limit(helloBytes + PipeRecordDescriptor.recordLength(length));
         while (true) {
             try {
                 channel.write(out);

@@ -50,6 +50,8 @@ public final class PosixPipeInbox implements Inbox {
     static final int BACKLOG = 256;
     /** Starting size of each connection's receive buffer. */
     static final int INITIAL_BUFFER = 64 * 1024;
+    /** Reads per connection per selector wake-up, at most. */
+    static final int READS_PER_WAKEUP = 4;
     private static final long JOIN_MILLIS = 5_000;
 
     private final long nodeId;
@@ -300,25 +302,36 @@ public final class PosixPipeInbox implements Inbox {
             this.assembler = assembler;
         }
 
-        /** Reads once and delivers what completed; false when the connection is finished. */
+        /**
+         * Reads and delivers what completed; reads again (up to {@link #READS_PER_WAKEUP} times) only while a read
+         * filled all the space it was given, so a connection with little data costs one read per wake-up and a busy
+         * one cannot starve the others. False when the connection is finished.
+         */
         boolean readOnce() {
-            final int count;
-            try {
-                final ByteBuffer target = assembler.writableBuffer();
-                count = channel.read(target);
-            } catch (final IOException ex) {
-                return endOfStream();
-            }
-            if (count < 0) {
-                return endOfStream();
-            }
-            if (count > 0) {
-                assembler.onBytesRead(count);
-                if (assembler.deliver(guardedListener) == RecordAssembler.MALFORMED) {
-                    counters.onMalformedConnection();
-                    errorHandler.onError(new FrameFormatException("pipe connection sent garbage, dropped: reason="
-                        + assembler.malformedReason() + ", inbox=" + NodeIds.format(nodeId) + ", path=" + path));
-                    return false;
+            for (int reads = 0; reads < READS_PER_WAKEUP; reads++) {
+                final int count;
+                final int space;
+                try {
+                    final ByteBuffer target = assembler.writableBuffer();
+                    space = target.remaining();
+                    count = channel.read(target);
+                } catch (final IOException ex) {
+                    return endOfStream();
+                }
+                if (count < 0) {
+                    return endOfStream();
+                }
+                if (count > 0) {
+                    assembler.onBytesRead(count);
+                    if (assembler.deliver(guardedListener) == RecordAssembler.MALFORMED) {
+                        counters.onMalformedConnection();
+                        errorHandler.onError(new FrameFormatException("pipe connection sent garbage, dropped: reason="
+                            + assembler.malformedReason() + ", inbox=" + NodeIds.format(nodeId) + ", path=" + path));
+                        return false;
+                    }
+                }
+                if (count < space || closed) {
+                    return true;
                 }
             }
             return true;

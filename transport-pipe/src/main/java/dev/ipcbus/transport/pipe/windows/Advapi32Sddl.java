@@ -15,8 +15,8 @@ interface Advapi32Sddl extends StdCallLibrary {
     int SDDL_REVISION_1 = 1;
 
     /**
-     * <a href="https://learn.microsoft.com/windows/win32/api/sddl/nf-sddl-convertstringsecuritydescriptortosecuritydescriptorw">
-     * ConvertStringSecurityDescriptorToSecurityDescriptor</a>; free the result with {@code LocalFree}.
+     * ConvertStringSecurityDescriptorToSecurityDescriptorW (sddl.h, Microsoft Learn); free the result with
+     * {@code LocalFree}.
      *
      * @param StringSecurityDescriptor the SDDL text.
      * @param StringSDRevision         {@link #SDDL_REVISION_1}.
