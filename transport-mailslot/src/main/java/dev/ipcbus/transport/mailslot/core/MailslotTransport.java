@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The mailslot transport over one OS layer: each node's inbox is a slot only it reads, written to one datagram per
@@ -30,6 +32,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class MailslotTransport implements Transport {
     /** The URI scheme. */
     public static final String SCHEME = "mailslot";
+
+    /** How long {@link #openOutlet} retries a missing slot whose node the registry still calls alive. */
+    static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private static final long SETTLE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** Inboxes of this JVM by address, across transports, for {@link #inboxCounters(long, String)}. */
     private static final Map<String, MailslotInbox> LOCAL_INBOXES = new ConcurrentHashMap<>();
@@ -108,13 +115,14 @@ public final class MailslotTransport implements Transport {
 
     /**
      * @throws IllegalStateException   if the transport is closed.
-     * @throws dev.ipcbus.BusException if the slot does not exist (its node died or closed it) or cannot be opened.
+     * @throws dev.ipcbus.BusException if the slot does not exist (its node died or closed it) or cannot be opened;
+     *                                 while the registry still calls the node alive, retried for up to 250 ms first.
      */
     @Override
     public Outlet openOutlet(final long nodeId, final String address) {
         Objects.requireNonNull(address, "address");
         checkOpen();
-        final DatagramSender sender = platform.openSender(nodeId, address);
+        final DatagramSender sender = openSender(nodeId, address);
         final MailslotOutlet outlet = new MailslotOutlet(nodeId, sender, platform.maxFrameLength(), liveness,
             outlets::remove);
         outlets.add(outlet);
@@ -123,6 +131,26 @@ public final class MailslotTransport implements Transport {
             checkOpen();
         }
         return outlet;
+    }
+
+    /**
+     * Opens a writer; if the slot is missing while the registry still calls its node alive, retries for up to
+     * {@link #SETTLE_NANOS}. That state is almost always a dead node being reclaimed right now by another process,
+     * which holds the dead node's registry lock (so it looks alive) after removing its slot; once the reclaim ends the
+     * registry says dead and the failure is passed on for the core to skip the node.
+     */
+    private DatagramSender openSender(final long nodeId, final String address) {
+        final long deadline = System.nanoTime() + SETTLE_NANOS;
+        while (true) {
+            try {
+                return platform.openSender(nodeId, address);
+            } catch (final BusException ex) {
+                if (System.nanoTime() - deadline >= 0 || closed.get() || !liveness.isAlive(nodeId)) {
+                    throw ex;
+                }
+                LockSupport.parkNanos(SETTLE_PAUSE_NANOS);
+            }
+        }
     }
 
     @Override
