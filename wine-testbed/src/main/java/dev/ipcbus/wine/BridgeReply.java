@@ -1,0 +1,78 @@
+package dev.ipcbus.wine;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What one bridged Win32 call returned: the return value (a {@code BOOL}, {@code DWORD}, handle or address, widened to
+ * {@code long}), {@code GetLastError()} read right after the call in the Wine process, and any out-values (numbers
+ * such as the bytes read, and byte strings such as the data read or a returned text).
+ * <p>
+ * <b>Thread safety:</b> immutable.
+ */
+public final class BridgeReply {
+    private final long value;
+    private final int lastError;
+    private final long[] ints;
+    private final byte[][] blobs;
+
+    BridgeReply(final long value, final int lastError, final long[] ints, final byte[][] blobs) {
+        this.value = value;
+        this.lastError = lastError;
+        this.ints = ints;
+        this.blobs = blobs;
+    }
+
+    /**
+     * @return the call's return value; a handle is its numeric value ({@code INVALID_HANDLE_VALUE} is -1).
+     */
+    public long value() {
+        return value;
+    }
+
+    /**
+     * @return {@code value() != 0}: the truth of a {@code BOOL}, or a handle or address that is not {@code NULL}.
+     */
+    public boolean ok() {
+        return value != 0;
+    }
+
+    /**
+     * @return {@code GetLastError()} read right after the call, in the bridge thread that made it (the bridge sets it
+     * to 0 before each call).
+     */
+    public int lastError() {
+        return lastError;
+    }
+
+    /**
+     * @param index which out-number.
+     * @return the out-number, e.g. {@code lpNumberOfBytesRead}.
+     * @throws IndexOutOfBoundsException if the call returned fewer.
+     */
+    public long out(final int index) {
+        return ints[index];
+    }
+
+    /**
+     * @param index which out-bytes.
+     * @return the out-bytes, e.g. the data {@code ReadFile} read (the array is this reply's own).
+     * @throws IndexOutOfBoundsException if the call returned fewer.
+     */
+    public byte[] bytes(final int index) {
+        return blobs[index];
+    }
+
+    /**
+     * @param index which out-bytes.
+     * @return the out-bytes decoded as UTF-16LE, as a Win32 wide string.
+     */
+    public String text(final int index) {
+        return new String(blobs[index], StandardCharsets.UTF_16LE);
+    }
+
+    @Override
+    public String toString() {
+        return "BridgeReply{value=" + value + ", lastError=" + lastError + ", outs=" + ints.length + ", bytes="
+            + blobs.length + "}";
+    }
+}
