@@ -21,10 +21,10 @@ import static dev.ipcbus.transport.filemap.core.SegmentDescriptor.WAITING_OFFSET
 public final class RingInbox implements Inbox {
     /** Most records consumed per poll before the head is published. */
     static final int POLL_LIMIT = 64;
-    /** Hybrid idling: busy-spin iterations before yielding. */
-    static final int HYBRID_SPINS = 2_000;
-    /** Hybrid idling: yields (after the spins) before sleeping on the doorbell. */
-    static final int HYBRID_YIELDS = 200;
+    /** Hybrid idling: busy-spin iterations before yielding (tuning knob {@code -Dipcbus.filemap.hybridSpins}). */
+    static final int HYBRID_SPINS = Integer.getInteger("ipcbus.filemap.hybridSpins", 50);
+    /** Hybrid idling: yields before sleeping on the doorbell (tuning knob {@code -Dipcbus.filemap.hybridYields}). */
+    static final int HYBRID_YIELDS = Integer.getInteger("ipcbus.filemap.hybridYields", 300);
     /** Longest single sleep on the doorbell, so that stalled claims are noticed without a ring. */
     static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
