@@ -109,7 +109,8 @@ public final class PipeOutlet implements Outlet {
         final long timeout = Math.max(0, timeoutNanos);
         final long deadline = System.nanoTime() + timeout;
         try {
-            if (!lock.tryLock(timeout + LOCK_GRACE_NANOS, TimeUnit.NANOSECONDS)) {
+            // Uncontended fast path first: the timed tryLock checks for interruption on every call.
+            if (!lock.tryLock() && !lock.tryLock(timeout + LOCK_GRACE_NANOS, TimeUnit.NANOSECONDS)) {
                 return closed ? CLOSED : BACK_PRESSURED;
             }
         } catch (final InterruptedException ex) {
