@@ -1,7 +1,8 @@
 package dev.ipcbus;
 
 /**
- * Bytes received from another process are not a valid frame: wrong magic, bad length, truncated field. The receiving node counts and logs it, then keeps running.
+ * Bytes received from another process are not a valid frame: wrong magic, bad length, truncated field. The
+ * receiving node counts and logs it, then keeps running.
  */
 public class FrameFormatException extends BusException {
     private static final long serialVersionUID = 1L;

@@ -1,7 +1,8 @@
 package dev.ipcbus;
 
 /**
- * The chosen transport cannot run here: unsupported OS, native library missing, or its probe failed (the cause says why).
+ * The chosen transport cannot run here: unsupported OS, native library missing, or its probe failed (the cause says
+ * why).
  */
 public class TransportUnavailableException extends BusException {
     private static final long serialVersionUID = 1L;

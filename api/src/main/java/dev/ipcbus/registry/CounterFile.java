@@ -34,8 +34,8 @@ import java.util.EnumSet;
  *  |                       Counter 1 (64) ...                      | 16
  * </pre>
  * Little-endian; counters are 8-byte aligned (the mapping is page-aligned). Writers: {@link #add} is an atomic
- * {@code getAndAdd} (several writers allowed); readers: {@link #get} is an acquire load. The file is written whole under
- * a temporary name and hard-linked into place, so no process ever maps a half-written header; a file with another
+ * {@code getAndAdd} (several writers allowed); readers: {@link #get} is an acquire load. The file is written whole
+ * under a temporary name and hard-linked into place, so no process ever maps a half-written header; a file with another
  * magic, layout or length is refused, never overwritten.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use, across processes.
