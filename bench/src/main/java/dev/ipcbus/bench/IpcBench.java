@@ -64,6 +64,7 @@ public final class IpcBench {
     private static final List<String> THROUGHPUT = new ArrayList<>();
     private static final List<String> ALLOCATION = new ArrayList<>();
     private static final java.util.Map<String, double[]> RESULTS = new java.util.LinkedHashMap<>();
+    private static String current = "";
 
     private IpcBench() {
     }
@@ -75,8 +76,9 @@ public final class IpcBench {
     public static void main(final String[] args) throws Exception {
         final String bus = "bench" + ProcessHandle.current().pid();
         final String aeronDir = "/dev/shm/aeron-bench-" + ProcessHandle.current().pid();
-        System.out.printf(Locale.ROOT, "# ipcbus vs Aeron IPC: %d s measured + %d s warm-up per scenario, %d CPUs, %s%n",
-            SECONDS, WARMUP, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        System.out.printf(Locale.ROOT, "# ipcbus vs Aeron IPC: %d s measured + %d s warm-up per scenario, %d CPUs, "
+            + "%s%n", SECONDS, WARMUP, Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.version"));
         try (MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
@@ -134,11 +136,9 @@ public final class IpcBench {
         }
         System.out.println("running: " + name);
         System.out.flush();
-        CURRENT = name;
+        current = name;
         scenario.run();
     }
-
-    private static String CURRENT = "";
 
     private static void print(final String title, final String header, final List<String> rows) {
         if (rows.isEmpty()) {
@@ -194,19 +194,19 @@ public final class IpcBench {
         final double p99 = histogram.getValueAtPercentile(99) / 1000.0;
         final double p999 = histogram.getValueAtPercentile(99.9) / 1000.0;
         final double max = histogram.getMaxValue() / 1000.0;
-        RESULTS.put(CURRENT, new double[] {p50, p90, p99, p999, max});
-        LATENCY.add(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f |", CURRENT,
+        RESULTS.put(current, new double[] {p50, p90, p99, p999, max});
+        LATENCY.add(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f |", current,
             histogram.getTotalCount(), p50, p90, p99, p999, max));
     }
 
     private static void recordThroughput(final long messages, final long nanos, final int size) {
         final double rate = messages * 1e9 / nanos;
-        RESULTS.put(CURRENT, new double[] {rate});
-        THROUGHPUT.add(String.format(Locale.ROOT, "| %s | %,.0f | %.1f |", CURRENT, rate, rate * size / 1e6));
+        RESULTS.put(current, new double[] {rate});
+        THROUGHPUT.add(String.format(Locale.ROOT, "| %s | %,.0f | %.1f |", current, rate, rate * size / 1e6));
     }
 
     private static void recordAllocation(final String thread, final long bytes, final long messages) {
-        ALLOCATION.add(String.format(Locale.ROOT, "| %s | %s | %.2f |", CURRENT, thread,
+        ALLOCATION.add(String.format(Locale.ROOT, "| %s | %s | %.2f |", current, thread,
             messages == 0 ? Double.NaN : (double) bytes / messages));
     }
 

@@ -11,7 +11,6 @@ import dev.ipcbus.transport.filemap.core.SegmentStore;
 import dev.ipcbus.transport.filemap.posix.PosixFilemapSupport;
 import dev.ipcbus.transport.filemap.posix.PosixSegmentStore;
 import dev.ipcbus.transport.filemap.windows.WindowsFilemapSupport;
-import dev.ipcbus.transport.filemap.windows.WindowsSegmentStore;
 
 import java.util.Locale;
 

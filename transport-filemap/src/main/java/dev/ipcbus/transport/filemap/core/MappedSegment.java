@@ -26,8 +26,8 @@ public interface MappedSegment extends AutoCloseable {
     Doorbell doorbell();
 
     /**
-     * Releases OS handles (its doorbell included); for the creator, also removes the named object (deletes the file) so no other process can
-     * open it any more. Idempotent.
+     * Releases OS handles (its doorbell included); for the creator, also removes the named object (deletes the file)
+     * so no other process can open it any more. Idempotent.
      */
     @Override
     void close();

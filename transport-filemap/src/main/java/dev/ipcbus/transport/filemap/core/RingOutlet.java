@@ -71,8 +71,8 @@ public final class RingOutlet implements Outlet {
             throw new IllegalArgumentException("frame too large for the filemap inbox: frameLength=" + frameLength
                 + ", maxFrameLength=" + Math.min(transportMaxFrameLength, ring.maxFrameLength())
                 + ", targetCapacity=" + ring.capacity() + ", node=" + NodeIds.format(nodeId)
-                + " (max frame = capacity / 8; raise the capacity option, e.g. ?capacity=" + suggestCapacity(frameLength)
-                + ")");
+                + " (max frame = capacity / 8; raise the capacity option, e.g. ?capacity="
+                + suggestCapacity(frameLength) + ")");
         }
         if (closed) {
             return CLOSED;

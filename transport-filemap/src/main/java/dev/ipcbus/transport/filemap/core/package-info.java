@@ -1,6 +1,7 @@
 /**
  * Platform-neutral core of the filemap transport (core layer): the shared segment layout
- * ({@link dev.ipcbus.transport.filemap.core.SegmentDescriptor}, {@link dev.ipcbus.transport.filemap.core.RecordDescriptor}),
+ * ({@link dev.ipcbus.transport.filemap.core.SegmentDescriptor},
+ * {@link dev.ipcbus.transport.filemap.core.RecordDescriptor}),
  * the one class doing ordered access to shared memory ({@link dev.ipcbus.transport.filemap.core.SharedRegion}), the
  * many-to-one ring, the doorbell contract, idle strategies, and the {@link dev.ipcbus.spi.Transport} built on them.
  * <p>

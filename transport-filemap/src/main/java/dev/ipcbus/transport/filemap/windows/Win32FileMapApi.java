@@ -44,7 +44,7 @@ public interface Win32FileMapApi {
     final class Result {
         /** The handle or address; 0 on failure. */
         public final long value;
-        /** {@code GetLastError()} right after the call (meaningful on failure, and for {@code ERROR_ALREADY_EXISTS}). */
+        /** {@code GetLastError()} right after the call (meaningful on failure and for {@code ERROR_ALREADY_EXISTS}). */
         public final int lastError;
 
         /**
