@@ -1,8 +1,10 @@
 package dev.ipcbus.wine;
 
 /**
- * {@code winefilemap://name}: the filemap transport's Windows layer under Wine (see {@link WineTransportProvider}); its
- * factory is {@code dev.ipcbus.transport.filemap.windows.WineFilemapTransportFactory}, in the transport's tests.
+ * {@code winefilemap://name}: the filemap transport's Windows layer under Wine (see
+ * {@link WineTransportProvider}); its factory is
+ * {@code dev.ipcbus.transport.filemap.windows.WineFilemapTransportFactory}, in the
+ * transport's tests.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */

@@ -1,8 +1,10 @@
 package dev.ipcbus.wine;
 
 /**
- * {@code winemailslot://name}: the mailslot transport's Windows layer under Wine (see {@link WineTransportProvider}); its
- * factory is {@code dev.ipcbus.transport.mailslot.windows.WineMailslotTransportFactory}, in the transport's tests.
+ * {@code winemailslot://name}: the mailslot transport's Windows layer under Wine (see
+ * {@link WineTransportProvider}); its factory is
+ * {@code dev.ipcbus.transport.mailslot.windows.WineMailslotTransportFactory}, in the
+ * transport's tests.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */

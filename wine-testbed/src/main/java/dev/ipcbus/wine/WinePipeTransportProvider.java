@@ -1,8 +1,10 @@
 package dev.ipcbus.wine;
 
 /**
- * {@code winepipe://name}: the pipe transport's Windows layer under Wine (see {@link WineTransportProvider}); its
- * factory is {@code dev.ipcbus.transport.pipe.windows.WinePipeTransportFactory}, in the transport's tests.
+ * {@code winepipe://name}: the pipe transport's Windows layer under Wine (see
+ * {@link WineTransportProvider}); its factory is
+ * {@code dev.ipcbus.transport.pipe.windows.WinePipeTransportFactory}, in the
+ * transport's tests.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */

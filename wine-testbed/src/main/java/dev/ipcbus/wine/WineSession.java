@@ -36,10 +36,10 @@ import java.util.stream.Stream;
  * ({@link Win32Bridge}s) this JVM started. One per JVM ({@link #get()}), started on first use.
  * <p>
  * <b>Owner and attached sessions:</b> the first JVM creates the prefix (10-20 s, ~700 MB under the temporary directory)
- * and owns it. A child JVM it starts (a cross-process test's {@code ChildJvm}) finds the session of its nearest ancestor
- * JVM and attaches to it: its bridges run in the same prefix under the same {@code wineserver}, so named pipes,
- * mailslots, mappings and events are visible across the JVMs, as across processes on one Windows machine. An attached
- * session never stops the server.
+ * and owns it. A child JVM it starts (a cross-process test's {@code ChildJvm}) finds the session of its nearest
+ * ancestor JVM and attaches to it: its bridges run in the same prefix under the same {@code wineserver}, so named
+ * pipes, mailslots, mappings and events are visible across the JVMs, as across processes on one Windows machine. An
+ * attached session never stops the server.
  * <p>
  * <b>Cleanup:</b> at JVM exit (a shutdown hook) the owner closes its bridges, runs {@code wineserver -k} for its own
  * prefix only, and deletes the prefix and the {@code /dev/shm} directory. Sessions left by a JVM that was killed are
