@@ -116,6 +116,19 @@ class PipeOutletTest {
     }
 
     @Test
+    void shouldRetryGoneInboxWhileRegistryStillSaysAliveThenGiveUpWhenDead() throws Exception {
+        final PipeOutlet outlet = outlet(100);
+        final CompletableFuture<Integer> result = CompletableFuture.supplyAsync(
+            () -> outlet.offer(frame, TimeUnit.SECONDS.toNanos(10)));
+        Thread.sleep(100);
+        assertTrue(connects.get() > 1, "retried while the node is alive (closing or being reclaimed)");
+        assertTrue(!result.isDone());
+        alive.set(false);
+        assertEquals(Outlet.PEER_GONE, result.get(5, TimeUnit.SECONDS));
+        outlet.close();
+    }
+
+    @Test
     void shouldReturnClosedToThreadWaitingInOffer() throws Exception {
         final CountDownLatch waiting = new CountDownLatch(1);
         final FakeConnection blocking = new FakeConnection() {

@@ -233,9 +233,11 @@ class PosixPipeTransportIT {
         assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
         inbox.close();
         inbox = transport.openInbox(node, collector);
+        // Closed and reopened while alive: the broken connection is replaced on this offer.
         assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {2}), TimeUnit.SECONDS.toNanos(5)));
         assertArrayEquals(new byte[] {2}, collector.frames.poll(5, TimeUnit.SECONDS));
         inbox.close();
+        fixture.dead.add(node);
         assertEquals(Outlet.PEER_GONE, outlet.offer(frame(new byte[] {3}), TimeUnit.SECONDS.toNanos(5)));
         outlet.close();
     }
@@ -249,12 +251,14 @@ class PosixPipeTransportIT {
             dying.bind(UnixDomainSocketAddress.of(path));
         }
         assertTrue(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "a closed listener leaves its socket file");
+        fixture.dead.add(node);
         final PipeConnectException refused = assertThrows(PipeConnectException.class,
             () -> transport.openOutlet(node, path.toString()));
         assertEquals(Outlet.PEER_GONE, refused.status());
         transport.reclaim(node, path.toString());
         assertFalse(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "reclaim removes a stale socket");
         transport.reclaim(node, path.toString());
+        fixture.dead.remove(node);
 
         final long other = NodeIds.next();
         final Inbox live = transport.openInbox(other, frame -> { });

@@ -218,6 +218,7 @@ class WindowsPipeTransportTest {
         final Outlet outlet = transport.openOutlet(node, inbox.address());
         assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), 0));
         inbox.close();
+        dead.add(node);
         assertEquals(Outlet.PEER_GONE, outlet.offer(frame(new byte[] {2}), TimeUnit.SECONDS.toNanos(1)),
             "ERROR_NO_DATA, then the reconnect finds no instance: ERROR_FILE_NOT_FOUND");
         outlet.close();
@@ -334,6 +335,7 @@ class WindowsPipeTransportTest {
 
     @Test
     void shouldHaveNothingToReclaimAndRefuseForeignAddresses() {
+        dead.add(1L);
         transport.reclaim(1, "\\\\.\\pipe\\ipcbus-it-0000000000000001");
         assertThrows(BusException.class, () -> transport.openOutlet(1, "C:\\Windows\\win.ini"));
         final PipeConnectException gone = assertThrows(PipeConnectException.class,
