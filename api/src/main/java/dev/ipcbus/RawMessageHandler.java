@@ -10,8 +10,8 @@ public interface RawMessageHandler {
     /**
      * Handles one message.
      * <p>
-     * <b>Ownership:</b> {@code payload} is valid only until {@code onMessage} returns; copy or {@code retainedSlice()}
-     * to keep it (and release what you retain).
+     * <b>Ownership:</b> {@code payload} is valid only until {@code onMessage} returns: the transport reuses the
+     * memory (a ring slot, a receive buffer), so copy the bytes to keep them.
      *
      * @param payload the payload bytes (reader index to writer index).
      * @param context its metadata; see {@link MessageContext} for how long it is valid.

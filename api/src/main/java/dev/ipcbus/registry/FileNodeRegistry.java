@@ -42,7 +42,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * JVM at a time.
  * <p>
  * <b>Order.</b> A node takes its lock before its node file appears and removes its node file before releasing its
- * lock, so a listed node with a free lock is dead.
+ * lock, so a listed node with a free lock is dead. A reclaimer, holding the dead node's lock, likewise removes the node
+ * file before it releases the node's resources; so a held lock without a node file means "leaving", and
+ * {@link #isAlive} answers {@code false} for it (a writer is never told to retry against a socket being removed).
  * <p>
  * <b>Change counter.</b> {@code registry.version} is a {@link CounterFile} (magic "IBRV", layout 1) with one
  * counter, moved by an atomic add after every registry change; a reader that sees a new value re-reads the
@@ -266,7 +268,9 @@ public final class FileNodeRegistry implements NodeRegistry {
                 return true;
             }
             if (lock == null) {
-                return true;
+                // Held: by the live owner, or by another process reclaiming it (which removes the node file first),
+                // or by an owner that is closing (which also removes it first). Only a listed node is alive.
+                return Files.exists(nodePath);
             }
             reclaim(nodeId, nodePath, lockPath); // we hold the dead node's lock: reclaim exactly once
             return false;
@@ -292,14 +296,20 @@ public final class FileNodeRegistry implements NodeRegistry {
             // missing or unreadable: reclaim without it
         }
         try {
+            // Unlist first: from here on every checker sees the node as dead, while we hold its lock.
+            Files.deleteIfExists(nodePath);
+            Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + NODE_SUFFIX + ".tmp"));
+            bump();
+        } catch (final IOException ex) {
+            errorHandler.onError(new BusException("cannot remove dead node's files: node="
+                + NodeIds.format(nodeId) + ", error=" + ex, ex));
+        }
+        try {
             reclaimListener.onReclaim(nodeId, record);
         } catch (final RuntimeException ex) {
             errorHandler.onError(ex);
         }
         try {
-            Files.deleteIfExists(nodePath);
-            Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + NODE_SUFFIX + ".tmp"));
-            bump();
             Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + STATS_SUFFIX));
             Files.deleteIfExists(lockPath);
         } catch (final IOException ex) {

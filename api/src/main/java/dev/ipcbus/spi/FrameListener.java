@@ -14,7 +14,8 @@ public interface FrameListener {
      * Handles one frame.
      * <p>
      * <b>Ownership:</b> borrows {@code frame} (readable bytes are exactly one frame); valid only until this method
-     * returns: copy or {@code retainedSlice()} to keep it.
+     * returns: the transport reuses the memory (a ring slot, a receive buffer), so copy the bytes to keep them;
+     * retaining the buffer keeps the memory, not the bytes.
      *
      * @param frame the frame's bytes.
      */
