@@ -368,7 +368,7 @@ public final class BusNode implements Bus {
     }
 
     private Outlet outlet(final RoutingTable.Peer target) {
-        final Outlet existing = outlets.get(target.nodeId());
+        final Outlet existing = outlets.get(target.key());
         if (existing != null) {
             return existing;
         }

@@ -30,9 +30,10 @@ final class RoutingTable {
      * One node as routing sees it.
      *
      * @param nodeId the node.
+     * @param key    the node id boxed once, for map look-ups that must not allocate on the hot path.
      * @param record its registry record.
      */
-    record Peer(long nodeId, NodeRecord record) {
+    record Peer(long nodeId, Long key, NodeRecord record) {
         @Override
         public String toString() {
             return record.id();
@@ -45,7 +46,7 @@ final class RoutingTable {
         for (final NodeRecord record : records) {
             if (scheme.equals(record.transport())) {
                 final long id = NodeIds.parse(record.id());
-                map.put(id, new Peer(id, record));
+                map.put(id, new Peer(id, id, record));
             }
         }
         this.peers = map;

@@ -1,0 +1,121 @@
+package dev.ipcbus.internal;
+
+import dev.ipcbus.spi.FrameListener;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.Transport;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportProvider;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code loopback://}: a test transport that allocates nothing per frame, so that a test can measure what the core
+ * itself allocates. An outlet copies the frame into the target inbox's preallocated buffer and calls its listener on
+ * the calling thread (acceptable only for single-threaded tests). Registered for api's own tests only.
+ */
+public final class LoopbackTransportProvider implements TransportProvider {
+    private static final ConcurrentHashMap<String, LoopbackInbox> INBOXES = new ConcurrentHashMap<>();
+
+    /**
+     * Creates the provider.
+     */
+    public LoopbackTransportProvider() {
+    }
+
+    @Override
+    public String scheme() {
+        return "loopback";
+    }
+
+    @Override
+    public boolean isProcessLocal() {
+        return true;
+    }
+
+    @Override
+    public boolean isSupported() {
+        return true;
+    }
+
+    @Override
+    public String unsupportedReason() {
+        return null;
+    }
+
+    @Override
+    public Transport create(final TransportContext context) {
+        return new Transport() {
+            @Override
+            public String scheme() {
+                return "loopback";
+            }
+
+            @Override
+            public int maxFrameLength() {
+                return 4096;
+            }
+
+            @Override
+            public Inbox openInbox(final long nodeId, final FrameListener listener) {
+                final LoopbackInbox inbox = new LoopbackInbox(context.busName() + "/" + nodeId, listener);
+                INBOXES.put(inbox.address, inbox);
+                return inbox;
+            }
+
+            @Override
+            public Outlet openOutlet(final long nodeId, final String address) {
+                final LoopbackInbox inbox = INBOXES.get(address);
+                return new Outlet() {
+                    @Override
+                    public int offer(final ByteBuf frame, final long timeoutNanos) {
+                        if (inbox.closed) {
+                            return PEER_GONE;
+                        }
+                        inbox.buffer.clear().writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+                        inbox.listener.onFrame(inbox.buffer);
+                        return SENT;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public void reclaim(final long nodeId, final String address) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static final class LoopbackInbox implements Inbox {
+        final String address;
+        final FrameListener listener;
+        final ByteBuf buffer = Unpooled.directBuffer(4096, 4096);
+        volatile boolean closed;
+
+        LoopbackInbox(final String address, final FrameListener listener) {
+            this.address = address;
+            this.listener = listener;
+        }
+
+        @Override
+        public String address() {
+            return address;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            INBOXES.remove(address, this);
+            buffer.release();
+        }
+    }
+}
