@@ -170,12 +170,14 @@ public final class IpcBench {
         ratio("tput filemap SPI only 32B idle=spin", "tput aeron 32B busy-spin", 0,
             "throughput, 32 B, transport SPI only (higher is better)");
         ratio("rtt ipcbus raw 32B idle=hybrid", "rtt ipcbus raw 32B idle=spin", 0,
-            "p50 round trip, 32 B, hybrid vs spin (both ipcbus)");
-        final double[] raw = RESULTS.get("rtt ipcbus raw 32B idle=spin");
-        final double[] json = RESULTS.get("rtt ipcbus jackson idle=spin");
-        if (raw != null && json != null) {
-            System.out.printf(Locale.ROOT, "- Jackson path adds %.2f µs to the p50 round trip (spin)%n",
-                json[0] - raw[0]);
+            "p50 round trip, 32 B, default idle vs spin");
+        for (final String idle : new String[] {"spin", "hybrid"}) {
+            final double[] raw = RESULTS.get("rtt ipcbus raw 32B idle=" + idle);
+            final double[] json = RESULTS.get("rtt ipcbus jackson idle=" + idle);
+            if (raw != null && json != null) {
+                System.out.printf(Locale.ROOT, "- Jackson path adds %.2f µs to the p50 round trip (idle=%s)%n",
+                    json[0] - raw[0], idle);
+            }
         }
     }
 
@@ -183,8 +185,8 @@ public final class IpcBench {
         final double[] a = RESULTS.get(ours);
         final double[] b = RESULTS.get(theirs);
         if (a != null && b != null) {
-            System.out.printf(Locale.ROOT, "- %s: ipcbus %.2f, Aeron %.2f, ratio ipcbus/Aeron = %.2f%n", label,
-                a[index], b[index], a[index] / b[index]);
+            System.out.printf(Locale.ROOT, "- %s: [%s] %.2f, [%s] %.2f, ratio = %.2f%n", label, ours, a[index],
+                theirs, b[index], a[index] / b[index]);
         }
     }
 
