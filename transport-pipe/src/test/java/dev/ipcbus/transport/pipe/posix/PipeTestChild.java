@@ -22,6 +22,8 @@ import java.util.Map;
  *   {@code ADDRESS <path>} and {@code READY}, then waits to be killed.</li>
  *   <li>{@code midframe <path> <nodehex>}: connects raw, writes the hello, one complete record holding {@code 7}
  *   and then the first 10 bytes of a 1000-byte record, prints {@code READY}, then waits to be killed.</li>
+ *   <li>{@code squat <path> <nodehex>}: binds a plain listening socket at {@code path} (a foreign process squatting on
+ *   a node's socket name), prints {@code READY}, then waits to be killed.</li>
  * </ul>
  */
 public final class PipeTestChild {
@@ -47,6 +49,11 @@ public final class PipeTestChild {
                 }
             });
             System.out.println("ADDRESS " + inbox.address());
+        } else if ("squat".equals(args[0])) {
+            final java.nio.channels.ServerSocketChannel squatter = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX);
+            squatter.bind(UnixDomainSocketAddress.of(Path.of(args[1])));
+            System.out.println("BOUND " + squatter.isOpen());
         } else {
             final SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[1])));
             final ByteBuf bytes = Unpooled.buffer();

@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.pipe.posix;
 
+import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.testkit.ChildJvm;
@@ -79,6 +80,25 @@ class PosixPipeCrossProcessIT {
     }
 
     @Test
+    void shouldRefuseSocketNameHeldByForeignProcessAndNeverRemoveIt() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(1024 * 1024);
+        final long node = NodeIds.next();
+        final Path path = fixture.runtimeDirectory.resolve(NodeIds.format(node) + ".sock");
+        child = ChildJvm.start(PipeTestChild.class, List.of(), "squat", path.toString(), NodeIds.format(node));
+        child.awaitLine("READY", WAIT);
+        final dev.ipcbus.BusException error = assertThrows(dev.ipcbus.BusException.class,
+            () -> transport.openInbox(node, frame -> { }));
+        assertTrue(error.getMessage().contains("live listener") && error.getMessage().contains(path.toString()),
+            error.getMessage());
+        assertTrue(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "a live socket is never stolen");
+        child.kill();
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final Inbox inbox = transport.openInbox(node, collector);
+        assertEquals(path.toString(), inbox.address(), "once the squatter is dead its stale socket is replaced");
+        inbox.close();
+    }
+
+    @Test
     void shouldFailInFlightWritesFastWhenReaderIsKilledAndReclaimItsSocket() throws Exception {
         final PosixPipeTransport transport = fixture.transport(1024 * 1024);
         final long node = NodeIds.next();
@@ -87,8 +107,8 @@ class PosixPipeCrossProcessIT {
         final String address = child.awaitLine("ADDRESS ", WAIT).substring("ADDRESS ".length());
         child.awaitLine("READY", WAIT);
         final Process process = child.process();
+        fixture.owners.put(node, process);
         final PosixPipeTransport watching = fixture.transport(1024 * 1024);
-        fixture.dead.clear();
         final Outlet outlet = transport.openOutlet(node, address);
         final CompletableFuture<long[]> writer = CompletableFuture.supplyAsync(() -> {
             final ByteBuf frame = Unpooled.directBuffer(100_000).writeZero(100_000);
@@ -117,7 +137,6 @@ class PosixPipeCrossProcessIT {
 
         final Path socket = Path.of(address);
         assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS), "kill -9 leaves the socket file behind");
-        fixture.dead.add(node);
         final PipeConnectException refused = assertThrows(PipeConnectException.class,
             () -> watching.openOutlet(node, address), "connect to a dead node's socket is refused");
         assertEquals(Outlet.PEER_GONE, refused.status());

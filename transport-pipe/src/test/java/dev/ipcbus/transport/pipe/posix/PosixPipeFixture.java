@@ -28,6 +28,8 @@ final class PosixPipeFixture implements AutoCloseable {
     final Path runtimeDirectory;
     final Path fallbackDirectory;
     final Set<Long> dead = ConcurrentHashMap.newKeySet();
+    /** Nodes owned by a child process: alive while that process is, as the registry's OS lock would say. */
+    final Map<Long, Process> owners = new ConcurrentHashMap<>();
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final List<PosixPipeTransport> transports = new CopyOnWriteArrayList<>();
 
@@ -46,11 +48,16 @@ final class PosixPipeFixture implements AutoCloseable {
 
     PosixPipeTransport transport(final int maxFrameLength, final int maxPathBytes, final Path directory) {
         final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), directory,
-            node -> !dead.contains(node), errors::add);
+            this::isAlive, errors::add);
         final PosixPipeTransport transport = new PosixPipeTransport(context,
             new PipeOptions(maxFrameLength, Duration.ofSeconds(2)), fallbackDirectory, maxPathBytes);
         transports.add(transport);
         return transport;
+    }
+
+    boolean isAlive(final long node) {
+        final Process owner = owners.get(node);
+        return !dead.contains(node) && (owner == null || owner.isAlive());
     }
 
     @Override
