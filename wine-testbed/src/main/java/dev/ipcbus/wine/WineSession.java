@@ -68,6 +68,7 @@ public final class WineSession {
     private final Map<String, String> environment;
     private final Set<Win32Bridge> bridges = ConcurrentHashMap.newKeySet();
     private final Object mainLock = new Object();
+    private final Object lifecycle = new Object();
     private Win32Bridge main;
     private volatile boolean closed;
 
@@ -128,12 +129,16 @@ public final class WineSession {
      * @return the new bridge; close it when done.
      */
     public Win32Bridge newBridge(final String name) {
-        if (closed) {
-            throw new IllegalStateException("Wine session closed: prefix=" + prefix);
+        // Under the lifecycle lock: a bridge starting while the session closes would restart a wineserver (Wine
+        // starts one on demand) after 'wineserver -k', and leave it running.
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("Wine session closed: prefix=" + prefix);
+            }
+            final Win32Bridge bridge = Win32Bridge.start(this, name);
+            bridges.add(bridge);
+            return bridge;
         }
-        final Win32Bridge bridge = Win32Bridge.start(this, name);
-        bridges.add(bridge);
-        return bridge;
     }
 
     /**
@@ -215,7 +220,7 @@ public final class WineSession {
      * this prefix only) and deletes the prefix and the shared-memory directory. Runs at JVM exit; idempotent.
      */
     public void close() {
-        synchronized (WineSession.class) {
+        synchronized (lifecycle) {
             if (closed) {
                 return;
             }

@@ -166,6 +166,40 @@ class Win32BridgeIT {
     }
 
     @Test
+    void shouldKeepMessagesReadableAfterTheWriterClosed() {
+        final String name = pipeName();
+        final long server = createPipe(bridge, name, FILE_FLAG_FIRST_PIPE_INSTANCE, 1, currentUserSddl());
+        final Win32Bridge client = second("client");
+        final long end = client.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING,
+            0x40000000}, Win32Bridge.wide(name)).value();
+        assertNotEquals(INVALID_HANDLE_VALUE, end);
+        assertTrue(client.call("SetNamedPipeHandleState", end, PIPE_READMODE_MESSAGE).ok());
+        final long event = client.call("CreateEventW", new long[] {1, 0}, new byte[0], new byte[0]).value();
+        final long overlapped = client.call("AllocateOverlapped", event).value();
+        for (int i = 0; i < 10; i++) {
+            final BridgeReply write = client.call("WriteFileOverlapped", new long[] {end, overlapped}, bytes(20, i));
+            if (!write.ok()) {
+                assertEquals(997, write.lastError(), "ERROR_IO_PENDING");
+                assertTrue(client.call("GetOverlappedResult", end, overlapped, 1).ok());
+            }
+        }
+        client.call("CloseHandle", end);
+        client.call("CloseHandle", event);
+        client.call("FreeOverlapped", overlapped);
+        int read = 0;
+        while (true) {
+            final BridgeReply reply = bridge.call("ReadFile", server, 4096);
+            if (!reply.ok()) {
+                assertEquals(ERROR_BROKEN_PIPE, reply.lastError());
+                break;
+            }
+            assertArrayEquals(bytes(20, read), reply.bytes(0));
+            read++;
+        }
+        assertEquals(10, read, "every message written before the close is still read");
+    }
+
+    @Test
     void shouldReportPipeBusyAndTimeOutInWaitNamedPipe() {
         final String name = pipeName();
         final long server = createPipe(bridge, name, FILE_FLAG_FIRST_PIPE_INSTANCE, 1, currentUserSddl());
