@@ -119,7 +119,6 @@ public final class ManyToOneRing {
         region.putBytes(RecordDescriptor.bodyOffset(recordAt), frame, frame.readerIndex(), frameLength);
         region.putIntRelease(RecordDescriptor.lengthOffset(recordAt), recordLength);
 
-        region.getAndAddLong(FRAMES_WRITTEN_OFFSET, 1);
         // Volatile load after the (sequentially consistent) tail CAS: pairs with the reader's volatile store of the
         // flag followed by its volatile load of the tail (see Doorbell).
         if (region.getIntVolatile(WAITING_OFFSET) != 0 && region.compareAndSetInt(WAITING_OFFSET, 1, 0)) {

@@ -183,12 +183,13 @@ public final class SegmentHeader {
      */
     public static Map<String, Long> counters(final SharedRegion region) {
         final Map<String, Long> counters = new LinkedHashMap<>();
+        final long framesRead = region.getLongAcquire(FRAMES_READ_OFFSET);
         counters.put("capacity", (long) region.getInt(CAPACITY_OFFSET));
         counters.put("ownerPid", region.getLong(OWNER_PID_OFFSET));
         counters.put("tailPosition", region.getLongAcquire(TAIL_OFFSET));
         counters.put("headPosition", region.getLongAcquire(HEAD_OFFSET));
-        counters.put("framesWritten", region.getLongAcquire(FRAMES_WRITTEN_OFFSET));
-        counters.put("framesRead", region.getLongAcquire(FRAMES_READ_OFFSET));
+        counters.put("framesWritten", framesRead + publishedFramesInRing(region));
+        counters.put("framesRead", framesRead);
         counters.put("bytesRead", region.getLongAcquire(BYTES_READ_OFFSET));
         counters.put("backpressureWaits", region.getLongAcquire(BACKPRESSURE_WAITS_OFFSET));
         counters.put("skippedRecords", region.getLongAcquire(SKIPPED_RECORDS_OFFSET));
@@ -198,6 +199,34 @@ public final class SegmentHeader {
         counters.put("doorbellRings", region.getLongAcquire(DOORBELL_RINGS_OFFSET));
         counters.put("readerClosed", isReaderClosed(region) ? 1L : 0L);
         return counters;
+    }
+
+    /**
+     * Counts the published frame records between the head and the tail, stopping at the first record that is not
+     * published yet: frames written = frames read + this. Racy against a live reader and writers (an estimate for
+     * introspection), never wrong by more than the records consumed or published while it walks.
+     */
+    private static long publishedFramesInRing(final SharedRegion region) {
+        final int capacity = region.getInt(CAPACITY_OFFSET);
+        if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || region.length() < segmentLength(capacity)) {
+            return 0;
+        }
+        final long tail = region.getLongAcquire(TAIL_OFFSET);
+        long position = region.getLongAcquire(HEAD_OFFSET);
+        long frames = 0;
+        while (position < tail && tail - position <= capacity) {
+            final int index = (int) position & (capacity - 1);
+            final int at = HEADER_LENGTH + index;
+            final int length = region.getIntAcquire(RecordDescriptor.lengthOffset(at));
+            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - index) {
+                break;
+            }
+            if (region.getInt(RecordDescriptor.typeOffset(at)) == RecordDescriptor.TYPE_FRAME) {
+                frames++;
+            }
+            position += RecordDescriptor.alignedLength(length);
+        }
+        return frames;
     }
 
     private static BusException wrongMagic(final int magic, final String what) {

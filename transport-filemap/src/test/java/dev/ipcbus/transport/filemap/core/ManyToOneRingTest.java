@@ -36,7 +36,7 @@ class ManyToOneRingTest {
         }, 100);
         assertEquals(5, delivered);
         assertTrue(fixture.ringIsZero());
-        assertEquals(5, fixture.region.getLong(FRAMES_WRITTEN_OFFSET));
+        assertEquals(5, SegmentHeader.counters(fixture.region).get("framesWritten"));
         assertEquals(5, fixture.region.getLong(FRAMES_READ_OFFSET));
         assertEquals(10 + 11 + 12 + 13 + 14, fixture.region.getLong(BYTES_READ_OFFSET));
         assertEquals(fixture.region.getLong(TAIL_OFFSET), fixture.region.getLong(HEAD_OFFSET));
@@ -300,7 +300,7 @@ class ManyToOneRingTest {
         assertEquals(writers * perWriter, received);
         assertEquals(0, fixture.reader.poll(frame -> { }, 64));
         assertTrue(fixture.ringIsZero());
-        assertEquals(writers * perWriter, fixture.region.getLong(FRAMES_WRITTEN_OFFSET));
+        assertEquals(writers * perWriter, SegmentHeader.counters(fixture.region).get("framesWritten"));
         assertTrue(fixture.errors.isEmpty());
     }
 }

@@ -19,7 +19,7 @@ class SegmentDescriptorTest {
         assertEquals(40, CREATED_MILLIS_OFFSET);
         assertEquals(48, READER_STATE_OFFSET);
         assertEquals(128, TAIL_OFFSET);
-        assertEquals(136, FRAMES_WRITTEN_OFFSET);
+        assertEquals(136, TAIL_RESERVED_OFFSET);
         assertEquals(256, HEAD_OFFSET);
         assertEquals(384, WAITING_OFFSET);
         assertEquals(388, DOORBELL_SEQ_OFFSET);

@@ -124,6 +124,18 @@ class SegmentHeaderTest {
     }
 
     @Test
+    void shouldCountFramesWrittenAsReadPlusPublishedInTheRing() {
+        final RingFixture fixture = new RingFixture(1024);
+        for (int i = 0; i < 9; i++) {
+            fixture.ring.write(RingFixture.frame(100, i));
+            fixture.reader.poll(frame -> { }, i % 2);
+        }
+        final var counters = SegmentHeader.counters(fixture.region);
+        assertEquals(9, counters.get("framesWritten"), counters.toString());
+        assertEquals(4, counters.get("framesRead"), counters.toString());
+    }
+
+    @Test
     void shouldExposeCounters() {
         final RingFixture fixture = new RingFixture(1024);
         fixture.ring.write(RingFixture.frame(10, 0));
