@@ -42,8 +42,6 @@ import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
 import dev.ipcbus.spi.TransportProvider;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +78,6 @@ public final class BusNode implements Bus {
     private static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     private static final long SWEEP_PERIOD_MILLIS = 100;
     private static final int FULL_SWEEP_EVERY = 10;
-    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     private final BusUri uri;
     private final long nodeId;
@@ -229,7 +226,7 @@ public final class BusNode implements Bus {
         if (targets.length == 0) {
             return;
         }
-        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        final ByteBuf frame = FrameBuffers.acquire();
         try {
             final int start = FrameEncoder.begin(frame, TYPE_PUBLISH, 0, codec.contentType(), nodeId, 0, 0,
                 EpochClock.nanos(), topicUtf8, headers);
@@ -237,7 +234,7 @@ public final class BusNode implements Bus {
             FrameEncoder.finish(frame, start);
             deliver(targets, frame, topic);
         } finally {
-            frame.release();
+            FrameBuffers.release(frame);
         }
     }
 
@@ -250,7 +247,7 @@ public final class BusNode implements Bus {
             return;
         }
         final int payloadLength = payload.readableBytes();
-        final ByteBuf frame = ALLOCATOR.directBuffer(HEADER_LENGTH + topicUtf8.length + payloadLength);
+        final ByteBuf frame = FrameBuffers.acquire();
         try {
             final int start = FrameEncoder.begin(frame, TYPE_PUBLISH, 0, CONTENT_TYPE_RAW, nodeId, 0, 0,
                 EpochClock.nanos(), topicUtf8, Map.of());
@@ -258,7 +255,7 @@ public final class BusNode implements Bus {
             FrameEncoder.finish(frame, start);
             deliver(targets, frame, topic);
         } finally {
-            frame.release();
+            FrameBuffers.release(frame);
         }
     }
 
@@ -669,7 +666,7 @@ public final class BusNode implements Bus {
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         counters.add(NodeCounters.REQUESTS_SENT, 1);
 
-        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        final ByteBuf frame = FrameBuffers.acquire();
         try {
             final int start = FrameEncoder.begin(frame, TYPE_REQUEST, 0, codec.contentType(), nodeId,
                 target.nodeId(), correlationId, EpochClock.nanos(), topicUtf8, Map.of());
@@ -683,7 +680,7 @@ public final class BusNode implements Bus {
         } catch (final BusException | IllegalStateException ex) {
             pendingRequest.fail(ex);
         } finally {
-            frame.release();
+            FrameBuffers.release(frame);
         }
         if (closed.get()) {
             pendingRequest.fail(new BusClosedException("bus closed: node=" + nodeHex));
@@ -891,7 +888,7 @@ public final class BusNode implements Bus {
     }
 
     private void sendReply(final long requester, final long correlationId, final String topic, final Object value) {
-        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        final ByteBuf frame = FrameBuffers.acquire();
         try {
             final int start = FrameEncoder.begin(frame, TYPE_REPLY, 0, codec.contentType(), nodeId, requester,
                 correlationId, EpochClock.nanos(), topicBytes(topic), Map.of());
@@ -912,7 +909,7 @@ public final class BusNode implements Bus {
             counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
-            frame.release();
+            FrameBuffers.release(frame);
         }
     }
 
@@ -926,7 +923,7 @@ public final class BusNode implements Bus {
         final Map<String, String> error = new LinkedHashMap<>();
         error.put("type", type);
         error.put("message", message);
-        final ByteBuf frame = ALLOCATOR.directBuffer(256);
+        final ByteBuf frame = FrameBuffers.acquire();
         try {
             final int start = FrameEncoder.begin(frame, TYPE_ERROR_REPLY, flags, codec.contentType(), nodeId,
                 requester, correlationId, EpochClock.nanos(), topicBytes(topic), Map.of());
@@ -935,7 +932,7 @@ public final class BusNode implements Bus {
             counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
-            frame.release();
+            FrameBuffers.release(frame);
         }
     }
 
