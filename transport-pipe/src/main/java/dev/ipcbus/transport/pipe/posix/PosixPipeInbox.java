@@ -26,14 +26,15 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 
 /**
  * A node's POSIX pipe inbox: a Unix domain stream socket listening at a path in the runtime directory (mode 0600 in a
  * 0700 directory), and one receive thread that serves every writer connection through a {@link Selector}, so that
- * {@link FrameListener} calls are serialized and each connection's frames arrive in order.
+ * {@link FrameListener} calls are serialized and each connection's frames arrive in order. In each selector round,
+ * new connections are accepted first and ready connections are read oldest first.
  * <p>
  * Each connection has its own {@link RecordAssembler}: a connection that sends garbage (a bad hello, a length beyond
  * the maximum, a bad status byte) is reported once to the error handler and dropped; a connection that ends
@@ -53,6 +54,7 @@ public final class PosixPipeInbox implements Inbox {
     /** Reads per connection per selector wake-up, at most. */
     static final int READS_PER_WAKEUP = 4;
     private static final long JOIN_MILLIS = 5_000;
+    private static final Comparator<Connection> BY_AGE = Comparator.comparingLong(c -> c.sequence);
 
     private final long nodeId;
     private final Path path;
@@ -66,6 +68,8 @@ public final class PosixPipeInbox implements Inbox {
     private final FrameListener guardedListener = this::deliver;
     private final Runnable onClose;
     private volatile boolean closed;
+    /** Connections accepted so far; receive thread only. */
+    private long acceptedSoFar;
 
     private PosixPipeInbox(
         final long nodeId,
@@ -235,25 +239,39 @@ public final class PosixPipeInbox implements Inbox {
     private void run() {
         final List<Connection> connections = new ArrayList<>();
         try {
+            final List<Connection> ready = new ArrayList<>();
             while (!closed) {
                 selector.select();
-                final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext() && !closed) {
-                    final SelectionKey key = keys.next();
-                    keys.remove();
+                boolean accept = false;
+                for (final SelectionKey key : selector.selectedKeys()) {
                     if (!key.isValid()) {
                         continue;
                     }
                     if (key.isAcceptable()) {
-                        accept(connections);
+                        accept = true;
                     } else if (key.isReadable()) {
-                        final Connection connection = (Connection) key.attachment();
-                        if (!connection.readOnce()) {
-                            connection.close();
-                            connections.remove(connection);
-                        }
+                        ready.add((Connection) key.attachment());
                     }
                 }
+                selector.selectedKeys().clear();
+                if (accept) {
+                    accept(connections);
+                }
+                if (ready.size() > 1) {
+                    // Oldest connection first: bytes that were sent earlier on an older connection are delivered
+                    // before a newer connection's, whatever order the selector reports them in.
+                    ready.sort(BY_AGE);
+                }
+                for (final Connection connection : ready) {
+                    if (closed) {
+                        break;
+                    }
+                    if (!connection.readOnce()) {
+                        connection.close();
+                        connections.remove(connection);
+                    }
+                }
+                ready.clear();
             }
         } catch (final IOException | RuntimeException ex) {
             if (!closed) {
@@ -273,7 +291,7 @@ public final class PosixPipeInbox implements Inbox {
         while ((channel = server.accept()) != null) {
             channel.configureBlocking(false);
             final Connection connection = new Connection(channel, new RecordAssembler(nodeId, maxFrameLength,
-                INITIAL_BUFFER, ByteBufAllocator.DEFAULT, counters));
+                INITIAL_BUFFER, ByteBufAllocator.DEFAULT, counters), acceptedSoFar++);
             channel.register(selector, SelectionKey.OP_READ, connection);
             connections.add(connection);
             counters.onConnectionAccepted();
@@ -295,11 +313,13 @@ public final class PosixPipeInbox implements Inbox {
     private final class Connection {
         private final SocketChannel channel;
         private final RecordAssembler assembler;
+        private final long sequence;
         private boolean open = true;
 
-        Connection(final SocketChannel channel, final RecordAssembler assembler) {
+        Connection(final SocketChannel channel, final RecordAssembler assembler, final long sequence) {
             this.channel = channel;
             this.assembler = assembler;
+            this.sequence = sequence;
         }
 
         /**

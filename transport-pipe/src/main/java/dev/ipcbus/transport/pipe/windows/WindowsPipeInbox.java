@@ -41,7 +41,11 @@ import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
  * bytes left in it, which are checked against the maximum before the buffer grows (a larger message is garbage: the
  * instance is reported once and dropped), then the rest is read. {@code ERROR_BROKEN_PIPE},
  * {@code ERROR_PIPE_NOT_CONNECTED} and {@code ERROR_NO_DATA} end a connection in order; if that happens inside a
- * message, the partial frame is discarded. The first message must be the {@link PipeHelloDescriptor hello}.
+ * message, the partial frame is discarded. A continuation read that does not match the bytes
+ * {@code PeekNamedPipe} said were left (it ends early, or runs on past them) means the message was cut off (a pending
+ * write cancelled while partly read: checked under Wine, where the remainder vanishes) and the bytes read start the
+ * next message; the cut frame is counted as discarded. The first message must be the
+ * {@link PipeHelloDescriptor hello}.
  * <p>
  * No stale objects exist on Windows: the pipe name disappears with the last handle, including when the process dies.
  * <p>
@@ -328,7 +332,8 @@ public final class WindowsPipeInbox implements Inbox {
                             error = api.GetLastError();
                             break;
                         }
-                        final long total = (long) length + left[0];
+                        final int expected = left[0];
+                        final long total = (long) length + expected;
                         if (total > (helloSeen ? maxFrameLength : PipeHelloDescriptor.LENGTH)) {
                             malformed("message beyond the maximum: length=" + total + ", maxFrameLength="
                                 + maxFrameLength);
@@ -340,9 +345,19 @@ public final class WindowsPipeInbox implements Inbox {
                             buffer.release();
                             buffer = grown;
                         }
-                        ok = api.ReadFile(handle, buffer.internalNioBuffer(length, (int) total - length), count);
-                        length += count[0];
+                        ok = api.ReadFile(handle, buffer.internalNioBuffer(length, expected), count);
                         error = ok ? 0 : api.GetLastError();
+                        final int got = count[0];
+                        if ((ok && got < expected) || (error == ERROR_MORE_DATA && got == expected)) {
+                            // The rest of the message never came (its pending write was cancelled: under Wine the
+                            // remainder vanishes and the next read returns the next message). What was just read
+                            // starts a new message; the cut one is dropped.
+                            counters.onPartialFrameDiscarded();
+                            buffer.setBytes(0, buffer, length, got);
+                            length = got;
+                        } else {
+                            length += got;
+                        }
                     }
                     if (!ok) {
                         if (length > 0) {

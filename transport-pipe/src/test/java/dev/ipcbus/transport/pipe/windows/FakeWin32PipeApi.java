@@ -61,15 +61,25 @@ final class FakeWin32PipeApi implements Win32PipeApi {
         boolean closed;
     }
 
-    /** One message; a truncated one never completes (its writer died inside it). */
+    /**
+     * One message; a truncated one never completes (its writer died inside it); a vanishing one is a pending write
+     * cancelled after its first bytes were read: once those are read, its remainder is gone and the next read returns
+     * the next message (what {@code src/test/c/pipe_probe.c} shows under Wine).
+     */
     private static final class Message {
         final byte[] data;
         final int declared;
+        final boolean vanishing;
         int offset;
 
         Message(final byte[] data, final int declared) {
+            this(data, declared, false);
+        }
+
+        Message(final byte[] data, final int declared, final boolean vanishing) {
             this.data = data;
             this.declared = declared;
+            this.vanishing = vanishing;
         }
     }
 
@@ -113,6 +123,16 @@ final class FakeWin32PipeApi implements Win32PipeApi {
     int pendingOverlapped() {
         synchronized (lock) {
             return overlapped.size();
+        }
+    }
+
+    /** Queues the first bytes of a message declared longer whose write is then cancelled (see {@link Message}). */
+    void writeCancelledAfterPartialRead(final long client, final byte[] bytes, final int declared) {
+        synchronized (lock) {
+            final Client c = (Client) handles.get(client);
+            c.server.queue.add(new Message(bytes, declared, true));
+            c.server.queued += bytes.length;
+            lock.notifyAll();
         }
     }
 
@@ -274,7 +294,13 @@ final class FakeWin32PipeApi implements Win32PipeApi {
                         server.cancel = false;
                         return fail(ERROR_OPERATION_ABORTED);
                     }
-                    final Message head = server.queue.peek();
+                    Message head = server.queue.peek();
+                    if (head != null && head.vanishing && head.offset == head.data.length) {
+                        server.queue.poll();
+                        server.queued -= head.data.length;
+                        promote(server);
+                        head = server.queue.peek();
+                    }
                     final boolean stuck = head != null && head.offset == head.data.length
                         && head.declared > head.data.length;
                     if (head != null && !stuck) {

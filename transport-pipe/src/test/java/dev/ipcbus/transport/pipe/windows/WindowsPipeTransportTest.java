@@ -275,6 +275,33 @@ class WindowsPipeTransportTest {
     }
 
     @Test
+    void shouldDropMessageCutByCancelledWriteAndDeliverTheNextOneIntact() throws Exception {
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final long raw = rawClient(inbox.address(), node);
+        api.writeCancelledAfterPartialRead(raw, new byte[WindowsPipeInbox.INITIAL_BUFFER], 200_000);
+        write(raw, new byte[] {4, 5, 6});
+        assertArrayEquals(new byte[] {4, 5, 6}, collector.frames.poll(5, TimeUnit.SECONDS),
+            "the next message is delivered alone, not glued to the cut one");
+        api.writeCancelledAfterPartialRead(raw, new byte[WindowsPipeInbox.INITIAL_BUFFER], 200_000);
+        final byte[] longer = new byte[150_000];
+        longer[0] = 7;
+        longer[longer.length - 1] = 8;
+        write(raw, longer);
+        final byte[] got = collector.frames.poll(5, TimeUnit.SECONDS);
+        assertNotNull(got);
+        assertEquals(longer.length, got.length, "a longer next message is re-homed, not merged");
+        assertEquals(7, got[0]);
+        assertEquals(8, got[got.length - 1]);
+        assertEquals(2, inbox.counters().partialFramesDiscarded());
+        assertTrue(collector.frames.isEmpty());
+        assertEquals(List.of(), errors);
+        closeAllClients();
+        inbox.close();
+    }
+
+    @Test
     void shouldDropOversizedMessageAndBadHelloOnceEach() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
