@@ -23,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RingTransport implements Transport {
     /** The URI scheme. */
     public static final String SCHEME = "filemap";
+    /** Pause between attempts to open a gone or closed inbox whose node the registry still calls alive: 10 ms. */
+    public static final long GONE_RETRY_MILLIS = 10;
 
     private final TransportContext context;
     private final SegmentStore store;
@@ -88,10 +90,21 @@ public final class RingTransport implements Transport {
         return inbox;
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * A segment that is gone, or whose reader has closed, while the registry still calls its node alive is retried
+     * every {@link #GONE_RETRY_MILLIS} ms, for up to the open timeout: that window is real and short (the node is
+     * closing: inbox closed, registry entry not yet removed; or another thread or process is reclaiming it, holding
+     * its lock, so it looks alive until the reclaim ends; or the node is reopening its inbox). Once the registry says
+     * dead, or at the timeout, the failure goes to the caller.
+     *
+     * @throws SegmentGoneException if the inbox is gone (or closed) and stays so.
+     */
     @Override
     public Outlet openOutlet(final long nodeId, final String address) {
         checkOpen();
-        final MappedSegment segment = store.open(nodeId, address, settings.openTimeoutNanos());
+        final MappedSegment segment = openLive(nodeId, address);
         final RingOutlet[] self = new RingOutlet[1];
         final RingOutlet outlet;
         try {
@@ -108,6 +121,33 @@ public final class RingTransport implements Transport {
             checkOpen();
         }
         return outlet;
+    }
+
+    private MappedSegment openLive(final long nodeId, final String address) {
+        final long deadline = System.nanoTime() + settings.openTimeoutNanos();
+        while (true) {
+            SegmentGoneException gone;
+            try {
+                final MappedSegment segment = store.open(nodeId, address, settings.openTimeoutNanos());
+                if (!SegmentHeader.isReaderClosed(segment.region())) {
+                    return segment;
+                }
+                segment.close();
+                gone = new SegmentGoneException("filemap inbox is closed (its node is closing): address=" + address
+                    + ", node=" + NodeIds.format(nodeId));
+            } catch (final SegmentGoneException ex) {
+                gone = ex;
+            }
+            if (closed || System.nanoTime() - deadline >= 0 || !context.liveness().isAlive(nodeId)) {
+                throw gone;
+            }
+            try {
+                Thread.sleep(GONE_RETRY_MILLIS);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw gone;
+            }
+        }
     }
 
     @Override

@@ -31,7 +31,8 @@ public interface SegmentStore {
      * @param address      the address from the registry.
      * @param timeoutNanos how long to wait for the ready signal.
      * @return the mapping, owned by the caller; closing it leaves the segment in place.
-     * @throws dev.ipcbus.BusException if it does not exist, is not ours, or is invalid.
+     * @throws SegmentGoneException    if it does not exist.
+     * @throws dev.ipcbus.BusException if it is not ours or is invalid.
      */
     MappedSegment open(long nodeId, String address, long timeoutNanos);
 

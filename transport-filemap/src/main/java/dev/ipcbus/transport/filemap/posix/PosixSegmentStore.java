@@ -5,6 +5,7 @@ import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.transport.filemap.core.Doorbell;
 import dev.ipcbus.transport.filemap.core.MappedSegment;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
+import dev.ipcbus.transport.filemap.core.SegmentGoneException;
 import dev.ipcbus.transport.filemap.core.SegmentHeader;
 import dev.ipcbus.transport.filemap.core.SegmentStore;
 import dev.ipcbus.transport.filemap.core.SharedRegion;
@@ -181,8 +182,8 @@ public final class PosixSegmentStore implements SegmentStore {
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
         } catch (final NoSuchFileException ex) {
-            throw new BusException("filemap inbox is gone (its node closed or died): path=" + path + ", node="
-                + NodeIds.format(nodeId), ex);
+            throw new SegmentGoneException("filemap inbox is gone (its node closed or died): path=" + path
+                + ", node=" + NodeIds.format(nodeId), ex);
         } catch (final IOException ex) {
             throw new BusException("cannot open filemap segment: path=" + path + ", reason=" + ex, ex);
         }

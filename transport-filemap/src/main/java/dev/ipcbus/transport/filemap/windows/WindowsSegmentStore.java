@@ -6,6 +6,7 @@ import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.transport.filemap.core.Doorbell;
 import dev.ipcbus.transport.filemap.core.MappedSegment;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
+import dev.ipcbus.transport.filemap.core.SegmentGoneException;
 import dev.ipcbus.transport.filemap.core.SegmentHeader;
 import dev.ipcbus.transport.filemap.core.SegmentStore;
 import dev.ipcbus.transport.filemap.core.SharedRegion;
@@ -114,7 +115,7 @@ public final class WindowsSegmentStore implements SegmentStore {
             mapping = opened.value;
             if (mapping == 0) {
                 if (opened.lastError == Win32FileMapApi.ERROR_FILE_NOT_FOUND) {
-                    throw new BusException("filemap inbox is gone (its node closed or died): name=" + name
+                    throw new SegmentGoneException("filemap inbox is gone (its node closed or died): name=" + name
                         + ", node=" + NodeIds.format(nodeId));
                 }
                 throw calls.failure("OpenFileMapping", opened.lastError, "name=" + name);

@@ -43,7 +43,7 @@ final class InMemorySegmentStore implements SegmentStore {
     public MappedSegment open(final long nodeId, final String address, final long timeoutNanos) {
         final Entry entry = segments.get(address);
         if (entry == null) {
-            throw new BusException("filemap inbox is gone: address=" + address);
+            throw new SegmentGoneException("filemap inbox is gone: address=" + address);
         }
         final Segment segment = new Segment(address, entry, false);
         SegmentHeader.awaitReady(segment.region, timeoutNanos, address);

@@ -162,6 +162,41 @@ class RingTransportTest {
     }
 
     @Test
+    void shouldKeepTryingAGoneInboxWhileTheNodeIsAliveAndGiveUpOnceItIsDead() throws Exception {
+        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final Inbox inbox = transport.openInbox(NODE, frame -> { });
+        final String address = inbox.address();
+        inbox.close();
+        final CompletableFuture<Outlet> opening = CompletableFuture.supplyAsync(
+            () -> transport.openOutlet(NODE, address));
+        Thread.sleep(100);
+        assertFalse(opening.isDone(), "a gone inbox of a live (closing) node is retried");
+        alive.set(false);
+        final java.util.concurrent.ExecutionException ex = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> opening.get(5, TimeUnit.SECONDS));
+        assertTrue(ex.getCause() instanceof SegmentGoneException, String.valueOf(ex.getCause()));
+    }
+
+    @Test
+    void shouldReachTheNewInboxOfANodeThatReopenedIt() throws Exception {
+        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final Inbox first = transport.openInbox(NODE, frame -> { });
+        final Outlet stale = transport.openOutlet(NODE, first.address());
+        first.close();
+        assertEquals(Outlet.PEER_GONE, stale.offer(text("lost"), 0));
+        final CompletableFuture<Outlet> opening = CompletableFuture.supplyAsync(
+            () -> transport.openOutlet(NODE, first.address()));
+        Thread.sleep(50);
+        final Inbox second = transport.openInbox(NODE, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
+        final Outlet fresh = opening.get(5, TimeUnit.SECONDS);
+        assertEquals(Outlet.SENT, fresh.offer(text("again"), 0));
+        assertEquals("again", received.poll(5, TimeUnit.SECONDS));
+        stale.close();
+        second.close();
+    }
+
+    @Test
     void shouldRefuseAFrameAboveTheMaxNamingBothNumbers() {
         final RingTransport transport = transport(IdleMode.HYBRID, 2000);
         assertEquals(512, transport.maxFrameLength());
