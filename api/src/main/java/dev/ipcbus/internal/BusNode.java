@@ -93,6 +93,7 @@ public final class BusNode implements Bus {
     private final NodeRecord baseRecord;
     private final ScheduledThreadPoolExecutor timer;
     private final CounterFile counters;
+    private final TrafficCounters traffic;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object registrationLock = new Object();
@@ -153,6 +154,7 @@ public final class BusNode implements Bus {
                 List.of(), List.of());
             registry.register(baseRecord);
             this.counters = registry.counters(nodeId);
+            this.traffic = new TrafficCounters(counters);
         } catch (final RuntimeException ex) {
             if (opened != null) {
                 closeQuietly(opened, ex);
@@ -340,8 +342,7 @@ public final class BusNode implements Bus {
             final int status = outlet.offer(frame, publishTimeoutNanos);
             switch (status) {
                 case Outlet.SENT:
-                    counters.add(NodeCounters.FRAMES_SENT, 1);
-                    counters.add(NodeCounters.BYTES_SENT, frame.readableBytes());
+                    traffic.sending().add(frame.readableBytes());
                     return true;
                 case Outlet.BACK_PRESSURED:
                     counters.add(NodeCounters.BACKPRESSURE_TIMEOUTS, 1);
@@ -444,6 +445,7 @@ public final class BusNode implements Bus {
             return;
         }
         try {
+            traffic.flush();
             final List<Long> checked = new ArrayList<>();
             for (final PendingRequest<?> request : pending.values()) {
                 if (!checked.contains(request.responder)) {
@@ -725,8 +727,7 @@ public final class BusNode implements Bus {
     // Receiving (receive thread)
 
     private void onFrame(final ByteBuf frame) {
-        counters.add(NodeCounters.FRAMES_RECEIVED, 1);
-        counters.add(NodeCounters.BYTES_RECEIVED, frame.readableBytes());
+        traffic.received(frame.readableBytes());
         final FrameFlyweight flyweight;
         try {
             flyweight = received.wrap(frame);
@@ -996,6 +997,7 @@ public final class BusNode implements Bus {
     @Override
     public List<NodeInfo> nodes() {
         checkOpen();
+        traffic.flush();
         final List<NodeInfo> nodes = new ArrayList<>();
         for (final NodeRecord record : registry.nodes()) {
             final long id = NodeIds.parse(record.id());

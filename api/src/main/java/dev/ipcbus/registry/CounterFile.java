@@ -34,7 +34,8 @@ import java.util.EnumSet;
  *  |                       Counter 1 (64) ...                      | 16
  * </pre>
  * Little-endian; counters are 8-byte aligned (the mapping is page-aligned). Writers: {@link #add} is an atomic
- * {@code getAndAdd} (several writers allowed); readers: {@link #get} is an acquire load. The file is written whole
+ * {@code getAndAdd} (several writers allowed), {@link #set} a release store (one writer per counter); readers:
+ * {@link #get} is an acquire load. The file is written whole
  * under a temporary name and hard-linked into place, so no process ever maps a half-written header; a file with another
  * magic, layout or length is refused, never overwritten.
  * <p>
@@ -169,6 +170,16 @@ public final class CounterFile {
      */
     public long get(final int index) {
         return (long)LONG.getAcquire(buffer, offset(index));
+    }
+
+    /**
+     * Sets a counter that has a single writer (release store).
+     *
+     * @param index the counter.
+     * @param value the value.
+     */
+    public void set(final int index, final long value) {
+        LONG.setRelease(buffer, offset(index), value);
     }
 
     /**

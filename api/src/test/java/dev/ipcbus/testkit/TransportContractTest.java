@@ -255,9 +255,17 @@ public abstract class TransportContractTest {
         for (int i = 0; i < count; i++) {
             assertEquals(i, poll(inbox));
         }
-        final NodeInfo publisherInfo = subscriber.nodes().stream()
-            .filter(n -> n.id().equals(publisher.nodeId())).findFirst().orElseThrow();
-        assertEquals(count, publisherInfo.counters().get("framesSent"), "counters readable by another node");
+        // Counters are published every sweep (100 ms): another node sees the total shortly.
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        long framesSent;
+        do {
+            framesSent = subscriber.nodes().stream().filter(n -> n.id().equals(publisher.nodeId())).findFirst()
+                .orElseThrow().counters().get("framesSent");
+            if (framesSent != count) {
+                Thread.sleep(20);
+            }
+        } while (framesSent != count && System.nanoTime() < deadline);
+        assertEquals(count, framesSent, "counters readable by another node");
     }
 
     @Test
