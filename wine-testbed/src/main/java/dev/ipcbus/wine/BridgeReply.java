@@ -23,6 +23,18 @@ public final class BridgeReply {
     }
 
     /**
+     * A reply no bridge sent: what a call returns in a process that no longer exists, for test doubles that let the
+     * Java objects of a killed "process" be closed.
+     *
+     * @param value     the failure value of the function ({@code 0}, {@code FALSE} or {@code INVALID_HANDLE_VALUE}).
+     * @param lastError the error to report.
+     * @return the reply, with no out-values but zeros and empty bytes.
+     */
+    public static BridgeReply failed(final long value, final int lastError) {
+        return new BridgeReply(value, lastError, new long[4], new byte[][] {new byte[0], new byte[0]});
+    }
+
+    /**
      * @return the call's return value; a handle is its numeric value ({@code INVALID_HANDLE_VALUE} is -1).
      */
     public long value() {

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -413,6 +414,44 @@ class Win32BridgeIT {
         final BridgeReply write = bridge.call("WriteFile", new long[] {writer}, bytes(64, 7));
         WineDeviation.MAILSLOT_MAX_SIZE_NOT_ENFORCED.skipIf(write.ok());
         assertFalse(write.ok());
+    }
+
+    @Test
+    void shouldNeverBlockAMailslotWriterOrSkipOnWine() throws Exception {
+        final String name = "\\\\.\\mailslot\\ipcbus\\test\\" + unique;
+        own(bridge, bridge.call("CreateMailslotW", new long[] {0, 0}, Win32Bridge.wide(name), new byte[0]).value());
+        final Win32Bridge writer = second("flooder");
+        final long handle = writer.call("CreateFileW", new long[] {GENERIC_WRITE, 3, OPEN_EXISTING, 0x80},
+            Win32Bridge.wide(name)).value();
+        assertNotEquals(INVALID_HANDLE_VALUE, handle);
+        boolean blocked = false;
+        BridgeReply last = null;
+        for (int i = 0; i < 2_000 && !blocked; i++) {
+            final byte[] message = bytes(1024, i);
+            final CompletableFuture<BridgeReply> write = CompletableFuture.supplyAsync(
+                () -> writer.call("WriteFile", new long[] {handle}, message));
+            try {
+                last = write.get(2, TimeUnit.SECONDS);
+            } catch (final java.util.concurrent.TimeoutException ex) {
+                blocked = true;
+            }
+            if (last != null && !last.ok()) {
+                break;
+            }
+        }
+        // A blocked WriteFile holds its Wine thread until the process ends: end it.
+        writer.kill();
+        WineDeviation.MAILSLOT_WRITE_BLOCKS_WHEN_FULL.skipIf(blocked);
+        assertNotNull(last);
+    }
+
+    @Test
+    void shouldFindNothingToCancelOrSkipOnWine() {
+        final String name = pipeName();
+        final long server = createPipe(bridge, name, FILE_FLAG_FIRST_PIPE_INSTANCE, 1, currentUserSddl());
+        final BridgeReply cancel = bridge.call("CancelIoEx", server, 0);
+        WineDeviation.CANCEL_WITH_NOTHING_PENDING_SUCCEEDS.skipIf(cancel.ok());
+        assertEquals(1168, cancel.lastError(), "ERROR_NOT_FOUND");
     }
 
     @Test
