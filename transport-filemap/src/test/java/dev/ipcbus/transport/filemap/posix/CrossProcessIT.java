@@ -195,6 +195,32 @@ class CrossProcessIT {
     }
 
     @Test
+    void shouldLetExactlyOneOfSeveralProcessesInitializeASegment() throws Exception {
+        final Path path = PosixSegmentStore.DEV_SHM.resolve(PosixSegmentStore.fileName(
+            dev.ipcbus.registry.RuntimeDirectory.userName(), bus, NodeIds.next()));
+        Files.write(path, new byte[dev.ipcbus.transport.filemap.core.SegmentDescriptor.segmentLength(64 * 1024)]);
+        try {
+            final long startAt = System.currentTimeMillis() + 3000;
+            final List<ChildProcess> racers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                racers.add(child("init", path.toString(), String.valueOf(startAt)));
+            }
+            int initialized = 0;
+            for (final ChildProcess racer : racers) {
+                final String outcome = racer.await("OUTCOME ", 30);
+                assertTrue(outcome.endsWith(" 65536"), outcome);
+                if (outcome.startsWith("OUTCOME INITIALIZED")) {
+                    initialized++;
+                }
+                assertEquals(0, racer.waitFor(10));
+            }
+            assertEquals(1, initialized, "exactly one process initializes");
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Test
     void shouldReclaimTheSegmentOfAReaderKilledWithSigkill() throws Exception {
         final AtomicBoolean childAlive = new AtomicBoolean(true);
         transport = PosixTestSupport.transport(bus, runtime, Map.of(), node -> childAlive.get(), errors);

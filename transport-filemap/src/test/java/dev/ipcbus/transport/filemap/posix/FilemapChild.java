@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   {@code [writerId, seq]} (0 = until killed), prints {@code READY} first and {@code DONE} at the end.</li>
  *   <li>{@code stall <runtimeDir> <bus> <targetNodeHex> <address>}: sends 3 frames, then claims a record, writes part
  *   of it, prints {@code CLAIMED} and sleeps until killed (a writer killed between claim and publish).</li>
+ *   <li>{@code init <segmentPath> <startAtEpochMillis>}: maps an existing zero-filled file, waits for the start time,
+ *   races to initialize it as a 64 KiB segment and prints {@code OUTCOME INITIALIZED} or {@code OUTCOME JOINED}.</li>
  *   <li>{@code reader <runtimeDir> <bus> <nodeHex>}: opens an inbox, prints {@code ADDRESS <address>} and sleeps
  *   until killed.</li>
  * </ul>
@@ -51,6 +53,11 @@ public final class FilemapChild {
         watchdog.setDaemon(true);
         watchdog.start();
         final String mode = args[0];
+        if (mode.equals("init")) {
+            initialize(args[1], Long.parseLong(args[2]));
+            System.out.flush();
+            System.exit(0);
+        }
         final Path runtime = Paths.get(args[1]);
         final String bus = args[2];
         final TransportContext context = new TransportContext(bus,
@@ -118,6 +125,20 @@ public final class FilemapChild {
         System.out.println("CLAIMED " + tail);
         System.out.flush();
         Thread.sleep(60_000);
+    }
+
+    private static void initialize(final String path, final long startAtMillis) throws Exception {
+        final SharedRegion region = mapRaw(path);
+        System.out.println("MAPPED");
+        System.out.flush();
+        while (System.currentTimeMillis() < startAtMillis) {
+            Thread.onSpinWait();
+        }
+        final long pid = ProcessHandle.current().pid();
+        final int outcome = dev.ipcbus.transport.filemap.core.SegmentHeader.initialize(region, 64 * 1024, pid, pid,
+            TimeUnit.SECONDS.toNanos(10), path);
+        System.out.println("OUTCOME " + (outcome == dev.ipcbus.transport.filemap.core.SegmentHeader.INITIALIZED
+            ? "INITIALIZED" : "JOINED") + " " + dev.ipcbus.transport.filemap.core.SegmentHeader.validate(region, path));
     }
 
     private static SharedRegion mapRaw(final String address) throws Exception {

@@ -205,6 +205,37 @@ class PosixFilemapTransportIT {
     }
 
     @Test
+    void shouldWorkInTheRuntimeDirectoryWithTheParkingDoorbellAsOnMacOs() throws Exception {
+        // The macOS configuration (no /dev/shm, no futex), exercised on Linux: same store, other directory and doorbell.
+        final dev.ipcbus.spi.TransportContext context = new dev.ipcbus.spi.TransportContext(bus,
+            new dev.ipcbus.spi.TransportOptions(Map.of()), runtime, node -> true, errors::add);
+        final PosixSegmentStore store = new PosixSegmentStore(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
+            runtime, runtime, dev.ipcbus.transport.filemap.core.ParkingDoorbell::new);
+        final dev.ipcbus.transport.filemap.core.RingTransport macLike = new dev.ipcbus.transport.filemap.core
+            .RingTransport(context, store, new dev.ipcbus.transport.filemap.core.RingSettings(64 * 1024,
+            dev.ipcbus.transport.filemap.core.IdleMode.BLOCK, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1)));
+        try {
+            final long node = NodeIds.next();
+            final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            final Inbox inbox = macLike.openInbox(node, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
+            assertEquals(runtime, Path.of(inbox.address()).getParent());
+            assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(Path.of(inbox.address()))));
+            final Outlet outlet = macLike.openOutlet(node, inbox.address());
+            for (int i = 0; i < 20; i++) {
+                Thread.sleep(3);
+                assertEquals(Outlet.SENT, outlet.offer(Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8), 0));
+                assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
+            }
+            assertTrue(macLike.inboxCounters(node, inbox.address()).get("wakeups") > 0);
+            inbox.close();
+            assertFalse(Files.exists(Path.of(inbox.address())));
+        } finally {
+            macLike.close();
+        }
+    }
+
+    @Test
     void shouldRefuseBadOptionsClearly() {
         final ConfigurationException capacity = assertThrows(ConfigurationException.class,
             () -> open(Map.of("capacity", "3MiB")));
