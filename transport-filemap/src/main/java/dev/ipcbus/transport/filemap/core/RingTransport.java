@@ -155,10 +155,17 @@ public final class RingTransport implements Transport {
         store.reclaim(nodeId, address);
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Maps the segment for the duration of the call. An inbox that is gone yields an empty map.
+     */
     @Override
     public Map<String, Long> inboxCounters(final long nodeId, final String address) {
         try (MappedSegment segment = store.open(nodeId, address, settings.openTimeoutNanos())) {
             return SegmentHeader.counters(segment.region());
+        } catch (final SegmentGoneException ex) {
+            return Map.of();
         }
     }
 
