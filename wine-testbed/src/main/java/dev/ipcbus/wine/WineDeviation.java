@@ -28,8 +28,9 @@ public enum WineDeviation {
         + "(Windows: a successful read of 0 bytes)"),
     /** A mailslot write into a slot whose reader stopped blocks instead of queueing or failing. */
     MAILSLOT_WRITE_BLOCKS_WHEN_FULL("Wine backs a mailslot with a Unix datagram socket, so a WriteFile into a "
-        + "slot whose reader stopped blocks once the socket buffer is full, until the reader reads (Windows: the message is queued, or the write fails at once with a quota error such as "
-        + "ERROR_NOT_ENOUGH_QUOTA, which the mailslot layer turns into BACK_PRESSURED)"),
+        + "slot whose reader stopped blocks once the socket buffer is full, until the reader reads (Windows: the "
+        + "message is queued, or the write fails at once with a quota error such as ERROR_NOT_ENOUGH_QUOTA, which "
+        + "the mailslot layer turns into BACK_PRESSURED)"),
     /** {@code CancelIoEx} with nothing to cancel succeeds. */
     CANCEL_WITH_NOTHING_PENDING_SUCCEEDS("CancelIoEx(h, NULL) with no I/O pending returns TRUE under Wine (Windows: "
         + "FALSE with ERROR_NOT_FOUND)"),
