@@ -53,21 +53,17 @@ public final class FrameEncoder {
         final Map<String, String> headers) {
         final int start = out.writerIndex();
         out.ensureWritable(HEADER_LENGTH + topicUtf8.length);
-        out.writeIntLE(MAGIC);
-        out.writeByte(MAJOR_VERSION);
-        out.writeByte(MINOR_VERSION);
-        out.writeByte(type);
-        out.writeByte(flags);
-        out.writeIntLE(0); // frame length, set by finish()
-        out.writeShortLE(topicUtf8.length);
-        out.writeByte(contentType);
-        out.writeByte(0);
-        out.writeIntLE(0); // headers length, set below
-        out.writeIntLE(0); // payload length, set by finish()
-        out.writeLongLE(sender);
-        out.writeLongLE(destination);
-        out.writeLongLE(correlationId);
-        out.writeLongLE(timestamp);
+        // Eight bytes at a time: the header is seven little-endian longs (see FrameDescriptor's diagram).
+        out.setLongLE(start + MAGIC_OFFSET, (MAGIC & 0xFFFFFFFFL) | (MAJOR_VERSION & 0xFFL) << 32
+            | (MINOR_VERSION & 0xFFL) << 40 | (type & 0xFFL) << 48 | (flags & 0xFFL) << 56);
+        // frame length 0 (set by finish()), topic length, content type, reserved 0
+        out.setLongLE(start + FRAME_LENGTH_OFFSET, (long)topicUtf8.length << 32 | (contentType & 0xFFL) << 48);
+        out.setLongLE(start + HEADERS_LENGTH_OFFSET, 0L); // headers length (set below), payload length (finish())
+        out.setLongLE(start + SENDER_OFFSET, sender);
+        out.setLongLE(start + DESTINATION_OFFSET, destination);
+        out.setLongLE(start + CORRELATION_ID_OFFSET, correlationId);
+        out.setLongLE(start + TIMESTAMP_OFFSET, timestamp);
+        out.writerIndex(start + HEADER_LENGTH);
         out.writeBytes(topicUtf8);
         if (!headers.isEmpty()) {
             final int headersStart = out.writerIndex();

@@ -1,6 +1,8 @@
 package dev.ipcbus.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
 
@@ -13,33 +15,29 @@ import java.nio.charset.StandardCharsets;
 final class TopicCache {
     private static final int SIZE = 256;
 
-    private final byte[][] keys = new byte[SIZE][];
+    private final ByteBuf[] keys = new ByteBuf[SIZE];
     private final String[] values = new String[SIZE];
 
     String topic(final ByteBuf buffer, final int offset, final int length) {
-        int hash = length;
-        for (int i = 0; i < length; i++) {
+        long hash = length;
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            hash = 31 * hash + buffer.getLongLE(offset + i);
+        }
+        for (; i < length; i++) {
             hash = 31 * hash + buffer.getByte(offset + i);
         }
-        final int slot = (hash ^ (hash >>> 16)) & (SIZE - 1);
-        final byte[] key = keys[slot];
-        if (key != null && key.length == length && sameBytes(key, buffer, offset)) {
+        final int folded = (int)(hash ^ (hash >>> 32));
+        final int slot = (folded ^ (folded >>> 16)) & (SIZE - 1);
+        final ByteBuf key = keys[slot];
+        if (key != null && key.readableBytes() == length && ByteBufUtil.equals(key, 0, buffer, offset, length)) {
             return values[slot];
         }
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
         final String topic = new String(bytes, StandardCharsets.UTF_8);
-        keys[slot] = bytes;
+        keys[slot] = Unpooled.wrappedBuffer(bytes);
         values[slot] = topic;
         return topic;
-    }
-
-    private static boolean sameBytes(final byte[] key, final ByteBuf buffer, final int offset) {
-        for (int i = 0; i < key.length; i++) {
-            if (key[i] != buffer.getByte(offset + i)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
