@@ -1,0 +1,312 @@
+package dev.ipcbus.transport.pipe.windows;
+
+import dev.ipcbus.Bus;
+import dev.ipcbus.BusConfig;
+import dev.ipcbus.BusException;
+import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.transport.pipe.PipeOptions;
+import dev.ipcbus.transport.pipe.core.PipeConnectException;
+import dev.ipcbus.wine.BridgeReply;
+import dev.ipcbus.wine.NativeClient;
+import dev.ipcbus.wine.Win32Bridge;
+import dev.ipcbus.wine.WineAvailability;
+import dev.ipcbus.wine.WineDeviation;
+import dev.ipcbus.wine.WinePipeTransportProvider;
+import dev.ipcbus.wine.WineSession;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Windows pipe layer against Wine's real named pipes, through the bridge, with writers and readers in different
+ * Wine processes: messages longer than the read buffer ({@code ERROR_MORE_DATA} + {@code PeekNamedPipe}),
+ * {@code ERROR_PIPE_BUSY} + {@code WaitNamedPipe}, a writer's or the inbox's process dying (broken pipe), the
+ * current-user security descriptor applied, a squatter, garbage from a raw client, a prompt close of blocked calls,
+ * and a native C client publishing into a bus node's pipe.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WindowsPipeOnWineIT {
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final String bus = "wine-pipe-" + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0xFFFFFF);
+
+    @BeforeAll
+    static void wine() {
+        WineAvailability.assumeAvailable();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void shouldCarryMessagesLongerThanTheReadBufferAcrossProcesses() throws Exception {
+        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final WindowsPipeTransport writer = transport(process("writer"), id -> true);
+        final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        final Inbox inbox = open(reader, 0x51, received);
+        final Outlet outlet = writer.openOutlet(0x51, inbox.address());
+        resources.add(outlet);
+        final int initial = WindowsPipeInbox.INITIAL_BUFFER;
+        final int[] sizes = {57, initial - 1, initial, initial + 1, 3 * initial + 17, 100, 1_000_000,
+            writer.maxFrameLength()};
+        for (final int size : sizes) {
+            assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(size)), TimeUnit.SECONDS.toNanos(20)));
+        }
+        for (final int size : sizes) {
+            final byte[] got = received.poll(20, TimeUnit.SECONDS);
+            assertNotNull(got, "frame of " + size + " bytes");
+            assertArrayEquals(bytes(size), got, "frame of " + size + " bytes");
+        }
+        assertTrue(errors.isEmpty(), errors.toString());
+    }
+
+    @Test
+    void shouldWaitWithWaitNamedPipeWhileEveryInstanceIsBusy() throws Exception {
+        final Win32Bridge server = process("one-instance-server");
+        final String name = WindowsPipeNames.inboxName(bus, 0x52);
+        final String sddl = PipeSecurity.currentUserOnly(server.call("CurrentUserSid").text(0));
+        final long instance = server.call("CreateNamedPipeW", new long[] {PIPE_ACCESS_DUPLEX,
+            WindowsPipeInbox.PIPE_MODE, 1, 0, 65536, 0}, Win32Bridge.wide(name), Win32Bridge.wide(sddl)).value();
+        assertNotEquals(INVALID_HANDLE_VALUE, instance);
+        final Win32Bridge occupant = process("occupant");
+        final long taken = occupant.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
+            Win32Bridge.wide(name)).value();
+        assertNotEquals(INVALID_HANDLE_VALUE, taken);
+        final WineWin32PipeApi api = new WineWin32PipeApi(WineSession.get().bridge());
+
+        final long start = System.nanoTime();
+        final PipeConnectException busy = assertThrows(PipeConnectException.class, () -> WindowsPipeConnection.open(api,
+            name, 0x52, 65536, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300)));
+        assertEquals(Outlet.BACK_PRESSURED, busy.status(), busy.getMessage());
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(250), "waited in WaitNamedPipe");
+
+        // The occupant leaves while a writer waits: WaitNamedPipe returns and the writer connects.
+        final CompletableFuture<WindowsPipeConnection> waiting = CompletableFuture.supplyAsync(
+            () -> WindowsPipeConnection.open(api, name, 0x52, 65536, System.nanoTime() + TimeUnit.SECONDS.toNanos(20)));
+        Thread.sleep(200);
+        assertFalse(waiting.isDone(), "the writer waits for an instance");
+        assertTrue(server.call("DisconnectNamedPipe", instance).ok());
+        occupant.call("CloseHandle", taken);
+        final CompletableFuture<BridgeReply> accept = CompletableFuture.supplyAsync(
+            () -> server.call("ConnectNamedPipe", instance));
+        final WindowsPipeConnection connection = waiting.get(20, TimeUnit.SECONDS);
+        final BridgeReply accepted = accept.get(10, TimeUnit.SECONDS);
+        assertTrue(accepted.ok() || accepted.lastError() == ERROR_PIPE_CONNECTED, "error=" + accepted.lastError());
+        final BridgeReply hello = server.call("ReadFile", instance, 4096);
+        assertTrue(hello.ok());
+        assertEquals(16, hello.out(0), "the hello, as one message");
+        connection.close();
+        server.call("CloseHandle", instance);
+    }
+
+    @Test
+    void shouldEndAConnectionWhoseWriterProcessDiedAndKeepServing() throws Exception {
+        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) open(reader, 0x53, received);
+        final Win32Bridge doomed = WineSession.get().newBridge("doomed-writer");
+        final WindowsPipeTransport writer = new WindowsPipeTransport(context(id -> true), options(),
+            new WineWin32PipeApi(doomed));
+        resources.add(writer);
+        final Outlet outlet = writer.openOutlet(0x53, inbox.address());
+        assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)));
+        assertNotNull(received.poll(10, TimeUnit.SECONDS));
+        assertEquals(1, inbox.counters().connectionsOpen());
+        doomed.kill();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inbox.counters().connectionsOpen() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, inbox.counters().connectionsOpen(), "ERROR_BROKEN_PIPE ended the dead writer's connection");
+        assertTrue(errors.isEmpty(), "a dead writer is an orderly end, not an error: " + errors);
+        final Outlet next = transport(process("next-writer"), id -> true).openOutlet(0x53, inbox.address());
+        resources.add(next);
+        assertEquals(Outlet.SENT, next.offer(Unpooled.wrappedBuffer(bytes(200)), TimeUnit.SECONDS.toNanos(5)));
+        assertArrayEquals(bytes(200), received.poll(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldReportPeerGoneWhenTheInboxProcessDied() throws Exception {
+        final Win32Bridge doomed = WineSession.get().newBridge("doomed-reader");
+        resources.add(doomed);
+        final WindowsPipeTransport reader = new WindowsPipeTransport(context(id -> true), options(),
+            new WineWin32PipeApi(doomed));
+        resources.add(reader);
+        final Inbox inbox = reader.openInbox(0x54, frame -> { });
+        final AtomicBoolean alive = new AtomicBoolean(true);
+        final WindowsPipeTransport writer = transport(WineSession.get().bridge(), id -> alive.get());
+        final Outlet outlet = writer.openOutlet(0x54, inbox.address());
+        resources.add(outlet);
+        assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)));
+        doomed.kill();
+        alive.set(false);
+        assertEquals(Outlet.PEER_GONE, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)),
+            "a write into the dead process's pipe fails (ERROR_NO_DATA) and the node is dead");
+    }
+
+    @Test
+    void shouldCreateInstancesWithTheCurrentUserOnlyDescriptor() {
+        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final Inbox inbox = open(reader, 0x55, new LinkedBlockingQueue<>());
+        final Win32Bridge client = process("inspector");
+        final long handle = client.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
+            Win32Bridge.wide(inbox.address())).value();
+        assertNotEquals(INVALID_HANDLE_VALUE, handle, "error=" + client.lastError());
+        final BridgeReply dacl = client.call("GetSecurityInfoDacl", handle);
+        assertTrue(dacl.ok(), "GetSecurityInfo: error=" + dacl.lastError());
+        final String sid = client.call("CurrentUserSid").text(0);
+        assertEquals("D:P(A;;FA;;;" + sid + ")", dacl.text(0).replace("GA", "FA"),
+            "one entry, full access for the current user, nothing inherited, no Everyone or Anonymous");
+        client.call("CloseHandle", handle);
+    }
+
+    @Test
+    void shouldRefuseASquatterOrSkipOnWine() {
+        final WindowsPipeTransport first = transport(WineSession.get().bridge(), id -> true);
+        open(first, 0x56, new LinkedBlockingQueue<>());
+        final WindowsPipeTransport squatter = transport(process("squatter"), id -> true);
+        Inbox second = null;
+        BusException refused = null;
+        try {
+            second = squatter.openInbox(0x56, frame -> { });
+            resources.add(second);
+        } catch (final BusException ex) {
+            refused = ex;
+        }
+        WineDeviation.FIRST_PIPE_INSTANCE_IGNORED.skipIf(second != null);
+        assertNotNull(refused);
+        assertTrue(refused.getMessage().contains("already held"), refused.getMessage());
+    }
+
+    @Test
+    void shouldDropAConnectionThatSendsGarbageAndKeepServing() throws Exception {
+        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) open(reader, 0x57, received);
+        final Win32Bridge raw = process("raw-client");
+        final long handle = raw.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
+            Win32Bridge.wide(inbox.address())).value();
+        assertNotEquals(INVALID_HANDLE_VALUE, handle);
+        assertTrue(raw.call("SetNamedPipeHandleState", handle, PIPE_READMODE_MESSAGE).ok());
+        assertTrue(raw.call("WriteFile", new long[] {handle}, "GET / HTTP/1.0\r\n\r\n".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII)).ok());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inbox.counters().malformedConnections() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        while (inbox.counters().connectionsOpen() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, inbox.counters().malformedConnections());
+        assertTrue(errors.stream().anyMatch(e -> e instanceof FrameFormatException), errors.toString());
+        final BridgeReply after = raw.call("WriteFile", new long[] {handle}, bytes(10));
+        assertFalse(after.ok(), "the inbox dropped the connection");
+        raw.call("CloseHandle", handle);
+        final Outlet outlet = transport(process("honest-writer"), id -> true).openOutlet(0x57, inbox.address());
+        resources.add(outlet);
+        assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(64)), TimeUnit.SECONDS.toNanos(5)));
+        assertArrayEquals(bytes(64), received.poll(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldCloseAnInboxWithBlockedConnectAndReadPromptly() throws Exception {
+        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        final Inbox inbox = reader.openInbox(0x58, frame -> received.add(new byte[frame.readableBytes()]));
+        final WindowsPipeTransport writer = transport(process("idle-writer"), id -> true);
+        final Outlet outlet = writer.openOutlet(0x58, inbox.address());
+        resources.add(outlet);
+        assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(80)), TimeUnit.SECONDS.toNanos(5)));
+        assertNotNull(received.poll(10, TimeUnit.SECONDS));
+        // Now one thread is blocked in ConnectNamedPipe (the next instance) and one in ReadFile (the idle writer).
+        final long start = System.nanoTime();
+        inbox.close();
+        final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 5_000, "CancelIoEx ended both blocked calls: close took " + millis + " ms");
+        assertTrue(errors.isEmpty(), "no thread was left behind: " + errors);
+    }
+
+    @Test
+    void shouldReceiveAFrameFromANativeClient() throws Exception {
+        final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final Bus node = Bus.open(BusConfig.builder().uri(WinePipeTransportProvider.SCHEME + "://" + bus)
+            .errorHandler(errors::add).build());
+        resources.add(node);
+        node.subscribe("native.>", String.class, (message, context) -> received.add(context.topic() + " " + message));
+        final long nodeId = NodeIds.parse(node.nodeId());
+        final WineSession.ProgramResult result = NativeClient.build(WineSession.get()).publishToPipe(
+            WindowsPipeNames.inboxName(bus, nodeId), nodeId, "native.pipe", "\"hello from C\"");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertEquals("native.pipe hello from C", received.poll(20, TimeUnit.SECONDS), "errors=" + errors);
+    }
+
+    private Inbox open(final WindowsPipeTransport transport, final long node, final LinkedBlockingQueue<byte[]> into) {
+        final Inbox inbox = transport.openInbox(node, frame -> {
+            final byte[] copy = new byte[frame.readableBytes()];
+            frame.getBytes(frame.readerIndex(), copy);
+            into.add(copy);
+        });
+        resources.add(inbox);
+        return inbox;
+    }
+
+    private Win32Bridge process(final String name) {
+        final Win32Bridge bridge = WineSession.get().newBridge(name);
+        resources.add(bridge);
+        return bridge;
+    }
+
+    private WindowsPipeTransport transport(final Win32Bridge bridge, final dev.ipcbus.spi.NodeLiveness liveness) {
+        final WindowsPipeTransport transport = new WindowsPipeTransport(context(liveness), options(),
+            new WineWin32PipeApi(bridge));
+        resources.add(transport);
+        return transport;
+    }
+
+    private TransportContext context(final dev.ipcbus.spi.NodeLiveness liveness) {
+        return new TransportContext(bus, new TransportOptions(Map.of()), Path.of("."), liveness, errors::add);
+    }
+
+    private static PipeOptions options() {
+        return PipeOptions.from(new TransportOptions(Map.of()));
+    }
+
+    private static byte[] bytes(final int length) {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (i * 13 + length);
+        }
+        return bytes;
+    }
+}
