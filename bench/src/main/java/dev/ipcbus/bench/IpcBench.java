@@ -117,12 +117,27 @@ public final class IpcBench {
                 run("tput aeron " + size + "B busy-spin", () -> aeronThroughput(aeron, aeronDir, size));
             }
         }
+        removeBusDirectory(bus);
         print("Round trip (µs), cross-process ping-pong", "| scenario | count | p50 | p90 | p99 | p99.9 | max |",
             LATENCY);
         print("One-way throughput, cross-process", "| scenario | msgs/s | MB/s (payload) |", THROUGHPUT);
         print("Allocation in steady state (ThreadMXBean.getThreadAllocatedBytes)",
             "| scenario | thread | bytes/msg |", ALLOCATION);
         ratios();
+    }
+
+    /** Removes what the bus core leaves in the runtime directory once every node closed (its registry version). */
+    private static void removeBusDirectory(final String bus) throws IOException {
+        final java.nio.file.Path directory = dev.ipcbus.registry.RuntimeDirectory.base(null).resolve("filemap")
+            .resolve(bus);
+        if (java.nio.file.Files.isDirectory(directory)) {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(directory)) {
+                for (final java.nio.file.Path file : (Iterable<java.nio.file.Path>) files::iterator) {
+                    java.nio.file.Files.deleteIfExists(file);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(directory);
+        }
     }
 
     @FunctionalInterface
