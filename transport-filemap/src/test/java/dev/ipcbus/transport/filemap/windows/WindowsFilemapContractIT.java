@@ -1,0 +1,18 @@
+package dev.ipcbus.transport.filemap.windows;
+
+import dev.ipcbus.testkit.TransportContractTest;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * The conformance suite over the production Windows filemap layer (JNA, pagefile-backed mappings, {@code filemap://}),
+ * in-JVM and across child JVMs: runs when {@code mvn verify} runs on Windows. On Linux the same layer runs under Wine
+ * instead ({@link WindowsFilemapOnWineContractIT}).
+ */
+@EnabledOnOs(OS.WINDOWS)
+class WindowsFilemapContractIT extends TransportContractTest {
+    @Override
+    protected String uri(final String busName) {
+        return "filemap://" + busName;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.ipcbus.transport.filemap.windows;
+
+import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.wine.WineAvailability;
+import dev.ipcbus.wine.WineFilemapTransportProvider;
+import dev.ipcbus.wine.WineFileMappings;
+import dev.ipcbus.wine.WineSession;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.io.IOException;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The conformance suite over the Windows filemap layer under Wine ({@code winefilemap://}): every Win32 call of
+ * {@link WindowsSegmentStore} and {@link WindowsEventDoorbell} is made on Wine's named mappings and events through the
+ * bridge, in this JVM and in the child JVMs of the cross-process cases (each JVM is its own Wine process), with the
+ * ring bytes shared through {@code /dev/shm} backing files. Also checks that every named mapping of the bus is gone
+ * once its nodes closed (Windows frees a name with its last handle). Skipped, with the reason, where Wine is not
+ * installed.
+ */
+class WindowsFilemapOnWineContractIT extends TransportContractTest {
+    @BeforeAll
+    static void wine() {
+        WineAvailability.assumeAvailable();
+    }
+
+    @Override
+    protected String uri(final String busName) {
+        return WineFilemapTransportProvider.SCHEME + "://" + busName;
+    }
+
+    @Override
+    protected void assertNothingLeftBehind(final String busName) throws IOException {
+        super.assertNothingLeftBehind(busName);
+        System.gc();
+        final WineFileMappings mappings = new WineFileMappings(WineSession.get().bridge());
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> left = mappings.sweep();
+        while (left.stream().anyMatch(name -> name.contains("ipcbus-" + busName + "-"))
+            && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            System.gc();
+            left = mappings.sweep();
+        }
+        assertEquals(List.of(), left.stream().filter(name -> name.contains("ipcbus-" + busName + "-")).toList(),
+            "named mappings of the bus still open in Wine");
+    }
+}
