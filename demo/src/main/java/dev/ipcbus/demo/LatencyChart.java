@@ -16,13 +16,14 @@ import java.util.Map;
  */
 final class LatencyChart {
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
-    private static final int WIDTH = 760;
+    private static final int WIDTH = 820;
     private static final int HEIGHT = 440;
     private static final int LEFT = 70;
-    private static final int RIGHT = 150;
+    private static final int RIGHT = 210;
     private static final int TOP = 40;
     private static final int BOTTOM = 50;
-    private static final double MAX_NINES = 5; // up to 99.999%
+    private static final int MAX_NINES = 5; // up to 99.999%
+    private static final String[] PERCENTILE_LABELS = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
 
     private LatencyChart() {
     }
@@ -49,9 +50,8 @@ final class LatencyChart {
         final int plotWidth = WIDTH - LEFT - RIGHT;
         final int plotHeight = HEIGHT - TOP - BOTTOM;
         for (int nines = 0; nines <= MAX_NINES; nines++) {
-            final double x = LEFT + plotWidth * nines / MAX_NINES;
-            final String label = nines == 0 ? "0%" : new java.math.BigDecimal(100 - 100 / Math.pow(10, nines))
-                .stripTrailingZeros().toPlainString() + "%";
+            final double x = LEFT + plotWidth * (double)nines / MAX_NINES;
+            final String label = PERCENTILE_LABELS[nines];
             svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
                 + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, TOP, x, TOP + plotHeight, x,
                 TOP + plotHeight + 18, label));
