@@ -82,6 +82,21 @@ class FileNodeRegistryIT {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void shouldRefuseARuntimeDirectoryOwnedByAnotherUser() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+            "needs root to give a directory to user nobody");
+        final Path squatted = temp.resolve("squatted");
+        Files.createDirectory(squatted);
+        Files.setOwner(squatted, squatted.getFileSystem().getUserPrincipalLookupService()
+            .lookupPrincipalByName("nobody"));
+        final dev.ipcbus.ConfigurationException ex = org.junit.jupiter.api.Assertions.assertThrows(
+            dev.ipcbus.ConfigurationException.class, () -> registry(squatted));
+        assertTrue(ex.getMessage().contains("belongs to another user") && ex.getMessage().contains("owner=nobody"),
+            ex.getMessage());
+    }
+
+    @Test
     void shouldReclaimNodeOfKilledProcessExactlyOnce() throws Exception {
         final Path dir = temp.resolve("bus");
         final FileNodeRegistry registry = registry(dir);
