@@ -1,6 +1,6 @@
 package dev.ipcbus.transport.filemap.core;
 
-import dev.ipcbus.BusException;
+import dev.ipcbus.spi.Closeables;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
@@ -172,27 +172,9 @@ public final class RingTransport implements Transport {
     @Override
     public void close() {
         closed = true;
-        final List<Throwable> failures = new ArrayList<>();
-        for (final RingOutlet outlet : List.copyOf(outlets)) {
-            closeQuietly(outlet, failures);
-        }
-        for (final RingInbox inbox : List.copyOf(inboxes)) {
-            closeQuietly(inbox, failures);
-        }
-        if (!failures.isEmpty()) {
-            final BusException failure = new BusException("closing the filemap transport failed: failures="
-                + failures.size() + ", bus=" + context.busName());
-            failures.forEach(failure::addSuppressed);
-            throw failure;
-        }
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable, final List<Throwable> failures) {
-        try {
-            closeable.close();
-        } catch (final Exception | Error failure) {
-            failures.add(failure);
-        }
+        final List<AutoCloseable> all = new ArrayList<>(outlets);
+        all.addAll(inboxes);
+        Closeables.closeAll("the filemap transport: bus=" + context.busName(), all);
     }
 
     private void checkOpen() {

@@ -2,6 +2,7 @@ package dev.ipcbus.transport.mailslot.core;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.ErrorHandler;
+import dev.ipcbus.spi.Closeables;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
@@ -176,23 +177,9 @@ public final class MailslotTransport implements Transport {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        RuntimeException failure = null;
         final List<AutoCloseable> all = new ArrayList<>(outlets);
         all.addAll(inboxes);
-        for (final AutoCloseable closeable : all) {
-            try {
-                closeable.close();
-            } catch (final Exception ex) {
-                if (failure == null) {
-                    failure = new BusException("closing mailslot transport failed: platform=" + platform.name(), ex);
-                } else {
-                    failure.addSuppressed(ex);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closeables.closeAll("the mailslot transport: platform=" + platform.name(), all);
     }
 
     private void forget(final MailslotInbox inbox) {

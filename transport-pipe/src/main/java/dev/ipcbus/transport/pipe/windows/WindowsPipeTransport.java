@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.pipe.windows;
 
 import dev.ipcbus.BusException;
+import dev.ipcbus.spi.Closeables;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.Outlet;
@@ -117,20 +118,7 @@ public final class WindowsPipeTransport implements Transport {
         closed = true;
         final List<AutoCloseable> all = new ArrayList<>(outlets);
         all.addAll(inboxes);
-        BusException failure = null;
-        for (final AutoCloseable closeable : all) {
-            try {
-                closeable.close();
-            } catch (final Exception ex) {
-                if (failure == null) {
-                    failure = new BusException("closing the pipe transport failed: bus=" + context.busName());
-                }
-                failure.addSuppressed(ex);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Closeables.closeAll("the pipe transport: bus=" + context.busName(), all);
     }
 
     private void checkOpen() {
