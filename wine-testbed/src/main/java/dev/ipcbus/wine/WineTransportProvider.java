@@ -1,6 +1,7 @@
 package dev.ipcbus.wine;
 
 import dev.ipcbus.TransportUnavailableException;
+import dev.ipcbus.spi.CachedProbe;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportProvider;
@@ -20,8 +21,7 @@ import dev.ipcbus.spi.TransportProvider;
 public abstract class WineTransportProvider implements TransportProvider {
     private final String scheme;
     private final String factoryClass;
-    private volatile String reason;
-    private volatile boolean probed;
+    private final CachedProbe availability = CachedProbe.of(this::probe);
 
     /**
      * @param scheme       the test scheme.
@@ -44,15 +44,7 @@ public abstract class WineTransportProvider implements TransportProvider {
 
     @Override
     public String unsupportedReason() {
-        if (!probed) {
-            synchronized (this) {
-                if (!probed) {
-                    reason = probe();
-                    probed = true;
-                }
-            }
-        }
-        return reason;
+        return availability.unsupportedReason();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.mailslot;
 
 import dev.ipcbus.TransportUnavailableException;
+import dev.ipcbus.spi.CachedProbe;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportProvider;
@@ -28,8 +29,11 @@ public final class MailslotTransportProvider implements TransportProvider {
     /** System property that disables this transport when {@code true}. */
     public static final String DISABLE_PROPERTY = "ipcbus.mailslot.disable";
 
-    private volatile String unsupportedReason;
-    private volatile boolean probed;
+    private final CachedProbe availability = CachedProbe.withOptOut(DISABLE_PROPERTY, () -> {
+        final Throwable cause = isWindows() ? WindowsMailslotSupport.unavailabilityCause()
+            : PosixMailslotSupport.unavailabilityCause();
+        return cause == null ? null : String.valueOf(cause.getMessage());
+    });
 
     /**
      * Cheap: loads nothing native.
@@ -49,15 +53,7 @@ public final class MailslotTransportProvider implements TransportProvider {
 
     @Override
     public String unsupportedReason() {
-        if (!probed) {
-            synchronized (this) {
-                if (!probed) {
-                    unsupportedReason = probe();
-                    probed = true;
-                }
-            }
-        }
-        return unsupportedReason;
+        return availability.unsupportedReason();
     }
 
     /**
@@ -82,15 +78,6 @@ public final class MailslotTransportProvider implements TransportProvider {
                 context.errorHandler());
         }
         return new MailslotTransport(platform, context.liveness(), context.errorHandler());
-    }
-
-    private static String probe() {
-        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
-            return "disabled by -D" + DISABLE_PROPERTY + "=true";
-        }
-        final Throwable cause = isWindows() ? WindowsMailslotSupport.unavailabilityCause()
-            : PosixMailslotSupport.unavailabilityCause();
-        return cause == null ? null : String.valueOf(cause.getMessage());
     }
 
     private static boolean isWindows() {

@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.pipe;
 
 import dev.ipcbus.TransportUnavailableException;
+import dev.ipcbus.spi.CachedProbe;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportProvider;
@@ -29,8 +30,8 @@ public final class PipeTransportProvider implements TransportProvider {
     private static final boolean WINDOWS =
         System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
-    private volatile String reason;
-    private volatile boolean probed;
+    private final CachedProbe availability = CachedProbe.withOptOut(DISABLE_PROPERTY,
+        () -> WINDOWS ? WindowsPipeSupport.unavailabilityCause() : PosixPipeSupport.unavailabilityCause());
 
     /**
      * Creates the provider; cheap.
@@ -50,15 +51,7 @@ public final class PipeTransportProvider implements TransportProvider {
 
     @Override
     public String unsupportedReason() {
-        if (!probed) {
-            synchronized (this) {
-                if (!probed) {
-                    reason = probe();
-                    probed = true;
-                }
-            }
-        }
-        return reason;
+        return availability.unsupportedReason();
     }
 
     @Override
@@ -69,12 +62,5 @@ public final class PipeTransportProvider implements TransportProvider {
             throw new TransportUnavailableException("pipe transport unavailable: reason=" + why);
         }
         return WINDOWS ? WindowsPipeTransport.create(context, options) : new PosixPipeTransport(context, options);
-    }
-
-    private static String probe() {
-        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
-            return "disabled by -D" + DISABLE_PROPERTY + "=true";
-        }
-        return WINDOWS ? WindowsPipeSupport.unavailabilityCause() : PosixPipeSupport.unavailabilityCause();
     }
 }
