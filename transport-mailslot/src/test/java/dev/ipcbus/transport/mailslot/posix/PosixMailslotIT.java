@@ -341,8 +341,17 @@ class PosixMailslotIT {
             for (int i = 0; i < 5; i++) {
                 assertEquals(Outlet.SENT, send(outlet, Frames.frame(100), TimeUnit.SECONDS.toNanos(5)));
             }
-            child.send("count");
-            assertEquals("COUNT 5", child.awaitLine("COUNT", Duration.ofSeconds(20)));
+            // SENT means queued in the child's socket; its receive thread may still be reading: ask until it has.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String count;
+            do {
+                child.send("count");
+                count = child.awaitLine("COUNT", Duration.ofSeconds(20));
+                if (!"COUNT 5".equals(count)) {
+                    Thread.sleep(20);
+                }
+            } while (!"COUNT 5".equals(count) && System.nanoTime() < deadline);
+            assertEquals("COUNT 5", count);
             child.kill();
             assertEquals(Outlet.PEER_GONE, send(outlet, Frames.frame(100), TimeUnit.SECONDS.toNanos(1)),
                 "a killed peer shows at once");
