@@ -53,18 +53,9 @@ public final class FrameEncoder {
         final Map<String, String> headers) {
         final int start = out.writerIndex();
         out.ensureWritable(HEADER_LENGTH + topicUtf8.length);
-        // Eight bytes at a time: the header is seven little-endian longs (see FrameDescriptor's diagram).
-        out.setLongLE(start + MAGIC_OFFSET, (MAGIC & 0xFFFFFFFFL) | (MAJOR_VERSION & 0xFFL) << 32
-            | (MINOR_VERSION & 0xFFL) << 40 | (type & 0xFFL) << 48 | (flags & 0xFFL) << 56);
-        // frame length 0 (set by finish()), topic length, content type, reserved 0
-        out.setLongLE(start + FRAME_LENGTH_OFFSET, (long)topicUtf8.length << 32 | (contentType & 0xFFL) << 48);
-        out.setLongLE(start + HEADERS_LENGTH_OFFSET, 0L); // headers length (set below), payload length (finish())
-        out.setLongLE(start + SENDER_OFFSET, sender);
-        out.setLongLE(start + DESTINATION_OFFSET, destination);
-        out.setLongLE(start + CORRELATION_ID_OFFSET, correlationId);
-        out.setLongLE(start + TIMESTAMP_OFFSET, timestamp);
-        out.writerIndex(start + HEADER_LENGTH);
-        out.writeBytes(topicUtf8);
+        writeHeader(out, start, type, flags, contentType, sender, destination, correlationId, timestamp, topicUtf8, 0,
+            0);
+        out.writerIndex(start + HEADER_LENGTH + topicUtf8.length);
         if (!headers.isEmpty()) {
             final int headersStart = out.writerIndex();
             out.writeShortLE(headers.size());
@@ -81,6 +72,54 @@ public final class FrameEncoder {
             out.setIntLE(start + HEADERS_LENGTH_OFFSET, headersLength);
         }
         return start;
+    }
+
+    /**
+     * Writes a frame's fixed header and its topic at an absolute index, for a frame whose section lengths are known
+     * up front; moves neither index of {@code out}, so that concurrent writers of disjoint ranges of one buffer do not
+     * interfere. The caller writes the headers section (if any) and then the payload right after the topic.
+     *
+     * @param out           the buffer, with room for the whole frame at {@code index}.
+     * @param index         the frame's first byte.
+     * @param type          a {@code TYPE_*} constant.
+     * @param flags         flags, e.g. {@link FrameDescriptor#FLAG_NO_RESPONDER}.
+     * @param contentType   a {@code CONTENT_TYPE_*} constant.
+     * @param sender        the sending node.
+     * @param destination   the destination node, 0 for a publish.
+     * @param correlationId the correlation id, 0 for a publish.
+     * @param timestamp     nanoseconds since the epoch.
+     * @param topicUtf8     the validated topic's UTF-8 bytes.
+     * @param headersLength the headers section's length.
+     * @param payloadLength the payload's length.
+     * @return the index right after the topic.
+     */
+    public static int writeHeader(
+        final ByteBuf out,
+        final int index,
+        final byte type,
+        final int flags,
+        final byte contentType,
+        final long sender,
+        final long destination,
+        final long correlationId,
+        final long timestamp,
+        final byte[] topicUtf8,
+        final int headersLength,
+        final int payloadLength) {
+        final int frameLength = HEADER_LENGTH + topicUtf8.length + headersLength + payloadLength;
+        // Eight bytes at a time: the header is seven little-endian longs (see FrameDescriptor's diagram).
+        out.setLongLE(index + MAGIC_OFFSET, (MAGIC & 0xFFFFFFFFL) | (MAJOR_VERSION & 0xFFL) << 32
+            | (MINOR_VERSION & 0xFFL) << 40 | (type & 0xFFL) << 48 | (flags & 0xFFL) << 56);
+        // frame length, topic length, content type, reserved 0
+        out.setLongLE(index + FRAME_LENGTH_OFFSET, (frameLength & 0xFFFFFFFFL) | (long)topicUtf8.length << 32
+            | (contentType & 0xFFL) << 48);
+        out.setLongLE(index + HEADERS_LENGTH_OFFSET, (headersLength & 0xFFFFFFFFL) | (long)payloadLength << 32);
+        out.setLongLE(index + SENDER_OFFSET, sender);
+        out.setLongLE(index + DESTINATION_OFFSET, destination);
+        out.setLongLE(index + CORRELATION_ID_OFFSET, correlationId);
+        out.setLongLE(index + TIMESTAMP_OFFSET, timestamp);
+        out.setBytes(index + HEADER_LENGTH, topicUtf8);
+        return index + HEADER_LENGTH + topicUtf8.length;
     }
 
     private static void writeString(final ByteBuf out, final String value) {

@@ -13,7 +13,8 @@ import static dev.ipcbus.frame.FrameDescriptor.*;
 
 /**
  * A reusable view over one frame in a {@link ByteBuf}: {@link #wrap(ByteBuf)} validates every field against the
- * frame's bounds, then the getters read fields in place without copying.
+ * frame's bounds and keeps the fixed-size fields it checked (type, flags, content type, lengths); the other getters
+ * read in place without copying.
  * <p>
  * <b>Ownership:</b> borrows the buffer; the view is valid only while the buffer is.
  * <b>Thread safety:</b> not thread-safe; confine to one thread (one per receive loop).
@@ -21,6 +22,14 @@ import static dev.ipcbus.frame.FrameDescriptor.*;
 public final class FrameFlyweight {
     private ByteBuf buffer;
     private int offset;
+    // The first 24 bytes of the header, decoded once by wrap() (three little-endian longs, see FrameDescriptor).
+    private byte type;
+    private byte flags;
+    private byte contentType;
+    private int frameLength;
+    private int topicLength;
+    private int headersLength;
+    private int payloadLength;
 
     /**
      * Wraps the readable bytes of {@code frame} after checking that they are exactly one valid frame.
@@ -36,50 +45,62 @@ public final class FrameFlyweight {
         if (available < HEADER_LENGTH) {
             throw new FrameFormatException("truncated frame: length=" + available + ", headerLength=" + HEADER_LENGTH);
         }
-        final int magic = frame.getIntLE(start + MAGIC_OFFSET);
+        // Three reads cover every field checked here: magic, versions, type and flags; frame length, topic length
+        // and content type; headers and payload lengths.
+        final long word0 = frame.getLongLE(start + MAGIC_OFFSET);
+        final long word1 = frame.getLongLE(start + FRAME_LENGTH_OFFSET);
+        final long word2 = frame.getLongLE(start + HEADERS_LENGTH_OFFSET);
+        final int magic = (int)word0;
         if (magic != MAGIC) {
             throw new FrameFormatException("bad frame magic: magic=0x" + Integer.toHexString(magic)
                 + ", expected=0x" + Integer.toHexString(MAGIC));
         }
-        final int major = frame.getByte(start + MAJOR_VERSION_OFFSET);
+        final int major = (byte)(word0 >>> 32);
         if (major != MAJOR_VERSION) {
             throw new IncompatibleVersionException("incompatible frame version: major=" + major
-                + ", minor=" + frame.getByte(start + MINOR_VERSION_OFFSET) + ", supported=" + MAJOR_VERSION);
+                + ", minor=" + (byte)(word0 >>> 40) + ", supported=" + MAJOR_VERSION);
         }
-        final int type = frame.getByte(start + TYPE_OFFSET);
-        if (type < TYPE_PUBLISH || type > TYPE_ERROR_REPLY) {
-            throw new FrameFormatException("bad frame type: type=" + type);
+        final byte frameType = (byte)(word0 >>> 48);
+        if (frameType < TYPE_PUBLISH || frameType > TYPE_ERROR_REPLY) {
+            throw new FrameFormatException("bad frame type: type=" + frameType);
         }
-        final long frameLength = frame.getUnsignedIntLE(start + FRAME_LENGTH_OFFSET);
-        if (frameLength != available) {
-            throw new FrameFormatException("frame length mismatch: frameLength=" + frameLength
+        final long length = word1 & 0xFFFFFFFFL;
+        if (length != available) {
+            throw new FrameFormatException("frame length mismatch: frameLength=" + length
                 + ", received=" + available);
         }
-        final int topicLength = frame.getUnsignedShortLE(start + TOPIC_LENGTH_OFFSET);
-        if (topicLength == 0 || topicLength > MAX_TOPIC_LENGTH) {
-            throw new FrameFormatException("bad topic length: topicLength=" + topicLength
+        final int topic = (int)(word1 >>> 32) & 0xFFFF;
+        if (topic == 0 || topic > MAX_TOPIC_LENGTH) {
+            throw new FrameFormatException("bad topic length: topicLength=" + topic
                 + ", max=" + MAX_TOPIC_LENGTH);
         }
-        final long headersLength = frame.getUnsignedIntLE(start + HEADERS_LENGTH_OFFSET);
-        if (headersLength > MAX_HEADERS_LENGTH) {
-            throw new FrameFormatException("bad headers length: headersLength=" + headersLength
+        final long headers = word2 & 0xFFFFFFFFL;
+        if (headers > MAX_HEADERS_LENGTH) {
+            throw new FrameFormatException("bad headers length: headersLength=" + headers
                 + ", max=" + MAX_HEADERS_LENGTH);
         }
-        final long payloadLength = frame.getUnsignedIntLE(start + PAYLOAD_LENGTH_OFFSET);
-        if (HEADER_LENGTH + topicLength + headersLength + payloadLength != frameLength) {
-            throw new FrameFormatException("section lengths do not add up: frameLength=" + frameLength
-                + ", topicLength=" + topicLength + ", headersLength=" + headersLength
-                + ", payloadLength=" + payloadLength);
+        final long payload = word2 >>> 32;
+        if (HEADER_LENGTH + topic + headers + payload != length) {
+            throw new FrameFormatException("section lengths do not add up: frameLength=" + length
+                + ", topicLength=" + topic + ", headersLength=" + headers
+                + ", payloadLength=" + payload);
         }
-        final int contentType = frame.getByte(start + CONTENT_TYPE_OFFSET);
-        if (contentType != CONTENT_TYPE_RAW && contentType != CONTENT_TYPE_JSON) {
-            throw new FrameFormatException("bad content type: contentType=" + contentType);
+        final byte content = (byte)(word1 >>> 48);
+        if (content != CONTENT_TYPE_RAW && content != CONTENT_TYPE_JSON) {
+            throw new FrameFormatException("bad content type: contentType=" + content);
         }
-        if (headersLength != 0) {
-            checkHeaders(frame, start + HEADER_LENGTH + topicLength, (int)headersLength);
+        if (headers != 0) {
+            checkHeaders(frame, start + HEADER_LENGTH + topic, (int)headers);
         }
         this.buffer = frame;
         this.offset = start;
+        this.type = frameType;
+        this.flags = (byte)(word0 >>> 56);
+        this.contentType = content;
+        this.frameLength = (int)length;
+        this.topicLength = topic;
+        this.headersLength = (int)headers;
+        this.payloadLength = (int)payload;
         return this;
     }
 
@@ -118,28 +139,28 @@ public final class FrameFlyweight {
      * @return the frame type, one of the {@code TYPE_*} constants.
      */
     public byte type() {
-        return buffer.getByte(offset + TYPE_OFFSET);
+        return type;
     }
 
     /**
      * @return the flags byte.
      */
     public byte flags() {
-        return buffer.getByte(offset + FLAGS_OFFSET);
+        return flags;
     }
 
     /**
      * @return the content type, one of the {@code CONTENT_TYPE_*} constants.
      */
     public byte contentType() {
-        return buffer.getByte(offset + CONTENT_TYPE_OFFSET);
+        return contentType;
     }
 
     /**
      * @return the frame length, header included.
      */
     public int frameLength() {
-        return buffer.getIntLE(offset + FRAME_LENGTH_OFFSET);
+        return frameLength;
     }
 
     /**
@@ -181,7 +202,7 @@ public final class FrameFlyweight {
      * @return the topic's length in bytes.
      */
     public int topicLength() {
-        return buffer.getUnsignedShortLE(offset + TOPIC_LENGTH_OFFSET);
+        return topicLength;
     }
 
     /**
@@ -195,7 +216,7 @@ public final class FrameFlyweight {
      * @return the headers section's length in bytes.
      */
     public int headersLength() {
-        return buffer.getIntLE(offset + HEADERS_LENGTH_OFFSET);
+        return headersLength;
     }
 
     /**
@@ -226,13 +247,13 @@ public final class FrameFlyweight {
      * @return the absolute index of the payload's first byte.
      */
     public int payloadOffset() {
-        return topicOffset() + topicLength() + headersLength();
+        return offset + HEADER_LENGTH + topicLength + headersLength;
     }
 
     /**
      * @return the payload's length in bytes.
      */
     public int payloadLength() {
-        return buffer.getIntLE(offset + PAYLOAD_LENGTH_OFFSET);
+        return payloadLength;
     }
 }

@@ -94,11 +94,15 @@ public final class BusNode implements Bus {
     private final ScheduledThreadPoolExecutor timer;
     private final CounterFile counters;
     private final TrafficCounters traffic;
+    /** Each sending thread's frame and traffic cell for this node. */
+    private final ThreadLocal<OutgoingFrame> outgoing = ThreadLocal.withInitial(this::newOutgoingFrame);
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object registrationLock = new Object();
     private final CopyOnWriteArrayList<LocalSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, LocalSubscription[]> subscriptionMatches = new ConcurrentHashMap<>();
+    /** Bumped (under {@link #registrationLock}) after every change of {@link #subscriptions}. */
+    private volatile long subscriptionsVersion;
     private final ConcurrentHashMap<String, LocalResponder> responders = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, PendingRequest<?>> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Outlet> outlets = new ConcurrentHashMap<>();
@@ -228,15 +232,17 @@ public final class BusNode implements Bus {
         if (targets.length == 0) {
             return;
         }
-        final ByteBuf frame = FrameBuffers.acquire();
+        final OutgoingFrame frame = acquireFrame();
         try {
-            final int start = FrameEncoder.begin(frame, TYPE_PUBLISH, 0, codec.contentType(), nodeId, 0, 0,
+            final ByteBuf buffer = frame.buffer();
+            final int start = FrameEncoder.begin(buffer, TYPE_PUBLISH, 0, codec.contentType(), nodeId, 0, 0,
                 EpochClock.nanos(), topicUtf8, headers);
-            codec.encode(message, frame, topic);
-            FrameEncoder.finish(frame, start);
-            deliver(targets, frame, topic);
+            codec.encode(message, buffer, topic);
+            FrameEncoder.finish(buffer, start);
+            frame.encodedIn();
+            deliver(targets, frame, frame.frameLength(), topic);
         } finally {
-            FrameBuffers.release(frame);
+            releaseFrame(frame);
         }
     }
 
@@ -248,16 +254,13 @@ public final class BusNode implements Bus {
         if (targets.length == 0) {
             return;
         }
-        final int payloadLength = payload.readableBytes();
-        final ByteBuf frame = FrameBuffers.acquire();
+        final OutgoingFrame frame = acquireFrame();
         try {
-            final int start = FrameEncoder.begin(frame, TYPE_PUBLISH, 0, CONTENT_TYPE_RAW, nodeId, 0, 0,
-                EpochClock.nanos(), topicUtf8, Map.of());
-            frame.writeBytes(payload, payload.readerIndex(), payloadLength);
-            FrameEncoder.finish(frame, start);
-            deliver(targets, frame, topic);
+            final long frameLength = frame.raw(TYPE_PUBLISH, CONTENT_TYPE_RAW, nodeId, 0, 0, EpochClock.nanos(),
+                topicUtf8, payload);
+            deliver(targets, frame, frameLength, topic);
         } finally {
-            FrameBuffers.release(frame);
+            releaseFrame(frame);
         }
     }
 
@@ -284,18 +287,39 @@ public final class BusNode implements Bus {
         }
     }
 
-    private void checkSize(final ByteBuf frame) {
-        if (frame.readableBytes() > maxFrameLength) {
-            throw new MessageTooLargeException(frame.readableBytes(), maxFrameLength, uri.scheme());
+    private void checkSize(final long frameLength) {
+        if (frameLength > maxFrameLength) {
+            throw new MessageTooLargeException((int)Math.min(frameLength, Integer.MAX_VALUE), maxFrameLength,
+                uri.scheme());
         }
+    }
+
+    private OutgoingFrame newOutgoingFrame() {
+        return new OutgoingFrame(traffic.newSender(), false);
+    }
+
+    /** @return the calling thread's frame, or a temporary one for a send nested in another on this thread. */
+    private OutgoingFrame acquireFrame() {
+        final OutgoingFrame frame = outgoing.get();
+        if (frame.acquire()) {
+            return frame;
+        }
+        final OutgoingFrame nested = new OutgoingFrame(frame.traffic(), true);
+        nested.acquire();
+        return nested;
+    }
+
+    private static void releaseFrame(final OutgoingFrame frame) {
+        frame.release();
     }
 
     /**
      * Offers one frame to every target; a target that cannot be reached while alive is an error, raised after the
      * others were served (the first failure, the rest suppressed).
      */
-    private void deliver(final RoutingTable.Peer[] targets, final ByteBuf frame, final String topic) {
-        checkSize(frame);
+    private void deliver(final RoutingTable.Peer[] targets, final OutgoingFrame frame, final long frameLength,
+        final String topic) {
+        checkSize(frameLength);
         BusException failure = null;
         for (final RoutingTable.Peer target : targets) {
             try {
@@ -323,7 +347,7 @@ public final class BusNode implements Bus {
      * @throws BackpressureTimeoutException if its inbox stayed full.
      * @throws BusException                 if it is alive but unreachable.
      */
-    private boolean send(final RoutingTable.Peer target, final ByteBuf frame, final String topic) {
+    private boolean send(final RoutingTable.Peer target, final OutgoingFrame frame, final String topic) {
         for (int attempt = 0; attempt < 2; attempt++) {
             checkOpen();
             final Outlet outlet;
@@ -339,10 +363,12 @@ public final class BusNode implements Bus {
                 throw new BusException("cannot reach node: node=" + target + ", topic=" + topic + ", error="
                     + ex.getMessage(), ex);
             }
-            final int status = outlet.offer(frame, publishTimeoutNanos);
+            final int status = frame.isRaw() && outlet.writesInPlace()
+                ? outlet.offer(frame, frame.frameLength(), publishTimeoutNanos)
+                : outlet.offer(frame.encoded(), publishTimeoutNanos);
             switch (status) {
                 case Outlet.SENT:
-                    traffic.sending().add(frame.readableBytes());
+                    frame.traffic().add(frame.frameLength());
                     return true;
                 case Outlet.BACK_PRESSURED:
                     counters.add(NodeCounters.BACKPRESSURE_TIMEOUTS, 1);
@@ -351,12 +377,18 @@ public final class BusNode implements Bus {
                 case Outlet.PEER_GONE:
                 case Outlet.CLOSED:
                 default:
+                    // A cached outlet that someone else dropped before this send does not use up an attempt.
+                    final boolean droppedBefore = outlets.get(target.key()) != outlet;
+                    target.forget(outlet);
                     dropOutlet(target.nodeId(), outlet);
                     if (closed.get()) {
                         throw new BusClosedException("bus closed while sending: node=" + nodeHex + ", topic=" + topic);
                     }
                     if (!registry.isAlive(target.nodeId())) {
                         return false;
+                    }
+                    if (droppedBefore) {
+                        attempt--;
                     }
                     break; // alive: reconnect once
             }
@@ -366,8 +398,13 @@ public final class BusNode implements Bus {
     }
 
     private Outlet outlet(final RoutingTable.Peer target) {
+        final Outlet cached = target.outlet();
+        if (cached != null) {
+            return cached;
+        }
         final Outlet existing = outlets.get(target.key());
         if (existing != null) {
+            target.outlet(existing);
             return existing;
         }
         synchronized (outlets) {
@@ -382,6 +419,7 @@ public final class BusNode implements Bus {
                 created.close();
                 checkOpen();
             }
+            target.outlet(created);
             return created;
         }
     }
@@ -507,6 +545,7 @@ public final class BusNode implements Bus {
         synchronized (registrationLock) {
             subscriptions.add(subscription);
             subscriptionMatches.clear();
+            subscriptionsVersion++;
             publishRecord();
         }
         return subscription;
@@ -539,6 +578,16 @@ public final class BusNode implements Bus {
             }
         }
         registry.update(baseRecord.with(patterns, new ArrayList<>(responders.keySet())));
+    }
+
+    /** The receive thread's matches for a cached topic: kept on its entry until the subscriptions change. */
+    private LocalSubscription[] matchingSubscriptions(final TopicCache.Entry entry) {
+        final long version = subscriptionsVersion;
+        if (entry.attachmentVersion != version) {
+            entry.attachment = matchingSubscriptions(entry.topic);
+            entry.attachmentVersion = version;
+        }
+        return (LocalSubscription[])entry.attachment;
     }
 
     private LocalSubscription[] matchingSubscriptions(final String topic) {
@@ -595,6 +644,7 @@ public final class BusNode implements Bus {
             synchronized (registrationLock) {
                 subscriptions.remove(this);
                 subscriptionMatches.clear();
+                subscriptionsVersion++;
                 publishRecord();
             }
         }
@@ -668,13 +718,15 @@ public final class BusNode implements Bus {
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         counters.add(NodeCounters.REQUESTS_SENT, 1);
 
-        final ByteBuf frame = FrameBuffers.acquire();
+        final OutgoingFrame frame = acquireFrame();
         try {
-            final int start = FrameEncoder.begin(frame, TYPE_REQUEST, 0, codec.contentType(), nodeId,
+            final ByteBuf buffer = frame.buffer();
+            final int start = FrameEncoder.begin(buffer, TYPE_REQUEST, 0, codec.contentType(), nodeId,
                 target.nodeId(), correlationId, EpochClock.nanos(), topicUtf8, Map.of());
-            codec.encode(request, frame, topic);
-            FrameEncoder.finish(frame, start);
-            checkSize(frame);
+            codec.encode(request, buffer, topic);
+            FrameEncoder.finish(buffer, start);
+            frame.encodedIn();
+            checkSize(frame.frameLength());
             if (!send(target, frame, topic)) {
                 pendingRequest.fail(new ResponderGoneException("responder gone: topic=" + topic + ", node=" + target
                     + ", correlationId=" + correlationId));
@@ -682,7 +734,7 @@ public final class BusNode implements Bus {
         } catch (final BusException | IllegalStateException ex) {
             pendingRequest.fail(ex);
         } finally {
-            FrameBuffers.release(frame);
+            releaseFrame(frame);
         }
         if (closed.get()) {
             pendingRequest.fail(new BusClosedException("bus closed: node=" + nodeHex));
@@ -740,12 +792,13 @@ public final class BusNode implements Bus {
             }
             return;
         }
-        final String topic = topicCache.topic(frame, flyweight.topicOffset(), flyweight.topicLength());
+        final TopicCache.Entry entry = topicCache.entry(frame, flyweight.topicOffset(), flyweight.topicLength());
+        final String topic = entry.topic;
         receivedContext.reset(topic, flyweight);
         try {
             switch (flyweight.type()) {
                 case TYPE_PUBLISH:
-                    onPublish(flyweight, topic);
+                    onPublish(flyweight, topic, matchingSubscriptions(entry));
                     break;
                 case TYPE_REQUEST:
                     onRequest(flyweight, topic);
@@ -762,8 +815,7 @@ public final class BusNode implements Bus {
         }
     }
 
-    private void onPublish(final FrameFlyweight frame, final String topic) {
-        final LocalSubscription[] matches = matchingSubscriptions(topic);
+    private void onPublish(final FrameFlyweight frame, final String topic, final LocalSubscription[] matches) {
         JavaType decodedType = null;
         Object decoded = null;
         for (final LocalSubscription subscription : matches) {
@@ -889,20 +941,22 @@ public final class BusNode implements Bus {
     }
 
     private void sendReply(final long requester, final long correlationId, final String topic, final Object value) {
-        final ByteBuf frame = FrameBuffers.acquire();
+        final OutgoingFrame frame = acquireFrame();
         try {
-            final int start = FrameEncoder.begin(frame, TYPE_REPLY, 0, codec.contentType(), nodeId, requester,
+            final ByteBuf buffer = frame.buffer();
+            final int start = FrameEncoder.begin(buffer, TYPE_REPLY, 0, codec.contentType(), nodeId, requester,
                 correlationId, EpochClock.nanos(), topicBytes(topic), Map.of());
             try {
-                codec.encode(value, frame, topic);
+                codec.encode(value, buffer, topic);
             } catch (final CodecException ex) {
-                frame.writerIndex(start);
+                buffer.writerIndex(start);
                 sendErrorReply(requester, correlationId, topic, 0, ex.getClass().getName(), ex.getMessage());
                 return;
             }
-            FrameEncoder.finish(frame, start);
-            if (frame.readableBytes() > maxFrameLength) {
-                final String message = new MessageTooLargeException(frame.readableBytes(), maxFrameLength,
+            FrameEncoder.finish(buffer, start);
+            frame.encodedIn();
+            if (frame.frameLength() > maxFrameLength) {
+                final String message = new MessageTooLargeException(frame.frameLength(), maxFrameLength,
                     uri.scheme()).getMessage();
                 sendErrorReply(requester, correlationId, topic, 0, MessageTooLargeException.class.getName(), message);
                 return;
@@ -910,7 +964,7 @@ public final class BusNode implements Bus {
             counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
-            FrameBuffers.release(frame);
+            releaseFrame(frame);
         }
     }
 
@@ -924,20 +978,22 @@ public final class BusNode implements Bus {
         final Map<String, String> error = new LinkedHashMap<>();
         error.put("type", type);
         error.put("message", message);
-        final ByteBuf frame = FrameBuffers.acquire();
+        final OutgoingFrame frame = acquireFrame();
         try {
-            final int start = FrameEncoder.begin(frame, TYPE_ERROR_REPLY, flags, codec.contentType(), nodeId,
+            final ByteBuf buffer = frame.buffer();
+            final int start = FrameEncoder.begin(buffer, TYPE_ERROR_REPLY, flags, codec.contentType(), nodeId,
                 requester, correlationId, EpochClock.nanos(), topicBytes(topic), Map.of());
-            codec.encode(error, frame, topic);
-            FrameEncoder.finish(frame, start);
+            codec.encode(error, buffer, topic);
+            FrameEncoder.finish(buffer, start);
+            frame.encodedIn();
             counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
-            FrameBuffers.release(frame);
+            releaseFrame(frame);
         }
     }
 
-    private void sendTo(final long node, final ByteBuf frame, final String topic) {
+    private void sendTo(final long node, final OutgoingFrame frame, final String topic) {
         if (closed.get()) {
             return;
         }

@@ -18,15 +18,13 @@ final class ReceivedContext implements MessageContext {
     private long timestampNanos;
     private long correlationId;
     private Map<String, String> headers;
+    /** The frame while reused on the receive thread (fields read from it on demand); {@code null} in a copy. */
     private FrameFlyweight frame;
 
     void reset(final String topic, final FrameFlyweight frame) {
         this.topic = topic;
         this.frame = frame;
-        this.sender = frame.sender();
-        this.timestampNanos = frame.timestamp();
-        this.correlationId = frame.correlationId();
-        this.headers = frame.headersLength() == 0 ? Map.of() : null;
+        this.headers = null;
     }
 
     @Override
@@ -36,27 +34,28 @@ final class ReceivedContext implements MessageContext {
 
     @Override
     public String senderNode() {
-        return NodeIds.format(sender);
+        return NodeIds.format(sender());
     }
 
     long sender() {
-        return sender;
+        return frame != null ? frame.sender() : sender;
     }
 
     @Override
     public long timestampNanos() {
-        return timestampNanos;
+        return frame != null ? frame.timestamp() : timestampNanos;
     }
 
     @Override
     public long correlationId() {
-        return correlationId;
+        return frame != null ? frame.correlationId() : correlationId;
     }
 
     @Override
     public Map<String, String> headers() {
         if (headers == null) {
-            headers = frame.headers(); // decoded on first use, while the frame is still valid
+            // decoded on first use, while the frame is still valid
+            headers = frame.headersLength() == 0 ? Map.of() : frame.headers();
         }
         return headers;
     }
@@ -65,15 +64,16 @@ final class ReceivedContext implements MessageContext {
     public MessageContext copy() {
         final ReceivedContext copy = new ReceivedContext();
         copy.topic = topic;
-        copy.sender = sender;
-        copy.timestampNanos = timestampNanos;
-        copy.correlationId = correlationId;
+        copy.sender = sender();
+        copy.timestampNanos = timestampNanos();
+        copy.correlationId = correlationId();
         copy.headers = headers();
         return copy;
     }
 
     @Override
     public String toString() {
-        return "MessageContext{topic=" + topic + ", sender=" + senderNode() + ", correlationId=" + correlationId + "}";
+        return "MessageContext{topic=" + topic + ", sender=" + senderNode() + ", correlationId=" + correlationId()
+            + "}";
     }
 }

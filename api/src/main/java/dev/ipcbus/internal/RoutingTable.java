@@ -3,6 +3,7 @@ package dev.ipcbus.internal;
 import dev.ipcbus.Topics;
 import dev.ipcbus.registry.NodeRecord;
 import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.Outlet;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,13 +28,54 @@ final class RoutingTable {
     private final ConcurrentHashMap<String, Peer[]> responders = new ConcurrentHashMap<>();
 
     /**
-     * One node as routing sees it.
-     *
-     * @param nodeId the node.
-     * @param key    the node id boxed once, for map look-ups that must not allocate on the hot path.
-     * @param record its registry record.
+     * One node as routing sees it, with the outlet the core last used to reach it (a cache in front of the core's
+     * outlet map, so that a send makes no map look-up).
      */
-    record Peer(long nodeId, Long key, NodeRecord record) {
+    static final class Peer {
+        private final long nodeId;
+        private final Long key;
+        private final NodeRecord record;
+        private volatile Outlet outlet;
+
+        /**
+         * @param nodeId the node.
+         * @param record its registry record.
+         */
+        Peer(final long nodeId, final NodeRecord record) {
+            this.nodeId = nodeId;
+            this.key = nodeId;
+            this.record = record;
+        }
+
+        long nodeId() {
+            return nodeId;
+        }
+
+        /** @return the node id boxed once, for map look-ups that must not allocate on the hot path. */
+        Long key() {
+            return key;
+        }
+
+        NodeRecord record() {
+            return record;
+        }
+
+        /** @return the cached outlet, possibly closed since (an offer then says so), or {@code null}. */
+        Outlet outlet() {
+            return outlet;
+        }
+
+        void outlet(final Outlet opened) {
+            outlet = opened;
+        }
+
+        /** Forgets {@code dropped} if it is the cached outlet. */
+        void forget(final Outlet dropped) {
+            if (outlet == dropped) {
+                outlet = null;
+            }
+        }
+
         @Override
         public String toString() {
             return record.id();
@@ -46,7 +88,7 @@ final class RoutingTable {
         for (final NodeRecord record : records) {
             if (scheme.equals(record.transport())) {
                 final long id = NodeIds.parse(record.id());
-                map.put(id, new Peer(id, id, record));
+                map.put(id, new Peer(id, record));
             }
         }
         this.peers = map;

@@ -1,43 +1,96 @@
 package dev.ipcbus.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns a topic's UTF-8 bytes inside a frame into a {@code String} without allocating when the topic was seen
- * recently: a direct-mapped cache of 256 entries keyed by a hash of the bytes.
+ * Turns a topic's UTF-8 bytes inside a frame into an {@link Entry} (the topic as a {@code String}, plus what the
+ * caller attached to it, such as the matching subscriptions) without allocating when the topic was seen recently: a
+ * direct-mapped cache of 256 entries.
+ * <p>
+ * The slot is chosen by a hash of the topic's length and its first and last eight bytes (constant time, whatever the
+ * topic's length); the whole topic is then compared with the slot's key eight bytes at a time, so a collision costs a
+ * miss, never a wrong answer.
  * <p>
  * <b>Thread safety:</b> not thread-safe; confine to the receive thread.
  */
 final class TopicCache {
     private static final int SIZE = 256;
+    private static final VarHandle KEY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
+        ByteOrder.LITTLE_ENDIAN);
 
-    private final ByteBuf[] keys = new ByteBuf[SIZE];
-    private final String[] values = new String[SIZE];
+    private final Entry[] entries = new Entry[SIZE];
 
-    String topic(final ByteBuf buffer, final int offset, final int length) {
-        long hash = length;
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES) {
-            hash = 31 * hash + buffer.getLongLE(offset + i);
+    /** One cached topic: its bytes, its {@code String}, and the caller's attachment with the version it was made at. */
+    static final class Entry {
+        final byte[] key;
+        final String topic;
+        Object attachment;
+        long attachmentVersion = Long.MIN_VALUE;
+
+        Entry(final byte[] key, final String topic) {
+            this.key = key;
+            this.topic = topic;
         }
-        for (; i < length; i++) {
-            hash = 31 * hash + buffer.getByte(offset + i);
+    }
+
+    /**
+     * @param buffer the frame.
+     * @param offset the topic's first byte.
+     * @param length the topic's length in bytes.
+     * @return the topic's entry (cached, or new and now cached).
+     */
+    Entry entry(final ByteBuf buffer, final int offset, final int length) {
+        final long first;
+        final long last;
+        if (length >= Long.BYTES) {
+            first = buffer.getLongLE(offset);
+            last = buffer.getLongLE(offset + length - Long.BYTES);
+        } else {
+            long bytes = 0;
+            for (int i = 0; i < length; i++) {
+                bytes |= (buffer.getByte(offset + i) & 0xFFL) << (i * 8);
+            }
+            first = bytes;
+            last = 0;
         }
-        final int folded = (int)(hash ^ (hash >>> 32));
-        final int slot = (folded ^ (folded >>> 16)) & (SIZE - 1);
-        final ByteBuf key = keys[slot];
-        if (key != null && key.readableBytes() == length && ByteBufUtil.equals(key, 0, buffer, offset, length)) {
-            return values[slot];
+        long hash = (first * 0x9E3779B97F4A7C15L) ^ (last * 0xC2B2AE3D27D4EB4FL) ^ length;
+        hash ^= hash >>> 29;
+        final int slot = (int)(hash ^ (hash >>> 32)) & (SIZE - 1);
+        final Entry cached = entries[slot];
+        if (cached != null && cached.key.length == length && matches(cached.key, buffer, offset, first, last)) {
+            return cached;
         }
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
-        final String topic = new String(bytes, StandardCharsets.UTF_8);
-        keys[slot] = Unpooled.wrappedBuffer(bytes);
-        values[slot] = topic;
-        return topic;
+        final Entry entry = new Entry(bytes, new String(bytes, StandardCharsets.UTF_8));
+        entries[slot] = entry;
+        return entry;
+    }
+
+    /** Whether {@code key} (of the topic's length) holds the topic's bytes; {@code first}/{@code last} already read. */
+    private static boolean matches(
+        final byte[] key, final ByteBuf buffer, final int offset, final long first, final long last) {
+        final int length = key.length;
+        if (length < Long.BYTES) {
+            long bytes = 0;
+            for (int i = 0; i < length; i++) {
+                bytes |= (key[i] & 0xFFL) << (i * 8);
+            }
+            return bytes == first;
+        }
+        if ((long)KEY_LONG.get(key, 0) != first || (long)KEY_LONG.get(key, length - Long.BYTES) != last) {
+            return false;
+        }
+        for (int i = Long.BYTES; i < length - Long.BYTES; i += Long.BYTES) {
+            if ((long)KEY_LONG.get(key, i) != buffer.getLongLE(offset + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

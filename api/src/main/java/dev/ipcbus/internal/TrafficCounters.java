@@ -14,8 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * publishes the totals to the node's shared {@link CounterFile}, where other processes read them. Totals there lag by
  * at most one sweep period.
  * <p>
- * <b>Thread safety:</b> {@link #sending()} returns the calling thread's cell; {@link #received} is for the inbox's
- * receive calls, which the transport serializes; {@link #flush()} may run on any thread.
+ * <b>Thread safety:</b> each sending thread counts in the cell {@link #newSender()} gave it (the core keeps it in the
+ * thread's {@link OutgoingFrame}); {@link #received} is for the inbox's receive calls, which the transport
+ * serializes; {@link #flush()} may run on any thread.
  */
 final class TrafficCounters {
     private static final VarHandle FRAMES;
@@ -33,7 +34,6 @@ final class TrafficCounters {
 
     private final CounterFile file;
     private final CopyOnWriteArrayList<Cell> senders = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::newSender);
     private final Cell receiver = new Cell();
 
     /** Counts of one writer: frames and bytes. Written only by its owner (plain read, release store). */
@@ -59,17 +59,13 @@ final class TrafficCounters {
         this.file = file;
     }
 
-    private Cell newSender() {
+    /**
+     * @return a new cell for one sending thread's frames, included in every {@link #flush()} from now on.
+     */
+    Cell newSender() {
         final Cell cell = new Cell();
         senders.add(cell);
         return cell;
-    }
-
-    /**
-     * @return the calling thread's cell for frames it sent.
-     */
-    Cell sending() {
-        return local.get();
     }
 
     /**

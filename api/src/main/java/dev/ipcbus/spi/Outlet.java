@@ -1,6 +1,7 @@
 package dev.ipcbus.spi;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * The sending end to one node's {@link Inbox}. Opened once per target node and reused.
@@ -44,6 +45,39 @@ public interface Outlet extends AutoCloseable {
      * @throws IllegalArgumentException if the frame is larger than {@link Transport#maxFrameLength()}.
      */
     int offer(ByteBuf frame, long timeoutNanos);
+
+    /**
+     * Whether {@link #offer(FrameWriter, int, long)} writes the frame in place (no intermediate buffer, no copy).
+     * When it does not, a caller that has the frame encoded already should prefer {@link #offer(ByteBuf, long)}.
+     *
+     * @return {@code true} if this outlet overrides {@link #offer(FrameWriter, int, long)} to write in place.
+     */
+    default boolean writesInPlace() {
+        return false;
+    }
+
+    /**
+     * Writes one frame of {@code frameLength} bytes into the target inbox by letting {@code writer} encode it where
+     * the transport will carry it from, waiting up to {@code timeoutNanos} while the inbox is full, with the same
+     * results and liveness checks as {@link #offer(ByteBuf, long)}. The writer is called at most once, and what it
+     * wrote is delivered only if the result is {@link #SENT}. If the writer throws, nothing is delivered (space it was
+     * given is released) and the exception propagates.
+     * <p>
+     * This default encodes into a new heap buffer and offers that; outlets that can write in place override it
+     * and answer {@code true} from {@link #writesInPlace()}.
+     *
+     * @param writer       encodes the frame.
+     * @param frameLength  the frame's exact length, at most {@link Transport#maxFrameLength()} bytes.
+     * @param timeoutNanos how long to wait for space; 0 means do not wait.
+     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #PEER_GONE} or {@link #CLOSED}.
+     * @throws IllegalArgumentException if the frame is larger than {@link Transport#maxFrameLength()}.
+     */
+    default int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
+        final ByteBuf frame = Unpooled.buffer(frameLength, frameLength);
+        writer.writeFrame(frame, 0);
+        frame.writerIndex(frameLength);
+        return offer(frame, timeoutNanos);
+    }
 
     /**
      * Closes the outlet; a thread blocked in {@link #offer} returns {@link #CLOSED}. Idempotent.

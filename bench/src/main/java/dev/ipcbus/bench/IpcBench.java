@@ -240,7 +240,12 @@ public final class IpcBench {
                 "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "-cp", JAR, BenchChild.class.getName()));
+                "-cp", JAR));
+            final String childJvmArgs = System.getProperty("bench.childJvmArgs", "").trim();
+            if (!childJvmArgs.isEmpty()) {
+                command.addAll(List.of(childJvmArgs.split("\\s+")));
+            }
+            command.add(BenchChild.class.getName());
             command.addAll(List.of(args));
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.core;
 
+import dev.ipcbus.spi.FrameWriter;
 import io.netty.buffer.ByteBuf;
 
 import static dev.ipcbus.transport.filemap.core.RecordDescriptor.TYPE_FRAME;
@@ -80,6 +81,46 @@ public final class ManyToOneRing {
      */
     public int write(final ByteBuf frame) {
         final int frameLength = frame.readableBytes();
+        final int recordAt = claim(frameLength);
+        if (recordAt < 0) {
+            return INSUFFICIENT_CAPACITY;
+        }
+        region.putBytes(RecordDescriptor.bodyOffset(recordAt), frame, frame.readerIndex(), frameLength);
+        publish(recordAt, frameLength);
+        return WRITTEN;
+    }
+
+    /**
+     * Appends one frame as a record, without waiting, letting {@code writer} encode it in place in the ring.
+     *
+     * @param writer      writes exactly {@code frameLength} bytes at the index it is given, in {@link #buffer()}.
+     * @param frameLength the frame's length, at most {@link #maxFrameLength()} bytes.
+     * @return {@link #WRITTEN} or {@link #INSUFFICIENT_CAPACITY} (the writer was not called).
+     * @throws IllegalArgumentException if the frame is empty or longer than {@link #maxFrameLength()}.
+     * @throws RuntimeException         whatever the writer threw; the claimed space became padding the reader skips.
+     */
+    public int write(final FrameWriter writer, final int frameLength) {
+        final int recordAt = claim(frameLength);
+        if (recordAt < 0) {
+            return INSUFFICIENT_CAPACITY;
+        }
+        try {
+            writer.writeFrame(region.bytes(), RecordDescriptor.bodyOffset(recordAt));
+        } catch (final RuntimeException | Error failure) {
+            abandon(recordAt, frameLength);
+            throw failure;
+        }
+        publish(recordAt, frameLength);
+        return WRITTEN;
+    }
+
+    /**
+     * Claims space for a record: a compare-and-set of the tail (with a padding record first when the record does not
+     * fit before the end of the ring), then the claim mark (negative length) and the type.
+     *
+     * @return the record's offset in the region, or -1 if the ring has no room right now (nothing claimed).
+     */
+    private int claim(final int frameLength) {
         if (frameLength > maxFrameLength || frameLength <= 0) {
             throw new IllegalArgumentException("frame does not fit the filemap ring: frameLength=" + frameLength
                 + ", maxFrameLength=" + maxFrameLength + ", capacity=" + capacity);
@@ -99,7 +140,7 @@ public final class ManyToOneRing {
             if (required - headCache > capacity) {
                 headCache = region.getLongAcquire(HEAD_OFFSET);
                 if (required - headCache > capacity) {
-                    return INSUFFICIENT_CAPACITY;
+                    return -1;
                 }
             }
         } while (!region.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned));
@@ -116,15 +157,23 @@ public final class ManyToOneRing {
         // claim relies on the body being all zeros to find the next record.
         SharedRegion.releaseFence();
         region.putInt(RecordDescriptor.typeOffset(recordAt), TYPE_FRAME);
-        region.putBytes(RecordDescriptor.bodyOffset(recordAt), frame, frame.readerIndex(), frameLength);
-        region.putIntRelease(RecordDescriptor.lengthOffset(recordAt), recordLength);
+        return recordAt;
+    }
 
+    /** Publishes a claimed record whose body is written, and rings the doorbell if the reader is going to sleep. */
+    private void publish(final int recordAt, final int frameLength) {
+        region.putIntRelease(RecordDescriptor.lengthOffset(recordAt), frameLength + RecordDescriptor.HEADER_LENGTH);
         // Volatile load after the (sequentially consistent) tail CAS: pairs with the reader's volatile store of the
         // flag followed by its volatile load of the tail (see Doorbell).
         if (region.getIntVolatile(WAITING_OFFSET) != 0 && region.compareAndSetInt(WAITING_OFFSET, 1, 0)) {
             ringDoorbell();
         }
-        return WRITTEN;
+    }
+
+    /** Turns a claimed record whose body could not be written into padding of the same length, and publishes it. */
+    private void abandon(final int recordAt, final int frameLength) {
+        region.putInt(RecordDescriptor.typeOffset(recordAt), TYPE_PADDING);
+        publish(recordAt, frameLength);
     }
 
     /**

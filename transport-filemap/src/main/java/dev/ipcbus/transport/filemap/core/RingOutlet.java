@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.core;
 
+import dev.ipcbus.spi.FrameWriter;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.NodeLiveness;
 import dev.ipcbus.spi.Outlet;
@@ -66,7 +67,38 @@ public final class RingOutlet implements Outlet {
 
     @Override
     public int offer(final ByteBuf frame, final long timeoutNanos) {
-        final int frameLength = frame.readableBytes();
+        final int status = checkOffer(frame.readableBytes());
+        if (status != SENT) {
+            return status;
+        }
+        if (ring.write(frame) == ManyToOneRing.WRITTEN) {
+            return SENT;
+        }
+        return awaitSpace(frame, null, 0, timeoutNanos);
+    }
+
+    /**
+     * @return {@code true}: frames are encoded straight into the target's ring.
+     */
+    @Override
+    public boolean writesInPlace() {
+        return true;
+    }
+
+    @Override
+    public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
+        final int status = checkOffer(frameLength);
+        if (status != SENT) {
+            return status;
+        }
+        if (ring.write(writer, frameLength) == ManyToOneRing.WRITTEN) {
+            return SENT;
+        }
+        return awaitSpace(null, writer, frameLength, timeoutNanos);
+    }
+
+    /** @return {@link #SENT} if a frame of this length may be written now, else the status to return. */
+    private int checkOffer(final int frameLength) {
         if (frameLength > transportMaxFrameLength || frameLength > ring.maxFrameLength()) {
             throw new IllegalArgumentException("frame too large for the filemap inbox: frameLength=" + frameLength
                 + ", maxFrameLength=" + Math.min(transportMaxFrameLength, ring.maxFrameLength())
@@ -80,13 +112,12 @@ public final class RingOutlet implements Outlet {
         if (ring.isReaderClosed()) {
             return PEER_GONE;
         }
-        if (ring.write(frame) == ManyToOneRing.WRITTEN) {
-            return SENT;
-        }
-        return awaitSpace(frame, timeoutNanos);
+        return SENT;
     }
 
-    private int awaitSpace(final ByteBuf frame, final long timeoutNanos) {
+    /** Waits for space and writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes. */
+    private int awaitSpace(final ByteBuf frame, final FrameWriter writer, final int frameLength,
+        final long timeoutNanos) {
         ring.countBackpressureWait();
         final long start = System.nanoTime();
         long nextLivenessCheck = start + LIVENESS_INTERVAL_NANOS;
@@ -112,7 +143,8 @@ public final class RingOutlet implements Outlet {
             if (closed) {
                 return CLOSED;
             }
-            if (ring.write(frame) == ManyToOneRing.WRITTEN) {
+            final int written = frame != null ? ring.write(frame) : ring.write(writer, frameLength);
+            if (written == ManyToOneRing.WRITTEN) {
                 return SENT;
             }
         }

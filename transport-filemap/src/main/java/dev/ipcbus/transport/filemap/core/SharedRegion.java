@@ -22,7 +22,8 @@ import java.nio.ByteOrder;
  * {@link IllegalStateException}.
  * <p>
  * Payload bytes are copied through a Netty {@link ByteBuf} wrapping the same memory ({@link #putBytes},
- * {@link #setZero}, {@link #newView()}); {@code ByteBuf} carries payloads only, never control words.
+ * {@link #setZero}, {@link #newView()}, and {@link #bytes()} for frames written in place); {@code ByteBuf} carries
+ * payloads only, never control words.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use; the methods hold no state besides the buffer, and the memory they
  * touch may be shared with other processes.
@@ -71,6 +72,17 @@ public final class SharedRegion {
      */
     public ByteBuffer buffer() {
         return buffer;
+    }
+
+    /**
+     * The region's shared {@link ByteBuf}, for writing frame bytes in place with absolute-index methods
+     * ({@code setXxx}; its indexes are never moved, so concurrent writers of disjoint ranges do not interfere). Never
+     * use it for control words.
+     *
+     * @return the view over the whole region.
+     */
+    public ByteBuf bytes() {
+        return bytes;
     }
 
     /**

@@ -1,0 +1,24 @@
+package dev.ipcbus.spi;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Writes one frame whose length is known in advance straight into a transport's own memory (a shared-memory ring, a
+ * socket's send buffer), so that the frame is encoded once and never copied: see
+ * {@link Outlet#offer(FrameWriter, int, long)}.
+ * <p>
+ * <b>Thread safety:</b> an outlet calls the writer on the offering thread, at most once per offer that succeeds; the
+ * writer may be reused for the next offer once the call returns.
+ */
+@FunctionalInterface
+public interface FrameWriter {
+    /**
+     * Writes exactly the frame length given to {@code offer} at {@code index}, with absolute-index methods only
+     * ({@code setXxx}); neither index of {@code buffer} may be moved, and nothing outside
+     * {@code [index, index + frameLength)} may be touched.
+     *
+     * @param buffer where the frame goes; shared with other threads writing their own frames elsewhere in it.
+     * @param index  the frame's first byte.
+     */
+    void writeFrame(ByteBuf buffer, int index);
+}
