@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * <p>
  * The scheme picks the transport; the bus name ({@code [A-Za-z0-9_.-]}, 1 to 64 characters, not {@code .} or
  * {@code ..}) names the bus every node of one application opens; the options configure the core
- * ({@code publishTimeout}) and the transport.
+ * ({@code publishTimeout}, {@code timestamps}) and the transport.
  * <p>
  * <b>Thread safety:</b> immutable.
  */

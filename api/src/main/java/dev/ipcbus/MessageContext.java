@@ -21,7 +21,8 @@ public interface MessageContext {
     String senderNode();
 
     /**
-     * @return when the sender created the message, in nanoseconds since the epoch (sender's clock).
+     * @return when the sender created the message, in nanoseconds since the epoch (sender's clock); 0 if the sender's
+     * bus was opened with the URI option {@code timestamps=false}.
      */
     long timestampNanos();
 

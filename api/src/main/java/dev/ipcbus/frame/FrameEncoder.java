@@ -3,6 +3,7 @@ package dev.ipcbus.frame;
 import dev.ipcbus.ConfigurationException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -106,20 +107,58 @@ public final class FrameEncoder {
         final byte[] topicUtf8,
         final int headersLength,
         final int payloadLength) {
-        final int frameLength = HEADER_LENGTH + topicUtf8.length + headersLength + payloadLength;
         // Eight bytes at a time: the header is seven little-endian longs (see FrameDescriptor's diagram).
         out.setLongLE(index + MAGIC_OFFSET, (MAGIC & 0xFFFFFFFFL) | (MAJOR_VERSION & 0xFFL) << 32
             | (MINOR_VERSION & 0xFFL) << 40 | (type & 0xFFL) << 48 | (flags & 0xFFL) << 56);
-        // frame length, topic length, content type, reserved 0
-        out.setLongLE(index + FRAME_LENGTH_OFFSET, (frameLength & 0xFFFFFFFFL) | (long)topicUtf8.length << 32
-            | (contentType & 0xFFL) << 48);
-        out.setLongLE(index + HEADERS_LENGTH_OFFSET, (headersLength & 0xFFFFFFFFL) | (long)payloadLength << 32);
+        writeLengths(out, index, topicUtf8.length, contentType, headersLength, payloadLength);
         out.setLongLE(index + SENDER_OFFSET, sender);
         out.setLongLE(index + DESTINATION_OFFSET, destination);
         out.setLongLE(index + CORRELATION_ID_OFFSET, correlationId);
         out.setLongLE(index + TIMESTAMP_OFFSET, timestamp);
         out.setBytes(index + HEADER_LENGTH, topicUtf8);
         return index + HEADER_LENGTH + topicUtf8.length;
+    }
+
+    /**
+     * Writes the two header words that hold the lengths: frame length, topic length and content type; headers length
+     * and payload length.
+     *
+     * @param out           the buffer holding the frame's header at {@code index}; its indexes do not move.
+     * @param index         the frame's first byte.
+     * @param topicLength   the topic's length in bytes.
+     * @param contentType   a {@code CONTENT_TYPE_*} constant.
+     * @param headersLength the headers section's length.
+     * @param payloadLength the payload's length.
+     */
+    public static void writeLengths(
+        final ByteBuf out,
+        final int index,
+        final int topicLength,
+        final byte contentType,
+        final int headersLength,
+        final int payloadLength) {
+        final int frameLength = HEADER_LENGTH + topicLength + headersLength + payloadLength;
+        // frame length, topic length, content type, reserved 0
+        out.setLongLE(index + FRAME_LENGTH_OFFSET, (frameLength & 0xFFFFFFFFL) | (long)topicLength << 32
+            | (contentType & 0xFFL) << 48);
+        out.setLongLE(index + HEADERS_LENGTH_OFFSET, (headersLength & 0xFFFFFFFFL) | (long)payloadLength << 32);
+    }
+
+    /**
+     * Encodes the part of a publish frame that stays the same from message to message of one sender on one topic:
+     * the header with zero lengths and timestamp, then the topic. A sender copies it in front of each payload and
+     * fills in the lengths ({@link #writeLengths}) and, if it stamps frames, the timestamp.
+     *
+     * @param contentType a {@code CONTENT_TYPE_*} constant.
+     * @param sender      the sending node.
+     * @param topicUtf8   the validated topic's UTF-8 bytes.
+     * @return {@code HEADER_LENGTH + topicUtf8.length} bytes.
+     */
+    public static byte[] publishTemplate(final byte contentType, final long sender, final byte[] topicUtf8) {
+        final byte[] template = new byte[HEADER_LENGTH + topicUtf8.length];
+        final ByteBuf out = Unpooled.wrappedBuffer(template);
+        writeHeader(out, 0, TYPE_PUBLISH, 0, contentType, sender, 0, 0, 0, topicUtf8, 0, 0);
+        return template;
     }
 
     private static void writeString(final ByteBuf out, final String value) {

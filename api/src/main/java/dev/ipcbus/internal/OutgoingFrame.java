@@ -6,12 +6,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 
+import static dev.ipcbus.frame.FrameDescriptor.CONTENT_TYPE_RAW;
 import static dev.ipcbus.frame.FrameDescriptor.HEADER_LENGTH;
+import static dev.ipcbus.frame.FrameDescriptor.TIMESTAMP_OFFSET;
 
 /**
  * The frame one thread is sending from one node, in one of two forms:
  * <ul>
- *   <li><b>raw</b> ({@link #raw}): header fields, topic and a borrowed payload of known length. As a
+ *   <li><b>raw</b> ({@link #rawPublish}): the topic's frame template, a timestamp and a borrowed payload of known
+ *   length. As a
  *   {@link FrameWriter} it encodes itself straight into an outlet that writes in place (the filemap ring): the frame
  *   is written once, into shared memory, and never copied. {@link #encoded()} encodes it into the thread's buffer
  *   for outlets that copy; at most once per frame, however many targets it goes to.</li>
@@ -31,6 +34,7 @@ final class OutgoingFrame implements FrameWriter {
     private static final int INITIAL_CAPACITY = 4096;
     private static final int RETAIN_LIMIT = 1 << 20;
 
+    private final Thread owner;
     private final TrafficCounters.Cell traffic;
     private final boolean temporary;
     private ByteBuf buffer;
@@ -38,17 +42,17 @@ final class OutgoingFrame implements FrameWriter {
 
     private boolean isRaw;
     private boolean rawEncoded;
-    private byte type;
-    private byte contentType;
-    private long sender;
-    private long destination;
-    private long correlationId;
+    private byte[] template;
     private long timestamp;
-    private byte[] topicUtf8;
     private ByteBuf payload;
     private int frameLength;
 
+    /** The last topic this thread published on, by identity (a caller's constant), and its sending state. */
+    private String lastTopic;
+    private OutgoingTopic lastOutgoingTopic;
+
     OutgoingFrame(final TrafficCounters.Cell traffic, final boolean temporary) {
+        this.owner = Thread.currentThread();
         this.traffic = traffic;
         this.temporary = temporary;
         this.buffer = newBuffer();
@@ -75,12 +79,20 @@ final class OutgoingFrame implements FrameWriter {
     void release() {
         inUse = false;
         payload = null;
+        template = null;
         if (temporary) {
             buffer.release();
         } else if (buffer.capacity() > RETAIN_LIMIT) {
             buffer.release();
             buffer = newBuffer();
         }
+    }
+
+    /**
+     * @return the thread this instance belongs to (final: safe to read from any thread).
+     */
+    Thread owner() {
+        return owner;
     }
 
     /**
@@ -98,29 +110,34 @@ final class OutgoingFrame implements FrameWriter {
     }
 
     /**
-     * Sets up a raw frame: no headers section, a payload borrowed until {@link #release()}.
+     * @param topic a topic string.
+     * @return the sending state of the last topic published on from this thread if it is this very string
+     * instance (an identity check: cheaper than a map look-up), else {@code null}.
+     */
+    OutgoingTopic lastTopic(final String topic) {
+        return topic == lastTopic ? lastOutgoingTopic : null;
+    }
+
+    /**
+     * Remembers a topic's sending state for {@link #lastTopic}.
+     */
+    void lastTopic(final String topic, final OutgoingTopic outgoingTopic) {
+        lastTopic = topic;
+        lastOutgoingTopic = outgoingTopic;
+    }
+
+    /**
+     * Sets up a raw publish frame: the topic's template, a timestamp and a payload borrowed until {@link #release()}.
      *
      * @return the frame length, as a {@code long} so that an oversized payload cannot overflow it.
      */
-    long raw(
-        final byte type,
-        final byte contentType,
-        final long sender,
-        final long destination,
-        final long correlationId,
-        final long timestamp,
-        final byte[] topicUtf8,
-        final ByteBuf payload) {
-        final long length = (long)HEADER_LENGTH + topicUtf8.length + payload.readableBytes();
+    long rawPublish(final OutgoingTopic topic, final long timestamp, final ByteBuf payload) {
+        final byte[] header = topic.rawPublishTemplate();
+        final long length = (long)header.length + payload.readableBytes();
         this.isRaw = true;
         this.rawEncoded = false;
-        this.type = type;
-        this.contentType = contentType;
-        this.sender = sender;
-        this.destination = destination;
-        this.correlationId = correlationId;
+        this.template = header;
         this.timestamp = timestamp;
-        this.topicUtf8 = topicUtf8;
         this.payload = payload;
         this.frameLength = length > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int)length;
         return length;
@@ -171,8 +188,11 @@ final class OutgoingFrame implements FrameWriter {
     @Override
     public void writeFrame(final ByteBuf out, final int index) {
         final int payloadLength = payload.readableBytes();
-        final int payloadAt = FrameEncoder.writeHeader(out, index, type, 0, contentType, sender, destination,
-            correlationId, timestamp, topicUtf8, 0, payloadLength);
-        out.setBytes(payloadAt, payload, payload.readerIndex(), payloadLength);
+        out.setBytes(index, template);
+        FrameEncoder.writeLengths(out, index, template.length - HEADER_LENGTH, CONTENT_TYPE_RAW, 0, payloadLength);
+        if (timestamp != 0) {
+            out.setLongLE(index + TIMESTAMP_OFFSET, timestamp);
+        }
+        out.setBytes(index + template.length, payload, payload.readerIndex(), payloadLength);
     }
 }

@@ -33,6 +33,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +52,10 @@ import java.util.regex.Pattern;
  *   <li>{@code -Dbench.seconds=5}: measured seconds per scenario (bounded run).</li>
  *   <li>{@code -Dbench.warmup=2}: warm-up seconds per scenario, not measured.</li>
  *   <li>{@code -Dbench.only=<regex>}: run only scenarios whose name matches.</li>
+ *   <li>{@code -Dbench.rounds=3}: how often the whole list of scenarios runs, one after the other. Round trips are
+ *   pooled over the rounds; throughput is the median; each ratio to Aeron is computed per round (both sides
+ *   measured close together in time) and the median is reported, since this kind of machine drifts by 2x and more
+ *   between minutes.</li>
  * </ul>
  * Prints a Markdown table per kind of measurement, then the ratios to Aeron.
  */
@@ -60,10 +66,14 @@ public final class IpcBench {
     private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final String JAR = System.getProperty("java.class.path");
 
-    private static final List<String> LATENCY = new ArrayList<>();
-    private static final List<String> THROUGHPUT = new ArrayList<>();
-    private static final List<String> ALLOCATION = new ArrayList<>();
-    private static final java.util.Map<String, double[]> RESULTS = new java.util.LinkedHashMap<>();
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+
+    /** Per scenario: the round trips of every round pooled. */
+    private static final Map<String, Histogram> LATENCY = new LinkedHashMap<>();
+    /** Per scenario: one value per round (p50/p90/p99/p99.9/max in µs, or msgs/s). */
+    private static final Map<String, List<double[]>> ROUND_RESULTS = new LinkedHashMap<>();
+    private static final Map<String, Integer> SIZES = new LinkedHashMap<>();
+    private static final Map<String, String> ALLOCATION = new LinkedHashMap<>();
     private static String current = "";
 
     private IpcBench() {
@@ -86,44 +96,54 @@ public final class IpcBench {
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir))) {
-            for (final int size : new int[] {32, 1024}) {
-                for (final String idle : new String[] {"spin", "hybrid"}) {
-                    final String uri = "filemap://" + bus + "?idle=" + idle;
-                    run("rtt ipcbus raw " + size + "B idle=" + idle, () -> busPingPong(uri, size, false));
-                }
-                for (final String idle : new String[] {"spin", "hybrid"}) {
-                    run("rtt filemap SPI only " + size + "B idle=" + idle, () -> spiPingPong(bus, idle, size));
-                }
-                run("rtt aeron " + size + "B busy-spin", () -> aeronPingPong(aeron, aeronDir, size, true));
-                run("rtt aeron " + size + "B backoff", () -> aeronPingPong(aeron, aeronDir, size, false));
-            }
-            for (final String idle : new String[] {"spin", "hybrid"}) {
-                final String uri = "filemap://" + bus + "?idle=" + idle;
-                run("rtt ipcbus jackson idle=" + idle, () -> busPingPong(uri, 0, true));
-            }
-            run("wakeup ipcbus raw 32B 1000/s idle=hybrid",
-                () -> busLowRate("filemap://" + bus + "?idle=hybrid"));
-            run("wakeup ipcbus raw 32B 1000/s idle=block",
-                () -> busLowRate("filemap://" + bus + "?idle=block"));
-            run("wakeup aeron 32B 1000/s backoff", () -> aeronLowRate(aeron, aeronDir));
-            for (final int size : new int[] {32, 1024}) {
-                for (final String idle : new String[] {"spin", "hybrid"}) {
-                    final String uri = "filemap://" + bus + "?idle=" + idle + "&capacity=4MiB";
-                    run("tput ipcbus raw " + size + "B idle=" + idle, () -> busThroughput(uri, size));
-                }
-                for (final String idle : new String[] {"spin", "hybrid"}) {
-                    run("tput filemap SPI only " + size + "B idle=" + idle, () -> spiThroughput(bus, idle, size));
-                }
-                run("tput aeron " + size + "B busy-spin", () -> aeronThroughput(aeron, aeronDir, size));
+            for (int round = 1; round <= ROUNDS; round++) {
+                System.out.println("round " + round + " of " + ROUNDS);
+                runRound(bus, aeron, aeronDir);
             }
         }
         removeBusDirectory(bus);
-        print("Round trip (µs), cross-process ping-pong", "| scenario | count | p50 | p90 | p99 | p99.9 | max |",
-            LATENCY);
-        print("One-way throughput, cross-process", "| scenario | msgs/s | MB/s (payload) |", THROUGHPUT);
-        print("Allocation in steady state (ThreadMXBean.getThreadAllocatedBytes)",
-            "| scenario | thread | bytes/msg |", ALLOCATION);
+        printLatency();
+        printThroughput();
+        printAllocation();
         ratios();
+    }
+
+    /** Every scenario once, in a fixed order, so that each round compares the scenarios under similar conditions. */
+    private static void runRound(final String bus, final Aeron aeron, final String aeronDir) throws Exception {
+        for (final int size : new int[] {32, 1024}) {
+            for (final String idle : new String[] {"spin", "hybrid"}) {
+                final String uri = "filemap://" + bus + "?idle=" + idle;
+                run("rtt ipcbus raw " + size + "B idle=" + idle, () -> busPingPong(uri, size, false));
+            }
+            run("rtt ipcbus raw " + size + "B idle=spin timestamps=false",
+                () -> busPingPong("filemap://" + bus + "?idle=spin&timestamps=false", size, false));
+            for (final String idle : new String[] {"spin", "hybrid"}) {
+                run("rtt filemap SPI only " + size + "B idle=" + idle, () -> spiPingPong(bus, idle, size));
+            }
+            run("rtt aeron " + size + "B busy-spin", () -> aeronPingPong(aeron, aeronDir, size, true));
+            run("rtt aeron " + size + "B backoff", () -> aeronPingPong(aeron, aeronDir, size, false));
+        }
+        for (final String idle : new String[] {"spin", "hybrid"}) {
+            final String uri = "filemap://" + bus + "?idle=" + idle;
+            run("rtt ipcbus jackson idle=" + idle, () -> busPingPong(uri, 0, true));
+        }
+        run("wakeup ipcbus raw 32B 1000/s idle=hybrid",
+            () -> busLowRate("filemap://" + bus + "?idle=hybrid"));
+        run("wakeup ipcbus raw 32B 1000/s idle=block",
+            () -> busLowRate("filemap://" + bus + "?idle=block"));
+        run("wakeup aeron 32B 1000/s backoff", () -> aeronLowRate(aeron, aeronDir));
+        for (final int size : new int[] {32, 1024}) {
+            for (final String idle : new String[] {"spin", "hybrid"}) {
+                final String uri = "filemap://" + bus + "?idle=" + idle + "&capacity=4MiB";
+                run("tput ipcbus raw " + size + "B idle=" + idle, () -> busThroughput(uri, size));
+            }
+            run("tput ipcbus raw " + size + "B idle=spin timestamps=false", () -> busThroughput(
+                "filemap://" + bus + "?idle=spin&capacity=4MiB&timestamps=false", size));
+            for (final String idle : new String[] {"spin", "hybrid"}) {
+                run("tput filemap SPI only " + size + "B idle=" + idle, () -> spiThroughput(bus, idle, size));
+            }
+            run("tput aeron " + size + "B busy-spin", () -> aeronThroughput(aeron, aeronDir, size));
+        }
     }
 
     /** Removes what the bus core leaves in the runtime directory once every node closed (its registry version). */
@@ -155,7 +175,19 @@ public final class IpcBench {
         scenario.run();
     }
 
-    private static void print(final String title, final String header, final List<String> rows) {
+    private static void printLatency() {
+        final List<String> rows = new ArrayList<>();
+        for (final Map.Entry<String, Histogram> entry : LATENCY.entrySet()) {
+            final Histogram histogram = entry.getValue();
+            rows.add(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |", entry.getKey(),
+                histogram.getTotalCount(), micros(histogram, 50), micros(histogram, 90), micros(histogram, 99),
+                micros(histogram, 99.9), histogram.getMaxValue() / 1000.0, perRound(entry.getKey(), 0, "%.2f")));
+        }
+        printTable("Round trip (µs), cross-process ping-pong, " + ROUNDS + " rounds pooled",
+            "| scenario | count | p50 | p90 | p99 | p99.9 | max | p50 per round |", rows);
+    }
+
+    private static void printTable(final String title, final String header, final List<String> rows) {
         if (rows.isEmpty()) {
             return;
         }
@@ -163,21 +195,66 @@ public final class IpcBench {
         System.out.println("### " + title);
         System.out.println();
         System.out.println(header);
-        System.out.println(header.replaceAll("[^|]", "-").replace("|-", "|-").replaceAll("-\\|", "-|"));
+        System.out.println(header.replaceAll("[^|]", "-"));
         rows.forEach(System.out::println);
+    }
+
+    private static void printThroughput() {
+        final List<String> rows = new ArrayList<>();
+        for (final Map.Entry<String, List<double[]>> entry : ROUND_RESULTS.entrySet()) {
+            if (!SIZES.containsKey(entry.getKey())) {
+                continue;
+            }
+            final double rate = median(entry.getKey(), 0);
+            rows.add(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %s |", entry.getKey(), rate,
+                rate * SIZES.get(entry.getKey()) / 1e6, perRound(entry.getKey(), 0, "%,.0f")));
+        }
+        printTable("One-way throughput, cross-process (median of " + ROUNDS + " rounds)",
+            "| scenario | msgs/s | MB/s (payload) | msgs/s per round |", rows);
+    }
+
+    private static void printAllocation() {
+        printTable("Allocation in steady state (ThreadMXBean.getThreadAllocatedBytes, last round)",
+            "| scenario | thread | bytes/msg |", new ArrayList<>(ALLOCATION.values()));
+    }
+
+    private static double micros(final Histogram histogram, final double percentile) {
+        return histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    private static String perRound(final String scenario, final int index, final String format) {
+        final StringBuilder text = new StringBuilder();
+        for (final double[] values : ROUND_RESULTS.get(scenario)) {
+            text.append(text.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, format, values[index]));
+        }
+        return text.toString();
+    }
+
+    private static double median(final String scenario, final int index) {
+        final double[] values = ROUND_RESULTS.get(scenario).stream().mapToDouble(v -> v[index]).sorted().toArray();
+        return median(values);
+    }
+
+    private static double median(final double[] sorted) {
+        final int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static void ratios() {
         System.out.println();
-        System.out.println("### Ratios to Aeron (same run)");
+        System.out.println("### Ratios to Aeron (same run, per round)");
         System.out.println();
         ratio("rtt ipcbus raw 32B idle=spin", "rtt aeron 32B busy-spin", 0, "p50 round trip, 32 B, spin");
+        ratio("rtt ipcbus raw 32B idle=spin timestamps=false", "rtt aeron 32B busy-spin", 0,
+            "p50 round trip, 32 B, spin, timestamps=false");
         ratio("rtt ipcbus raw 1024B idle=spin", "rtt aeron 1024B busy-spin", 0, "p50 round trip, 1 KiB, spin");
         ratio("rtt ipcbus raw 32B idle=hybrid", "rtt aeron 32B backoff", 0, "p50 round trip, 32 B, default idle");
         ratio("rtt ipcbus raw 32B idle=spin", "rtt aeron 32B busy-spin", 2, "p99 round trip, 32 B, spin");
         ratio("wakeup ipcbus raw 32B 1000/s idle=hybrid", "wakeup aeron 32B 1000/s backoff", 0,
             "p50 round trip at 1,000 msg/s");
         ratio("tput ipcbus raw 32B idle=spin", "tput aeron 32B busy-spin", 0, "throughput, 32 B (higher is better)");
+        ratio("tput ipcbus raw 32B idle=spin timestamps=false", "tput aeron 32B busy-spin", 0,
+            "throughput, 32 B, timestamps=false (higher is better)");
         ratio("tput ipcbus raw 1024B idle=spin", "tput aeron 1024B busy-spin", 0,
             "throughput, 1 KiB (higher is better)");
         ratio("rtt filemap SPI only 32B idle=spin", "rtt aeron 32B busy-spin", 0,
@@ -187,43 +264,48 @@ public final class IpcBench {
         ratio("rtt ipcbus raw 32B idle=hybrid", "rtt ipcbus raw 32B idle=spin", 0,
             "p50 round trip, 32 B, default idle vs spin");
         for (final String idle : new String[] {"spin", "hybrid"}) {
-            final double[] raw = RESULTS.get("rtt ipcbus raw 32B idle=" + idle);
-            final double[] json = RESULTS.get("rtt ipcbus jackson idle=" + idle);
-            if (raw != null && json != null) {
-                System.out.printf(Locale.ROOT, "- Jackson path adds %.2f µs to the p50 round trip (idle=%s)%n",
-                    json[0] - raw[0], idle);
+            final String raw = "rtt ipcbus raw 32B idle=" + idle;
+            final String json = "rtt ipcbus jackson idle=" + idle;
+            if (ROUND_RESULTS.containsKey(raw) && ROUND_RESULTS.containsKey(json)) {
+                System.out.printf(Locale.ROOT, "- Jackson path adds %.2f µs to the p50 round trip (idle=%s, median "
+                    + "over rounds)%n", median(json, 0) - median(raw, 0), idle);
             }
         }
     }
 
+    /** Prints the median over rounds of the per-round ratio (each round measures both sides minutes apart at most). */
     private static void ratio(final String ours, final String theirs, final int index, final String label) {
-        final double[] a = RESULTS.get(ours);
-        final double[] b = RESULTS.get(theirs);
-        if (a != null && b != null) {
-            System.out.printf(Locale.ROOT, "- %s: [%s] %.2f, [%s] %.2f, ratio = %.2f%n", label, ours, a[index],
-                theirs, b[index], a[index] / b[index]);
+        final List<double[]> a = ROUND_RESULTS.get(ours);
+        final List<double[]> b = ROUND_RESULTS.get(theirs);
+        if (a == null || b == null) {
+            return;
         }
+        final int rounds = Math.min(a.size(), b.size());
+        final double[] ratios = new double[rounds];
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < rounds; i++) {
+            ratios[i] = a.get(i)[index] / b.get(i)[index];
+            text.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratios[i]));
+        }
+        Arrays.sort(ratios);
+        System.out.printf(Locale.ROOT, "- %s: [%s] / [%s] = **%.2f** (median of %d rounds: %s)%n", label, ours,
+            theirs, median(ratios), rounds, text);
     }
 
     private static void record(final Histogram histogram) {
-        final double p50 = histogram.getValueAtPercentile(50) / 1000.0;
-        final double p90 = histogram.getValueAtPercentile(90) / 1000.0;
-        final double p99 = histogram.getValueAtPercentile(99) / 1000.0;
-        final double p999 = histogram.getValueAtPercentile(99.9) / 1000.0;
-        final double max = histogram.getMaxValue() / 1000.0;
-        RESULTS.put(current, new double[] {p50, p90, p99, p999, max});
-        LATENCY.add(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f |", current,
-            histogram.getTotalCount(), p50, p90, p99, p999, max));
+        LATENCY.computeIfAbsent(current, name -> new Histogram(TimeUnit.SECONDS.toNanos(10), 3)).add(histogram);
+        ROUND_RESULTS.computeIfAbsent(current, name -> new ArrayList<>()).add(new double[] {
+            micros(histogram, 50), micros(histogram, 90), micros(histogram, 99), micros(histogram, 99.9),
+            histogram.getMaxValue() / 1000.0});
     }
 
     private static void recordThroughput(final long messages, final long nanos, final int size) {
-        final double rate = messages * 1e9 / nanos;
-        RESULTS.put(current, new double[] {rate});
-        THROUGHPUT.add(String.format(Locale.ROOT, "| %s | %,.0f | %.1f |", current, rate, rate * size / 1e6));
+        SIZES.put(current, size);
+        ROUND_RESULTS.computeIfAbsent(current, name -> new ArrayList<>()).add(new double[] {messages * 1e9 / nanos});
     }
 
     private static void recordAllocation(final String thread, final long bytes, final long messages) {
-        ALLOCATION.add(String.format(Locale.ROOT, "| %s | %s | %.2f |", current, thread,
+        ALLOCATION.put(current, String.format(Locale.ROOT, "| %s | %s | %.2f |", current, thread,
             messages == 0 ? Double.NaN : (double) bytes / messages));
     }
 

@@ -303,4 +303,51 @@ class ManyToOneRingTest {
         assertEquals(writers * perWriter, SegmentHeader.counters(fixture.region).get("framesWritten"));
         assertTrue(fixture.errors.isEmpty());
     }
+
+    @Test
+    void shouldDeliverAFrameEncodedInPlaceExactlyAsACopiedOne() {
+        final RingFixture fixture = new RingFixture(1024);
+        final ByteBuf source = RingFixture.frame(37, 5);
+        final int[] calls = {0};
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write((buffer, index) -> {
+            calls[0]++;
+            buffer.setBytes(index, source, 0, 37);
+        }, 37));
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(37, 5)));
+        final List<Boolean> seen = new ArrayList<>();
+        assertEquals(2, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, 37, 5)), 10));
+        assertEquals(List.of(true, true), seen);
+        assertEquals(1, calls[0]);
+        assertTrue(fixture.ringIsZero());
+    }
+
+    @Test
+    void shouldNotCallTheWriterWhenTheRingIsFull() {
+        final RingFixture fixture = new RingFixture(1024);
+        while (fixture.ring.write(RingFixture.frame(120, 0)) == ManyToOneRing.WRITTEN) {
+            assertTrue(fixture.errors.isEmpty());
+        }
+        assertEquals(ManyToOneRing.INSUFFICIENT_CAPACITY, fixture.ring.write((buffer, index) -> {
+            throw new AssertionError("writer called without space");
+        }, 8));
+    }
+
+    @Test
+    void shouldTurnTheSpaceOfAFailedInPlaceWriterIntoPaddingTheReaderSkips() {
+        final RingFixture fixture = new RingFixture(1024);
+        final IllegalStateException failure = new IllegalStateException("payload released");
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class,
+            () -> fixture.ring.write((buffer, index) -> {
+                buffer.setBytes(index, RingFixture.frame(16, 1), 0, 16); // half written, then the writer fails
+                throw failure;
+            }, 40));
+        assertEquals(failure, thrown);
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(24, 7)));
+        final List<Boolean> seen = new ArrayList<>();
+        assertEquals(1, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, 24, 7)), 10));
+        assertEquals(List.of(true), seen);
+        assertTrue(fixture.ringIsZero());
+        assertTrue(fixture.errors.isEmpty(), fixture.errors.toString());
+        assertEquals(fixture.region.getLong(TAIL_OFFSET), fixture.region.getLong(HEAD_OFFSET));
+    }
 }
