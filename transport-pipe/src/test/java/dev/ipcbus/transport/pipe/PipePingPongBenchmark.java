@@ -44,8 +44,9 @@ import java.util.stream.Stream;
  * Run (after {@code mvn -pl .,transport-pipe test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * -Dmdep.includeScope=test}):
  * {@code java -cp transport-pipe/target/test-classes:transport-pipe/target/classes:$(cat /tmp/cp.txt)
- * dev.ipcbus.transport.pipe.PipePingPongBenchmark [rounds] [messages]}. Defaults: 20000 round trips (after a warm-up
- * of a quarter of that) and 200000 throughput messages per case. Children are started with {@code ProcessBuilder}
+ * dev.ipcbus.transport.pipe.PipePingPongBenchmark [rounds] [messages] [repeats]}. Defaults: 20000 round trips (after a
+ * warm-up of a quarter of that) and 200000 throughput messages per case, all cases once; with {@code repeats} above 1
+ * the cases run that many times in turn and the median of each ratio is printed at the end. Children are started with {@code ProcessBuilder}
  * ({@code java.home}, {@code java.class.path}) and killed at the end; the bus runs in a temporary runtime directory,
  * removed at the end. Properties read: none.
  * <p>
@@ -64,8 +65,14 @@ public final class PipePingPongBenchmark {
     public record Ping(long seq, String body) {
     }
 
+    private static String ratioLine(final String what, final int size, final double[] ratio) {
+        return String.format(Locale.ROOT, "  %s size=%d vs raw-uds: p50 pipe-transport %.2fx, bus-raw %.2fx, "
+            + "bus-jackson %.2fx; throughput pipe-transport %.2fx, bus-raw %.2fx", what, size, ratio[0], ratio[1],
+            ratio[2], ratio[3], ratio[4]);
+    }
+
     /**
-     * @param args {@code [rounds] [messages]}, or a child mode.
+     * @param args {@code [rounds] [messages] [repeats]}, or a child mode.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception {
@@ -83,6 +90,10 @@ public final class PipePingPongBenchmark {
         }
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         final int messages = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        final int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        // Per size: the ratios to raw-uds of each repeat (p50 pipe-transport, bus-raw, bus-jackson; throughput
+        // pipe-transport, bus-raw), summarized as medians at the end.
+        final java.util.Map<Integer, List<double[]>> ratios = new java.util.TreeMap<>();
         final Path runtime = Files.createTempDirectory("pipebench");
         System.setProperty(BusConfig.RUNTIME_DIR_PROPERTY, runtime.toString());
         final String uri = "pipe://bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFL);
@@ -108,23 +119,39 @@ public final class PipePingPongBenchmark {
                 busPingPong(bus, 32, rounds / 2, true);
                 busThroughput(bus, 32, messages / 4);
             }
-            for (final int size : new int[] {32, 1024}) {
-                final long[] raw = udsPingPong(socket, size, rounds);
-                final double rawTput = udsThroughput(socket, size, messages);
-                report.add(line("raw-uds", size, raw, rawTput));
-                final long[] pipe = transport.pingPong(size, rounds);
-                final double pipeTput = transport.throughput(size, messages);
-                report.add(line("pipe-transport", size, pipe, pipeTput));
-                try (Bus bus = Bus.open(BusConfig.builder().uri(uri).build())) {
-                    final long[] busRaw = busPingPong(bus, size, rounds, false);
-                    final double busTput = busThroughput(bus, size, messages);
-                    report.add(line("bus-raw", size, busRaw, busTput));
-                    final long[] busJson = busPingPong(bus, size, rounds, true);
-                    report.add(line("bus-jackson", size, busJson, Double.NaN));
-                    report.add(String.format(Locale.ROOT, "  ratios size=%d vs raw-uds: p50 pipe-transport %.2fx, "
-                        + "bus-raw %.2fx, bus-jackson %.2fx; throughput pipe-transport %.2fx, bus-raw %.2fx", size,
-                        percentile(pipe, 0.5) / percentile(raw, 0.5), percentile(busRaw, 0.5) / percentile(raw, 0.5),
-                        percentile(busJson, 0.5) / percentile(raw, 0.5), pipeTput / rawTput, busTput / rawTput));
+            for (int repeat = 0; repeat < repeats; repeat++) {
+                for (final int size : new int[] {32, 1024}) {
+                    final long[] raw = udsPingPong(socket, size, rounds);
+                    final double rawTput = udsThroughput(socket, size, messages);
+                    report.add(line("raw-uds", size, raw, rawTput));
+                    final long[] pipe = transport.pingPong(size, rounds);
+                    final double pipeTput = transport.throughput(size, messages);
+                    report.add(line("pipe-transport", size, pipe, pipeTput));
+                    try (Bus bus = Bus.open(BusConfig.builder().uri(uri).build())) {
+                        final long[] busRaw = busPingPong(bus, size, rounds, false);
+                        final double busTput = busThroughput(bus, size, messages);
+                        report.add(line("bus-raw", size, busRaw, busTput));
+                        final long[] busJson = busPingPong(bus, size, rounds, true);
+                        report.add(line("bus-jackson", size, busJson, Double.NaN));
+                        final double rawP50 = percentile(raw, 0.5);
+                        final double[] ratio = {percentile(pipe, 0.5) / rawP50, percentile(busRaw, 0.5) / rawP50,
+                            percentile(busJson, 0.5) / rawP50, pipeTput / rawTput, busTput / rawTput};
+                        ratios.computeIfAbsent(size, key -> new ArrayList<>()).add(ratio);
+                        report.add(ratioLine("ratios", size, ratio));
+                    }
+                }
+            }
+            if (repeats > 1) {
+                for (final java.util.Map.Entry<Integer, List<double[]>> entry : ratios.entrySet()) {
+                    final double[] medians = new double[5];
+                    for (int i = 0; i < medians.length; i++) {
+                        final int index = i;
+                        final double[] sorted = entry.getValue().stream().mapToDouble(r -> r[index]).sorted()
+                            .toArray();
+                        medians[i] = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                            : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+                    }
+                    report.add(ratioLine("median of " + repeats + " repeats", entry.getKey(), medians));
                 }
             }
             System.out.println("rounds=" + rounds + " messages=" + messages + " cpus="

@@ -1,6 +1,8 @@
 package dev.ipcbus.transport.pipe.core;
 
+import dev.ipcbus.spi.FrameWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * One writer connection to one inbox, as an OS layer implements it: it writes whole frames and keeps message
@@ -27,6 +29,34 @@ public interface PipeConnection extends AutoCloseable {
      * connection is then unusable); or the status {@code check} returned to stop the wait.
      */
     int write(ByteBuf frame, long deadlineNanos, WaitCheck check);
+
+    /**
+     * @return whether {@link #write(FrameWriter, int, long, WaitCheck)} encodes the frame straight into the
+     * connection's own send buffer (otherwise it goes through a temporary buffer).
+     */
+    default boolean writesInPlace() {
+        return false;
+    }
+
+    /**
+     * Writes one frame that {@code writer} encodes, with the waiting and results of
+     * {@link #write(ByteBuf, long, WaitCheck)}. If the writer throws, nothing of the frame was written and the
+     * exception propagates. This default encodes into a new buffer; connections that can encode in place override it
+     * together with {@link #writesInPlace()}.
+     *
+     * @param writer        encodes exactly {@code frameLength} bytes.
+     * @param frameLength   the frame's length.
+     * @param deadlineNanos when to give up waiting for space.
+     * @param check         asked while waiting whether to stop.
+     * @return as {@link #write(ByteBuf, long, WaitCheck)}.
+     */
+    default int write(final FrameWriter writer, final int frameLength, final long deadlineNanos,
+        final WaitCheck check) {
+        final ByteBuf frame = Unpooled.buffer(frameLength, frameLength);
+        writer.writeFrame(frame, 0);
+        frame.writerIndex(frameLength);
+        return write(frame, deadlineNanos, check);
+    }
 
     /**
      * Makes a thread waiting in {@link #write} call its {@link WaitCheck} now. Safe from any thread.

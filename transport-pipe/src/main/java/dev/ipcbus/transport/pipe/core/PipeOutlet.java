@@ -2,6 +2,7 @@ package dev.ipcbus.transport.pipe.core;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.ErrorHandler;
+import dev.ipcbus.spi.FrameWriter;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.NodeLiveness;
 import dev.ipcbus.spi.Outlet;
@@ -101,7 +102,29 @@ public final class PipeOutlet implements Outlet {
      */
     @Override
     public int offer(final ByteBuf frame, final long timeoutNanos) {
-        final int length = frame.readableBytes();
+        return offer(frame, null, frame.readableBytes(), timeoutNanos);
+    }
+
+    /**
+     * @return whether the current connection encodes frames in place (POSIX); {@code false} before the first
+     * connection, after a broken one, and on Windows.
+     */
+    @Override
+    public boolean writesInPlace() {
+        final PipeConnection current = connection;
+        return current != null && current.writesInPlace();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
+        return offer(null, writer, frameLength, timeoutNanos);
+    }
+
+    /** Writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes. */
+    private int offer(final ByteBuf frame, final FrameWriter writer, final int length, final long timeoutNanos) {
         if (length > maxFrameLength) {
             throw new IllegalArgumentException("frame larger than the pipe's maximum: length=" + length
                 + ", maxFrameLength=" + maxFrameLength + ", node=" + NodeIds.format(nodeId));
@@ -143,7 +166,9 @@ public final class PipeOutlet implements Outlet {
                         return CLOSED;
                     }
                 }
-                final int status = current.write(frame, deadline, waitCheck);
+                final int status = frame != null
+                    ? current.write(frame, deadline, waitCheck)
+                    : current.write(writer, length, deadline, waitCheck);
                 if (status == PEER_GONE) {
                     connection = null;
                     current.close();

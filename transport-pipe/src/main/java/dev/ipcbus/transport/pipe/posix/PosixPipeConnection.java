@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.pipe.posix;
 
 import dev.ipcbus.BusException;
+import dev.ipcbus.spi.FrameWriter;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
@@ -165,11 +166,59 @@ public final class PosixPipeConnection implements PipeConnection {
      */
     private int writeCopied(final ByteBuf frame, final int length, final long deadlineNanos, final WaitCheck check) {
         final int helloBytes = hello.remaining();
+        stagingView.setBytes(helloBytes + PipeRecordDescriptor.PREFIX_LENGTH, frame, frame.readerIndex(), length);
+        return writeStaged(helloBytes, length, deadlineNanos, check);
+    }
+
+    /**
+     * @return {@code true}: frames up to {@link #COPY_THRESHOLD} are encoded straight into the send buffer.
+     */
+    @Override
+    public boolean writesInPlace() {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Frames up to {@link #COPY_THRESHOLD} are encoded into the send buffer between the record prefix and its status
+     * byte, and go out with one plain {@code write}; larger ones go through a temporary buffer.
+     */
+    @Override
+    public int write(final FrameWriter writer, final int frameLength, final long deadlineNanos,
+        final WaitCheck check) {
+        if (frameLength > COPY_THRESHOLD) {
+            return PipeConnection.super.write(writer, frameLength, deadlineNanos, check);
+        }
+        if (broken || closed) {
+            return closed ? Outlet.CLOSED : Outlet.PEER_GONE;
+        }
+        if (abortPending) {
+            final int status = flushAbort(deadlineNanos, check);
+            if (status != Outlet.SENT) {
+                return status;
+            }
+        }
+        prefix.clear();
+        prefix.putInt(0, frameLength);
+        trailer.clear();
+        trailer.put(0, PipeRecordDescriptor.STATUS_COMMIT);
+        final int helloBytes = hello.remaining();
+        // Encoded before anything is written: a writer that throws leaves the stream untouched.
+        writer.writeFrame(stagingView, helloBytes + PipeRecordDescriptor.PREFIX_LENGTH);
+        return writeStaged(helloBytes, frameLength, deadlineNanos, check);
+    }
+
+    /**
+     * Completes the record staged in {@link #staging} (the frame is in place after the hello, if still due, and the
+     * prefix) and writes it.
+     */
+    private int writeStaged(final int helloBytes, final int length, final long deadlineNanos,
+        final WaitCheck check) {
         if (helloBytes > 0) {
             stagingView.setBytes(0, hello.duplicate());
         }
         stagingView.setIntLE(helloBytes, length);
-        stagingView.setBytes(helloBytes + PipeRecordDescriptor.PREFIX_LENGTH, frame, frame.readerIndex(), length);
         stagingView.setByte(helloBytes + PipeRecordDescriptor.statusOffset(length), PipeRecordDescriptor.STATUS_COMMIT);
         final ByteBuffer out = staging;
         out.clear();
