@@ -93,7 +93,8 @@ public final class ManyToOneRing {
     /**
      * Appends one frame as a record, without waiting, letting {@code writer} encode it in place in the ring.
      *
-     * @param writer      writes exactly {@code frameLength} bytes at the index it is given, in {@link #buffer()}.
+     * @param writer      writes exactly {@code frameLength} bytes at the index it is given, in the region's
+     *                    {@link SharedRegion#bytes() view}.
      * @param frameLength the frame's length, at most {@link #maxFrameLength()} bytes.
      * @return {@link #WRITTEN} or {@link #INSUFFICIENT_CAPACITY} (the writer was not called).
      * @throws IllegalArgumentException if the frame is empty or longer than {@link #maxFrameLength()}.
@@ -152,11 +153,12 @@ public final class ManyToOneRing {
             index = 0;
         }
         final int recordAt = HEADER_LENGTH + index;
-        region.putIntOpaque(RecordDescriptor.lengthOffset(recordAt), -recordLength);
+        // Claim mark (-length) and type in one 8-byte store: the record header is 8-byte aligned, length first.
+        region.putLongOpaque(RecordDescriptor.lengthOffset(recordAt),
+            (-recordLength & 0xFFFFFFFFL) | (long) TYPE_FRAME << 32);
         // The claim mark must be visible before any byte of the body: a reader that finds length 0 at a stalled
         // claim relies on the body being all zeros to find the next record.
         SharedRegion.releaseFence();
-        region.putInt(RecordDescriptor.typeOffset(recordAt), TYPE_FRAME);
         return recordAt;
     }
 

@@ -27,9 +27,11 @@ package dev.ipcbus.transport.filemap.core;
  * <table>
  *   <caption>Who writes and reads each field, with which memory order</caption>
  *   <tr><th>Field</th><th>Writer</th><th>Reader</th></tr>
- *   <tr><td>length</td><td>claiming writer: opaque {@code -length}, then a release fence, body, then release
- *   {@code +length}; reader: plain zeros, published by the head's release</td><td>reader: acquire</td></tr>
- *   <tr><td>type</td><td>claiming writer: plain, before the release of {@code +length}</td>
+ *   <tr><td>length</td><td>claiming writer: opaque {@code -length} (with the type), then a release fence, body,
+ *   then release {@code +length}; reader: plain zeros, published by the head's release</td>
+ *   <td>reader: acquire</td></tr>
+ *   <tr><td>type</td><td>claiming writer: with the claim mark, as one opaque 8-byte store of length and type
+ *   (a padding record, or a frame record whose writer failed: plain, before the release of {@code +length})</td>
  *   <td>reader: plain, after the acquire of the length</td></tr>
  * </table>
  * A writer claims space by a compare-and-set of the segment's tail, marks the record claimed, writes the body, then
