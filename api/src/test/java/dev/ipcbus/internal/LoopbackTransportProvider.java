@@ -1,6 +1,7 @@
 package dev.ipcbus.internal;
 
 import dev.ipcbus.spi.FrameListener;
+import dev.ipcbus.spi.FrameWriter;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.Transport;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code loopback://}: a test transport that allocates nothing per frame, so that a test can measure what the core
- * itself allocates. An outlet copies the frame into the target inbox's preallocated buffer and calls its listener on
+ * itself allocates. With {@code ?inPlace=true} its outlets write in place (as filemap's do), else they copy bytes. An outlet copies the frame into the target inbox's preallocated buffer and calls its listener on
  * the calling thread (acceptable only for single-threaded tests). Registered for api's own tests only.
  */
 public final class LoopbackTransportProvider implements TransportProvider {
@@ -47,6 +48,8 @@ public final class LoopbackTransportProvider implements TransportProvider {
 
     @Override
     public Transport create(final TransportContext context) {
+        // inPlace=true: outlets take frames as FrameWriters and encode them into the inbox buffer (like filemap).
+        final boolean inPlace = Boolean.parseBoolean(context.options().string("inPlace", "false", "true", "false"));
         return new Transport() {
             @Override
             public String scheme() {
@@ -69,6 +72,23 @@ public final class LoopbackTransportProvider implements TransportProvider {
             public Outlet openOutlet(final long nodeId, final String address) {
                 final LoopbackInbox inbox = INBOXES.get(address);
                 return new Outlet() {
+                    @Override
+                    public boolean writesInPlace() {
+                        return inPlace;
+                    }
+
+                    @Override
+                    public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
+                        if (inbox.closed) {
+                            return PEER_GONE;
+                        }
+                        inbox.buffer.clear().ensureWritable(frameLength);
+                        writer.writeFrame(inbox.buffer, 0);
+                        inbox.buffer.writerIndex(frameLength);
+                        inbox.listener.onFrame(inbox.buffer);
+                        return SENT;
+                    }
+
                     @Override
                     public int offer(final ByteBuf frame, final long timeoutNanos) {
                         if (inbox.closed) {
