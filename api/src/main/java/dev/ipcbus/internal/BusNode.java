@@ -375,6 +375,7 @@ public final class BusNode implements Bus {
      * @throws BusException                 if it is alive but unreachable.
      */
     private boolean send(final RoutingTable.Peer target, final OutgoingFrame frame, final String topic) {
+        boolean staleRetried = false;
         for (int attempt = 0; attempt < 2; attempt++) {
             checkOpen();
             final Outlet outlet;
@@ -404,7 +405,7 @@ public final class BusNode implements Bus {
                 case Outlet.PEER_GONE:
                 case Outlet.CLOSED:
                 default:
-                    // A cached outlet that someone else dropped before this send does not use up an attempt.
+                    // A cached outlet that someone else dropped before this send does not use up an attempt (once).
                     final boolean droppedBefore = outlets.get(target.key()) != outlet;
                     target.forget(outlet);
                     dropOutlet(target.nodeId(), outlet);
@@ -414,7 +415,8 @@ public final class BusNode implements Bus {
                     if (!registry.isAlive(target.nodeId())) {
                         return false;
                     }
-                    if (droppedBefore) {
+                    if (droppedBefore && !staleRetried) {
+                        staleRetried = true;
                         attempt--;
                     }
                     break; // alive: reconnect once

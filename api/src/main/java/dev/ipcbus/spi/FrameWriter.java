@@ -7,8 +7,8 @@ import io.netty.buffer.ByteBuf;
  * socket's send buffer), so that the frame is encoded once and never copied: see
  * {@link Outlet#offer(FrameWriter, int, long)}.
  * <p>
- * <b>Thread safety:</b> an outlet calls the writer on the offering thread, at most once per offer that succeeds; the
- * writer may be reused for the next offer once the call returns.
+ * <b>Thread safety:</b> an outlet calls the writer on the offering thread, possibly more than once per offer (each
+ * call must write the same bytes); the writer may be reused for the next offer once the offer returns.
  */
 @FunctionalInterface
 public interface FrameWriter {

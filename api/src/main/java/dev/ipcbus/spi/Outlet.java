@@ -59,9 +59,10 @@ public interface Outlet extends AutoCloseable {
     /**
      * Writes one frame of {@code frameLength} bytes into the target inbox by letting {@code writer} encode it where
      * the transport will carry it from, waiting up to {@code timeoutNanos} while the inbox is full, with the same
-     * results and liveness checks as {@link #offer(ByteBuf, long)}. The writer is called at most once, and what it
-     * wrote is delivered only if the result is {@link #SENT}. If the writer throws, nothing is delivered (space it was
-     * given is released) and the exception propagates.
+     * results and liveness checks as {@link #offer(ByteBuf, long)}. What the writer wrote is delivered only if the
+     * result is {@link #SENT}, and once; an outlet that reconnects may call the writer again for the new connection,
+     * so it must write the same frame every time. If the writer throws, nothing is delivered (space it was given is
+     * released) and the exception propagates.
      * <p>
      * This default encodes into a new heap buffer and offers that; outlets that can write in place override it
      * and answer {@code true} from {@link #writesInPlace()}.

@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code loopback://}: a test transport that allocates nothing per frame, so that a test can measure what the core
- * itself allocates. With {@code ?inPlace=true} its outlets write in place (as filemap's do), else they copy bytes. An outlet copies the frame into the target inbox's preallocated buffer and calls its listener on
+ * itself allocates. With {@code ?inPlace=true} its outlets write in place (as filemap's do), else they copy bytes; with
+ * {@code ?closeEvery=N} each outlet reports itself closed from its N-th offer on. An outlet copies the frame into the target inbox's preallocated buffer and calls its listener on
  * the calling thread (acceptable only for single-threaded tests). Registered for api's own tests only.
  */
 public final class LoopbackTransportProvider implements TransportProvider {
@@ -50,6 +51,8 @@ public final class LoopbackTransportProvider implements TransportProvider {
     public Transport create(final TransportContext context) {
         // inPlace=true: outlets take frames as FrameWriters and encode them into the inbox buffer (like filemap).
         final boolean inPlace = Boolean.parseBoolean(context.options().string("inPlace", "false", "true", "false"));
+        // closeEvery=N: each outlet answers CLOSED to its N-th offer and every offer after (the core must reopen).
+        final int closeEvery = Integer.parseInt(context.options().string("closeEvery", "0"));
         return new Transport() {
             @Override
             public String scheme() {
@@ -72,6 +75,12 @@ public final class LoopbackTransportProvider implements TransportProvider {
             public Outlet openOutlet(final long nodeId, final String address) {
                 final LoopbackInbox inbox = INBOXES.get(address);
                 return new Outlet() {
+                    private int offers;
+
+                    private boolean closedNow() {
+                        return closeEvery > 0 && ++offers >= closeEvery;
+                    }
+
                     @Override
                     public boolean writesInPlace() {
                         return inPlace;
@@ -81,6 +90,9 @@ public final class LoopbackTransportProvider implements TransportProvider {
                     public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
                         if (inbox.closed) {
                             return PEER_GONE;
+                        }
+                        if (closedNow()) {
+                            return CLOSED;
                         }
                         inbox.buffer.clear().ensureWritable(frameLength);
                         writer.writeFrame(inbox.buffer, 0);
@@ -93,6 +105,9 @@ public final class LoopbackTransportProvider implements TransportProvider {
                     public int offer(final ByteBuf frame, final long timeoutNanos) {
                         if (inbox.closed) {
                             return PEER_GONE;
+                        }
+                        if (closedNow()) {
+                            return CLOSED;
                         }
                         inbox.buffer.clear().writeBytes(frame, frame.readerIndex(), frame.readableBytes());
                         inbox.listener.onFrame(inbox.buffer);
