@@ -49,6 +49,7 @@ package dev.ipcbus.frame;
  *   <li>Headers section: empty, or a 16-bit count followed by that many entries of
  *   {@code (16-bit key length, key UTF-8, 16-bit value length, value UTF-8)}; at most {@link #MAX_HEADERS_LENGTH}
  *   bytes.</li>
+ *   <li>Timestamp: 0 when the sender does not stamp frames (bus URI option {@code timestamps=false}).</li>
  *   <li>Content type: {@link #CONTENT_TYPE_RAW} (bytes the application serialized itself) or
  *   {@link #CONTENT_TYPE_JSON}.</li>
  *   <li>Version: a reader refuses a frame whose major version differs from {@link #MAJOR_VERSION}
