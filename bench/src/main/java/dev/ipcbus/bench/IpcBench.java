@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  * Run: {@code mvn -B -pl bench package && java -jar bench/target/ipcbus-bench.jar}. Properties:
  * <ul>
  *   <li>{@code -Dbench.seconds=5}: measured seconds per scenario (bounded run).</li>
- *   <li>{@code -Dbench.warmup=2}: warm-up seconds per scenario, not measured.</li>
+ *   <li>{@code -Dbench.warmup=2}: warm-up seconds per scenario, not measured (Jackson scenarios also until 300,000
+ *   round trips, at most 30 s, so that Jackson is JIT-compiled before measuring).</li>
  *   <li>{@code -Dbench.only=<regex>}: run only scenarios whose name matches.</li>
  *   <li>{@code -Dbench.rounds=3}: how often the whole list of scenarios runs, one after the other. Round trips are
  *   pooled over the rounds; throughput is the median; each ratio to Aeron is computed per round (both sides
@@ -67,6 +68,10 @@ public final class IpcBench {
     private static final String JAR = System.getProperty("java.class.path");
 
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    /** Jackson scenarios warm up until this many round trips (two encodes and two decodes each) have run... */
+    private static final long JSON_WARMUP_ROUND_TRIPS = 300_000;
+    /** ...or this many seconds have passed. */
+    private static final int JSON_WARMUP_MAX_SECONDS = 30;
 
     /** Per scenario: the round trips of every round pooled. */
     private static final Map<String, Histogram> LATENCY = new LinkedHashMap<>();
@@ -379,6 +384,8 @@ public final class IpcBench {
     private static final class PingPongState {
         volatile int phase = WARMING;
         volatile long receiveThread;
+        /** Round trips so far, written by the receive thread only. */
+        volatile long roundTrips;
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     }
 
@@ -391,6 +398,7 @@ public final class IpcBench {
             if (json) {
                 bus.subscribe("bench.pong", Ping.class, (pong, context) -> {
                     final long now = System.nanoTime();
+                    state.roundTrips = state.roundTrips + 1;
                     if (state.phase == MEASURING) {
                         state.histogram.recordValue(now - pong.sentNanos());
                     }
@@ -418,6 +426,14 @@ public final class IpcBench {
                 bus.publishRaw("bench.ping", ping);
             }
             Thread.sleep(TimeUnit.SECONDS.toMillis(WARMUP));
+            if (json) {
+                // Jackson's call graph takes hundreds of thousands of messages to be JIT-compiled on a slow machine
+                // (JacksonAlone shows it): warm up by count too, bounded in time.
+                final long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(JSON_WARMUP_MAX_SECONDS);
+                while (state.roundTrips < JSON_WARMUP_ROUND_TRIPS && System.nanoTime() < warmDeadline) {
+                    Thread.sleep(100);
+                }
+            }
             final long thread = state.receiveThread;
             final long allocatedBefore = thread == 0 ? 0 : THREADS.getThreadAllocatedBytes(thread);
             state.phase = MEASURING;
