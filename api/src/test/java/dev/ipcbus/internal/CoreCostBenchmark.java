@@ -35,7 +35,8 @@ public final class CoreCostBenchmark {
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         for (final String uri : new String[] {
             "loopback://cost-copy", "loopback://cost-in-place?inPlace=true",
-            "loopback://cost-copy-nots?timestamps=false", "loopback://cost-in-place-nots?inPlace=true&timestamps=false"}) {
+            "loopback://cost-copy-nots?timestamps=false",
+            "loopback://cost-in-place-nots?inPlace=true&timestamps=false"}) {
             System.out.printf(Locale.ROOT, "%-60s %6.1f ns/message%n", uri, measure(uri));
         }
     }

@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code loopback://}: a test transport that allocates nothing per frame, so that a test can measure what the core
  * itself allocates. With {@code ?inPlace=true} its outlets write in place (as filemap's do), else they copy bytes; with
- * {@code ?closeEvery=N} each outlet reports itself closed from its N-th offer on. An outlet copies the frame into the target inbox's preallocated buffer and calls its listener on
- * the calling thread (acceptable only for single-threaded tests). Registered for api's own tests only.
+ * {@code ?closeEvery=N} each outlet reports itself closed from its N-th offer on. An outlet copies the frame into the
+ * target inbox's preallocated buffer and calls its listener on the calling thread (acceptable only for single-threaded
+ * tests). Registered for api's own tests only.
  */
 public final class LoopbackTransportProvider implements TransportProvider {
     private static final ConcurrentHashMap<String, LoopbackInbox> INBOXES = new ConcurrentHashMap<>();

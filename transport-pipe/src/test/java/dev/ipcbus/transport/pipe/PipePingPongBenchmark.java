@@ -46,9 +46,9 @@ import java.util.stream.Stream;
  * {@code java -cp transport-pipe/target/test-classes:transport-pipe/target/classes:$(cat /tmp/cp.txt)
  * dev.ipcbus.transport.pipe.PipePingPongBenchmark [rounds] [messages] [repeats]}. Defaults: 20000 round trips (after a
  * warm-up of a quarter of that) and 200000 throughput messages per case, all cases once; with {@code repeats} above 1
- * the cases run that many times in turn and the median of each ratio is printed at the end. Children are started with {@code ProcessBuilder}
- * ({@code java.home}, {@code java.class.path}) and killed at the end; the bus runs in a temporary runtime directory,
- * removed at the end. Properties read: none.
+ * the cases run that many times in turn and the median of each ratio is printed at the end. Children are started with
+ * {@code ProcessBuilder} ({@code java.home}, {@code java.class.path}) and killed at the end; the bus runs in a
+ * temporary runtime directory, removed at the end. Properties read: none.
  * <p>
  * Round trip: the parent sends, the child echoes, the parent receives; the bus cases chain the next ping from the
  * pong handler (no hand-off to another thread), like the raw case's blocking read on the main thread.
