@@ -54,8 +54,7 @@ public final class FrameEncoder {
         final Map<String, String> headers) {
         final int start = out.writerIndex();
         out.ensureWritable(HEADER_LENGTH + topicUtf8.length);
-        writeHeader(out, start, type, flags, contentType, sender, destination, correlationId, timestamp, topicUtf8, 0,
-            0);
+        writeHeader(out, start, type, flags, contentType, sender, destination, correlationId, timestamp, topicUtf8);
         out.writerIndex(start + HEADER_LENGTH + topicUtf8.length);
         if (!headers.isEmpty()) {
             final int headersStart = out.writerIndex();
@@ -76,25 +75,10 @@ public final class FrameEncoder {
     }
 
     /**
-     * Writes a frame's fixed header and its topic at an absolute index, for a frame whose section lengths are known
-     * up front; moves neither index of {@code out}, so that concurrent writers of disjoint ranges of one buffer do not
-     * interfere. The caller writes the headers section (if any) and then the payload right after the topic.
-     *
-     * @param out           the buffer, with room for the whole frame at {@code index}.
-     * @param index         the frame's first byte.
-     * @param type          a {@code TYPE_*} constant.
-     * @param flags         flags, e.g. {@link FrameDescriptor#FLAG_NO_RESPONDER}.
-     * @param contentType   a {@code CONTENT_TYPE_*} constant.
-     * @param sender        the sending node.
-     * @param destination   the destination node, 0 for a publish.
-     * @param correlationId the correlation id, 0 for a publish.
-     * @param timestamp     nanoseconds since the epoch.
-     * @param topicUtf8     the validated topic's UTF-8 bytes.
-     * @param headersLength the headers section's length.
-     * @param payloadLength the payload's length.
-     * @return the index right after the topic.
+     * Writes a frame's fixed header, with zero section lengths, and its topic at an absolute index; moves neither
+     * index of {@code out}.
      */
-    public static int writeHeader(
+    private static void writeHeader(
         final ByteBuf out,
         final int index,
         final byte type,
@@ -104,19 +88,16 @@ public final class FrameEncoder {
         final long destination,
         final long correlationId,
         final long timestamp,
-        final byte[] topicUtf8,
-        final int headersLength,
-        final int payloadLength) {
+        final byte[] topicUtf8) {
         // Eight bytes at a time: the header is seven little-endian longs (see FrameDescriptor's diagram).
         out.setLongLE(index + MAGIC_OFFSET, (MAGIC & 0xFFFFFFFFL) | (MAJOR_VERSION & 0xFFL) << 32
             | (MINOR_VERSION & 0xFFL) << 40 | (type & 0xFFL) << 48 | (flags & 0xFFL) << 56);
-        writeLengths(out, index, topicUtf8.length, contentType, headersLength, payloadLength);
+        writeLengths(out, index, topicUtf8.length, contentType, 0, 0);
         out.setLongLE(index + SENDER_OFFSET, sender);
         out.setLongLE(index + DESTINATION_OFFSET, destination);
         out.setLongLE(index + CORRELATION_ID_OFFSET, correlationId);
         out.setLongLE(index + TIMESTAMP_OFFSET, timestamp);
         out.setBytes(index + HEADER_LENGTH, topicUtf8);
-        return index + HEADER_LENGTH + topicUtf8.length;
     }
 
     /**
@@ -157,7 +138,7 @@ public final class FrameEncoder {
     public static byte[] publishTemplate(final byte contentType, final long sender, final byte[] topicUtf8) {
         final byte[] template = new byte[HEADER_LENGTH + topicUtf8.length];
         final ByteBuf out = Unpooled.wrappedBuffer(template);
-        writeHeader(out, 0, TYPE_PUBLISH, 0, contentType, sender, 0, 0, 0, topicUtf8, 0, 0);
+        writeHeader(out, 0, TYPE_PUBLISH, 0, contentType, sender, 0, 0, 0, topicUtf8);
         return template;
     }
 

@@ -252,7 +252,7 @@ public final class BusNode implements Bus {
             frame.encodedIn();
             deliver(targets, frame, frame.frameLength(), topic);
         } finally {
-            releaseFrame(frame);
+            frame.release();
         }
     }
 
@@ -273,7 +273,7 @@ public final class BusNode implements Bus {
             final long frameLength = frame.rawPublish(outgoingTopic, timestamp(), payload);
             deliver(targets, frame, frameLength, topic);
         } finally {
-            releaseFrame(frame);
+            frame.release();
         }
     }
 
@@ -334,10 +334,6 @@ public final class BusNode implements Bus {
         final OutgoingFrame nested = new OutgoingFrame(frame.traffic(), true);
         nested.acquire();
         return nested;
-    }
-
-    private static void releaseFrame(final OutgoingFrame frame) {
-        frame.release();
     }
 
     /**
@@ -763,7 +759,7 @@ public final class BusNode implements Bus {
         } catch (final BusException | IllegalStateException ex) {
             pendingRequest.fail(ex);
         } finally {
-            releaseFrame(frame);
+            frame.release();
         }
         if (closed.get()) {
             pendingRequest.fail(new BusClosedException("bus closed: node=" + nodeHex));
@@ -993,7 +989,7 @@ public final class BusNode implements Bus {
             counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
-            releaseFrame(frame);
+            frame.release();
         }
     }
 
@@ -1018,7 +1014,7 @@ public final class BusNode implements Bus {
             counters.add(NodeCounters.REPLIES_SENT, 1);
             sendTo(requester, frame, topic);
         } finally {
-            releaseFrame(frame);
+            frame.release();
         }
     }
 

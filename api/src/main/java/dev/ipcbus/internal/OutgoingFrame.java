@@ -28,7 +28,7 @@ import static dev.ipcbus.frame.FrameDescriptor.TIMESTAMP_OFFSET;
  * One that grew past {@value #RETAIN_LIMIT} bytes is dropped after use so that idle threads keep little memory.
  * <p>
  * <b>Thread safety:</b> confined to its thread. A nested send on the same thread (from a callback inside an offer)
- * gets a temporary instance ({@link #isTemporary()}) whose buffer is released after that send.
+ * gets a temporary instance whose buffer is released after that send.
  */
 final class OutgoingFrame implements FrameWriter {
     private static final int INITIAL_CAPACITY = 4096;
@@ -93,13 +93,6 @@ final class OutgoingFrame implements FrameWriter {
      */
     Thread owner() {
         return owner;
-    }
-
-    /**
-     * @return whether this is a temporary instance for a nested send.
-     */
-    boolean isTemporary() {
-        return temporary;
     }
 
     /**

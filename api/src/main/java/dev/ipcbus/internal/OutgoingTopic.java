@@ -32,13 +32,6 @@ final class OutgoingTopic {
     }
 
     /**
-     * @return the topic as a string.
-     */
-    String topic() {
-        return topic;
-    }
-
-    /**
      * @return header and topic of this node's raw publish frames on the topic, lengths and timestamp 0; not to be
      * modified.
      */

@@ -78,8 +78,12 @@ public final class LoopbackTransportProvider implements TransportProvider {
                 return new Outlet() {
                     private int offers;
 
-                    private boolean closedNow() {
-                        return closeEvery > 0 && ++offers >= closeEvery;
+                    /** @return {@link #SENT} if this offer may deliver, else the status to answer. */
+                    private int admit() {
+                        if (inbox.closed) {
+                            return PEER_GONE;
+                        }
+                        return closeEvery > 0 && ++offers >= closeEvery ? CLOSED : SENT;
                     }
 
                     @Override
@@ -89,11 +93,9 @@ public final class LoopbackTransportProvider implements TransportProvider {
 
                     @Override
                     public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
-                        if (inbox.closed) {
-                            return PEER_GONE;
-                        }
-                        if (closedNow()) {
-                            return CLOSED;
+                        final int status = admit();
+                        if (status != SENT) {
+                            return status;
                         }
                         inbox.buffer.clear().ensureWritable(frameLength);
                         writer.writeFrame(inbox.buffer, 0);
@@ -104,11 +106,9 @@ public final class LoopbackTransportProvider implements TransportProvider {
 
                     @Override
                     public int offer(final ByteBuf frame, final long timeoutNanos) {
-                        if (inbox.closed) {
-                            return PEER_GONE;
-                        }
-                        if (closedNow()) {
-                            return CLOSED;
+                        final int status = admit();
+                        if (status != SENT) {
+                            return status;
                         }
                         inbox.buffer.clear().writeBytes(frame, frame.readerIndex(), frame.readableBytes());
                         inbox.listener.onFrame(inbox.buffer);

@@ -106,20 +106,11 @@ public final class PosixPipeConnection implements PipeConnection {
      */
     @Override
     public int write(final ByteBuf frame, final long deadlineNanos, final WaitCheck check) {
-        if (broken || closed) {
-            return closed ? Outlet.CLOSED : Outlet.PEER_GONE;
-        }
-        if (abortPending) {
-            final int status = flushAbort(deadlineNanos, check);
-            if (status != Outlet.SENT) {
-                return status;
-            }
-        }
         final int length = frame.readableBytes();
-        prefix.clear();
-        prefix.putInt(0, length);
-        trailer.clear();
-        trailer.put(0, PipeRecordDescriptor.STATUS_COMMIT);
+        final int ready = beginRecord(length, deadlineNanos, check);
+        if (ready != Outlet.SENT) {
+            return ready;
+        }
         if (length <= COPY_THRESHOLD) {
             return writeCopied(frame, length, deadlineNanos, check);
         }
@@ -190,6 +181,23 @@ public final class PosixPipeConnection implements PipeConnection {
         if (frameLength > COPY_THRESHOLD) {
             return PipeConnection.super.write(writer, frameLength, deadlineNanos, check);
         }
+        final int ready = beginRecord(frameLength, deadlineNanos, check);
+        if (ready != Outlet.SENT) {
+            return ready;
+        }
+        final int helloBytes = hello.remaining();
+        // Encoded before anything is written: a writer that throws leaves the stream untouched.
+        writer.writeFrame(stagingView, helloBytes + PipeRecordDescriptor.PREFIX_LENGTH);
+        return writeStaged(helloBytes, frameLength, deadlineNanos, check);
+    }
+
+    /**
+     * Gets the connection ready for a record of {@code length} frame bytes: refuses a broken or closed one, finishes
+     * an aborted record first, and sets up the prefix and status buffers.
+     *
+     * @return {@link Outlet#SENT} when the record may be written, else the status to return.
+     */
+    private int beginRecord(final int length, final long deadlineNanos, final WaitCheck check) {
         if (broken || closed) {
             return closed ? Outlet.CLOSED : Outlet.PEER_GONE;
         }
@@ -200,13 +208,10 @@ public final class PosixPipeConnection implements PipeConnection {
             }
         }
         prefix.clear();
-        prefix.putInt(0, frameLength);
+        prefix.putInt(0, length);
         trailer.clear();
         trailer.put(0, PipeRecordDescriptor.STATUS_COMMIT);
-        final int helloBytes = hello.remaining();
-        // Encoded before anything is written: a writer that throws leaves the stream untouched.
-        writer.writeFrame(stagingView, helloBytes + PipeRecordDescriptor.PREFIX_LENGTH);
-        return writeStaged(helloBytes, frameLength, deadlineNanos, check);
+        return Outlet.SENT;
     }
 
     /**
