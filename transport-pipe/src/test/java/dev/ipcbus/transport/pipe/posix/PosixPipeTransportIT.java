@@ -9,7 +9,6 @@ import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +31,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -396,6 +396,91 @@ class PosixPipeTransportIT {
         Thread.sleep(50);
         assertFalse(late.get());
         outlet.close();
-        assertTrue(ByteBufUtil.getBytes(Unpooled.EMPTY_BUFFER).length == 0);
+    }
+
+    @Test
+    void shouldCallTheListenerOneAtATimeAcrossConnections() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final long node = NodeIds.next();
+        final int writers = 4;
+        final int perWriter = 3000;
+        final AtomicInteger inside = new AtomicInteger();
+        final AtomicInteger overlaps = new AtomicInteger();
+        final CountDownLatch all = new CountDownLatch(writers * perWriter);
+        final Inbox inbox = transport.openInbox(node, frame -> {
+            if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+            }
+            Thread.onSpinWait();
+            inside.decrementAndGet();
+            all.countDown();
+        });
+        final List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            final Outlet outlet = transport.openOutlet(node, inbox.address());
+            done.add(CompletableFuture.runAsync(() -> sendZeros(outlet, perWriter)));
+        }
+        assertTrue(all.await(20, TimeUnit.SECONDS), "all frames delivered, left: " + all.getCount());
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertEquals(0, overlaps.get(), "listener calls overlapped");
+        inbox.close();
+        assertEquals(List.of(), fixture.errors);
+    }
+
+    @Test
+    void shouldStopEveryThreadOnCloseAlsoWhenAListenerCloses() throws Exception {
+        final PosixPipeTransport transport = fixture.transport(MAX);
+        final long node = NodeIds.next();
+        final String threadSuffix = NodeIds.format(node);
+        final Inbox[] holder = new Inbox[1];
+        final CountDownLatch closedByListener = new CountDownLatch(1);
+        final AtomicInteger seen = new AtomicInteger();
+        holder[0] = transport.openInbox(node, frame -> {
+            if (seen.incrementAndGet() == 500) {
+                fixture.dead.add(node); // the writers then see PEER_GONE instead of reconnecting
+                holder[0].close(); // from a reader thread, while the other connections keep sending
+                closedByListener.countDown();
+            }
+        });
+        final List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            final Outlet outlet = transport.openOutlet(node, holder[0].address());
+            done.add(CompletableFuture.runAsync(() -> {
+                final ByteBuf buffer = Unpooled.buffer(16).writeZero(16);
+                try {
+                    while (outlet.offer(buffer, TimeUnit.MILLISECONDS.toNanos(200)) == Outlet.SENT) {
+                        Thread.onSpinWait();
+                    }
+                } finally {
+                    buffer.release();
+                    outlet.close();
+                }
+            }));
+        }
+        assertTrue(closedByListener.await(20, TimeUnit.SECONDS), "listener closed the inbox");
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> left;
+        do {
+            left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.contains(threadSuffix)).toList();
+            if (!left.isEmpty()) {
+                Thread.sleep(10);
+            }
+        } while (!left.isEmpty() && System.nanoTime() < deadline);
+        assertEquals(List.of(), left, "inbox threads still running");
+        assertEquals(List.of(), fixture.errors, "no thread reported as stuck");
+    }
+
+    private static void sendZeros(final Outlet outlet, final int count) {
+        final ByteBuf buffer = Unpooled.buffer(16).writeZero(16);
+        try {
+            for (int i = 0; i < count; i++) {
+                assertEquals(Outlet.SENT, outlet.offer(buffer, TimeUnit.SECONDS.toNanos(10)));
+            }
+        } finally {
+            buffer.release();
+            outlet.close();
+        }
     }
 }
