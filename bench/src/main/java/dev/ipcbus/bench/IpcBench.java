@@ -337,7 +337,11 @@ public final class IpcBench {
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            firstLine = out.readLine();
+            String line;
+            do { // skips what JVM agents print first (a profiler's "Profiling started")
+                line = out.readLine();
+            } while (line != null && !line.startsWith("READY") && !line.startsWith("ADDRESS"));
+            firstLine = line;
             if (firstLine == null) {
                 throw new IllegalStateException("child ended at once: args=" + List.of(args));
             }
