@@ -100,7 +100,7 @@ public final class Win32Bridge implements AutoCloseable {
             throw new Win32BridgeException("cannot start the Win32 bridge under Wine: command=" + command, ex);
         }
         final StringBuilder errors = new StringBuilder();
-        drain(process.getErrorStream(), errors, "wine-bridge-stderr-" + name);
+        final Thread stderrDrain = drain(process.getErrorStream(), errors, "wine-bridge-stderr-" + name);
         final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
             StandardCharsets.US_ASCII));
         final CompletableFuture<String> first = new CompletableFuture<>();
@@ -131,6 +131,7 @@ public final class Win32Bridge implements AutoCloseable {
         if (line == null || !line.startsWith("PORT ")) {
             process.destroyForcibly();
             waitQuietly(process, 5);
+            joinQuietly(stderrDrain, 2); // what the process wrote before it ended, for the message
             throw new Win32BridgeException("the Win32 bridge did not start: firstLine=" + line + ", exit="
                 + (process.isAlive() ? "running" : String.valueOf(process.exitValue())) + ", stderr=" + tail(errors),
                 null);
@@ -332,7 +333,7 @@ public final class Win32Bridge implements AutoCloseable {
         return token;
     }
 
-    private static void drain(final InputStream stream, final StringBuilder into, final String threadName) {
+    private static Thread drain(final InputStream stream, final StringBuilder into, final String threadName) {
         final Thread thread = new Thread(() -> {
             final byte[] chunk = new byte[4096];
             try {
@@ -350,11 +351,20 @@ public final class Win32Bridge implements AutoCloseable {
         }, threadName);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     private static String tail(final StringBuilder text) {
         synchronized (text) {
             return text.length() <= 2000 ? text.toString() : "..." + text.substring(text.length() - 2000);
+        }
+    }
+
+    private static void joinQuietly(final Thread thread, final long seconds) {
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(seconds));
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
     }
 

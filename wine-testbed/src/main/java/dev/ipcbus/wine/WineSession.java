@@ -135,7 +135,20 @@ public final class WineSession {
             if (closed) {
                 throw new IllegalStateException("Wine session closed: prefix=" + prefix);
             }
-            final Win32Bridge bridge = Win32Bridge.start(this, name);
+            Win32Bridge bridge;
+            try {
+                bridge = Win32Bridge.start(this, name);
+            } catch (final Win32BridgeException first) {
+                // Seen once in a full build here: the Wine process exited at once (status 1, nothing on stderr) while
+                // other bridges of the session kept working. One more attempt; both failures are kept.
+                System.err.println("Win32 bridge '" + name + "' failed to start, retrying once: " + first.getMessage());
+                try {
+                    bridge = Win32Bridge.start(this, name);
+                } catch (final Win32BridgeException second) {
+                    second.addSuppressed(first);
+                    throw second;
+                }
+            }
             bridges.add(bridge);
             return bridge;
         }

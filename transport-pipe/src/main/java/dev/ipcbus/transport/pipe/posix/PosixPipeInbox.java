@@ -38,8 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <b>Why a thread per connection and not a {@link java.nio.channels.Selector}:</b> a blocking read is woken by the
  * socket itself and costs one system call per wake-up; a selector adds an {@code epoll_wait} and its own bookkeeping
  * to every wake-up: the bus's 32-byte round trip measured 1.5-1.7x a raw blocking socket's with a selector and
- * 1.17x with blocking threads (docs/BENCHMARKS.md). The connections are the nodes writing to this one (tens on one machine), so the threads are
- * few; the Windows inbox is built the same way.
+ * 1.17x with blocking threads (docs/BENCHMARKS.md). The connections are the nodes writing to this one (tens on one
+ * machine), so the threads are few; the Windows inbox is built the same way.
  * <p>
  * Each connection has its own {@link RecordAssembler}: a connection that sends garbage (a bad hello, a length beyond
  * the maximum, a bad status byte) is reported once to the error handler and dropped; a connection that ends

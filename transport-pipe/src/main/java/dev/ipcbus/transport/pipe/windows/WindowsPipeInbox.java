@@ -12,6 +12,8 @@ import dev.ipcbus.transport.pipe.core.PipeInboxCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,7 +28,8 @@ import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
  * nodes writing to this one (tens on one machine), so the threads are few; blocking {@code ConnectNamedPipe} and
  * {@code ReadFile} keep every buffer a plain Java-owned direct buffer whose lifetime is the call, where overlapped
  * reads through JNA need native buffers and {@code OVERLAPPED}s that outlive each call, one event per instance, and
- * {@code WaitForMultipleObjects}' 64-handle limit. Closing cancels the blocking calls with {@code CancelIoEx}. The
+ * {@code WaitForMultipleObjects}' 64-handle limit. Closing cancels the blocking calls with {@code CancelIoEx} (from
+ * another thread when a listener closes the inbox: it holds the delivery lock the other readers wait for). The
  * listener is still called serially: deliveries take one lock, and each connection's thread delivers its frames in
  * pipe order. (Writers, in {@link WindowsPipeConnection}, do use overlapped I/O, to bound a write in time.)
  * <p>
@@ -167,8 +170,19 @@ public final class WindowsPipeInbox implements Inbox {
                 }
             }
         }, current);
-        for (final Instance instance : connected) {
-            stop(instance.thread, instance::cancel, current);
+        if (deliverLock.isHeldByCurrentThread()) {
+            // A listener closing the inbox holds the delivery lock, and the other readers may be waiting for it:
+            // they can only end once it is released, so they are stopped (cancelled until they exit) from another
+            // thread, and this one returns.
+            final List<Instance> others = new ArrayList<>(connected);
+            final Thread stopper = new Thread(() -> others.forEach(instance -> stop(instance.thread,
+                instance::cancel, current)), "ipcbus-pipe-close-" + NodeIds.format(nodeId));
+            stopper.setDaemon(true);
+            stopper.start();
+        } else {
+            for (final Instance instance : connected) {
+                stop(instance.thread, instance::cancel, current);
+            }
         }
         onClose.run();
     }

@@ -442,9 +442,13 @@ class PosixPipeTransportIT {
                 closedByListener.countDown();
             }
         });
-        final List<CompletableFuture<Void>> done = new ArrayList<>();
+        // Every writer connected before any sends, so that the listener closes with all three connections open.
+        final List<Outlet> outlets = new ArrayList<>();
         for (int w = 0; w < 3; w++) {
-            final Outlet outlet = transport.openOutlet(node, holder[0].address());
+            outlets.add(transport.openOutlet(node, holder[0].address()));
+        }
+        final List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (final Outlet outlet : outlets) {
             done.add(CompletableFuture.runAsync(() -> {
                 final ByteBuf buffer = Unpooled.buffer(16).writeZero(16);
                 try {
