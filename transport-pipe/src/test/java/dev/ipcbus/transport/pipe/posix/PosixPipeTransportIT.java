@@ -6,6 +6,7 @@ import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
+import dev.ipcbus.transport.pipe.InboxCloseScenarios;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
 import io.netty.buffer.ByteBuf;
@@ -429,51 +430,8 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldStopEveryThreadOnCloseAlsoWhenAListenerCloses() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
-        final long node = NodeIds.next();
-        final String threadSuffix = NodeIds.format(node);
-        final Inbox[] holder = new Inbox[1];
-        final CountDownLatch closedByListener = new CountDownLatch(1);
-        final AtomicInteger seen = new AtomicInteger();
-        holder[0] = transport.openInbox(node, frame -> {
-            if (seen.incrementAndGet() == 500) {
-                fixture.dead.add(node); // the writers then see PEER_GONE instead of reconnecting
-                holder[0].close(); // from a reader thread, while the other connections keep sending
-                closedByListener.countDown();
-            }
-        });
-        // Every writer connected before any sends, so that the listener closes with all three connections open.
-        final List<Outlet> outlets = new ArrayList<>();
-        for (int w = 0; w < 3; w++) {
-            outlets.add(transport.openOutlet(node, holder[0].address()));
-        }
-        final List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (final Outlet outlet : outlets) {
-            done.add(CompletableFuture.runAsync(() -> {
-                final ByteBuf buffer = Unpooled.buffer(16).writeZero(16);
-                try {
-                    while (outlet.offer(buffer, TimeUnit.MILLISECONDS.toNanos(200)) == Outlet.SENT) {
-                        Thread.onSpinWait();
-                    }
-                } finally {
-                    buffer.release();
-                    outlet.close();
-                }
-            }));
-        }
-        assertTrue(closedByListener.await(20, TimeUnit.SECONDS), "listener closed the inbox");
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<String> left;
-        do {
-            left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> name.contains(threadSuffix)).toList();
-            if (!left.isEmpty()) {
-                Thread.sleep(10);
-            }
-        } while (!left.isEmpty() && System.nanoTime() < deadline);
-        assertEquals(List.of(), left, "inbox threads still running");
-        assertEquals(List.of(), fixture.errors, "no thread reported as stuck");
+        InboxCloseScenarios.listenerClosesWhileWritersSend(fixture.transport(MAX), fixture.dead,
+            fixture.errors);
     }
 
     private static void sendZeros(final Outlet outlet, final int count) {

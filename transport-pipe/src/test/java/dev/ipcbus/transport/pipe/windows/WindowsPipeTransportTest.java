@@ -7,6 +7,7 @@ import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.transport.pipe.InboxCloseScenarios;
 import dev.ipcbus.transport.pipe.PipeOptions;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
@@ -31,7 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -363,50 +363,7 @@ class WindowsPipeTransportTest {
 
     @Test
     void shouldStopEveryThreadOnCloseAlsoWhenAListenerCloses() throws Exception {
-        final long node = NodeIds.next();
-        final WindowsPipeInbox[] holder = new WindowsPipeInbox[1];
-        final CountDownLatch closedByListener = new CountDownLatch(1);
-        final AtomicInteger seen = new AtomicInteger();
-        holder[0] = (WindowsPipeInbox) transport.openInbox(node, frame -> {
-            if (seen.incrementAndGet() == 200) {
-                dead.add(node); // the writers then see PEER_GONE instead of reconnecting
-                holder[0].close(); // from a reader thread, while the other connections keep sending
-                closedByListener.countDown();
-            }
-        });
-        final String threadSuffix = NodeIds.format(node);
-        // Every writer connected before any sends, so that the listener closes with all three connections open.
-        final List<Outlet> outlets = new ArrayList<>();
-        for (int w = 0; w < 3; w++) {
-            outlets.add(transport.openOutlet(node, holder[0].address()));
-        }
-        final List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (final Outlet outlet : outlets) {
-            done.add(CompletableFuture.runAsync(() -> {
-                final ByteBuf buffer = Unpooled.buffer(16).writeZero(16);
-                try {
-                    while (outlet.offer(buffer, TimeUnit.MILLISECONDS.toNanos(200)) == Outlet.SENT) {
-                        Thread.onSpinWait();
-                    }
-                } finally {
-                    buffer.release();
-                    outlet.close();
-                }
-            }));
-        }
-        assertTrue(closedByListener.await(10, TimeUnit.SECONDS), "listener closed the inbox");
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<String> left;
-        do {
-            left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> name.contains(threadSuffix)).toList();
-            if (!left.isEmpty()) {
-                Thread.sleep(10);
-            }
-        } while (!left.isEmpty() && System.nanoTime() < deadline);
-        assertEquals(List.of(), left, "inbox threads still running");
-        assertEquals(List.of(), errors, "no thread reported as stuck");
+        InboxCloseScenarios.listenerClosesWhileWritersSend(transport, dead, errors);
     }
 
     @Test
