@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -59,6 +60,8 @@ public final class PosixPipeInbox implements Inbox {
     /** Starting size of each connection's receive buffer. */
     static final int INITIAL_BUFFER = 64 * 1024;
     private static final long JOIN_MILLIS = 5_000;
+    /** Pause before accepting again after a failed accept (other than the socket closing). */
+    private static final long ACCEPT_RETRY_MILLIS = 100;
 
     private final long nodeId;
     private final Path path;
@@ -257,7 +260,21 @@ public final class PosixPipeInbox implements Inbox {
     private void acceptLoop() {
         try {
             while (!closed) {
-                final SocketChannel channel = server.accept();
+                final SocketChannel channel;
+                try {
+                    channel = server.accept();
+                } catch (final ClosedChannelException ex) {
+                    return; // close()
+                } catch (final IOException ex) {
+                    // E.g. out of file descriptors: report, give the process a moment, keep accepting.
+                    if (!closed) {
+                        errorHandler.onError(new BusException("pipe inbox cannot accept a connection, retrying in "
+                            + ACCEPT_RETRY_MILLIS + " ms: node=" + NodeIds.format(nodeId) + ", path=" + path
+                            + ", cause=" + ex, ex));
+                        Thread.sleep(ACCEPT_RETRY_MILLIS);
+                    }
+                    continue;
+                }
                 final Connection connection = new Connection(channel, new RecordAssembler(nodeId, maxFrameLength,
                     INITIAL_BUFFER, ByteBufAllocator.DEFAULT, counters), acceptedSoFar++);
                 synchronized (connections) {
@@ -271,7 +288,9 @@ public final class PosixPipeInbox implements Inbox {
                 counters.onConnectionAccepted();
                 connection.thread.start();
             }
-        } catch (final IOException | RuntimeException ex) {
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } catch (final RuntimeException ex) {
             if (!closed) {
                 errorHandler.onError(new BusException("pipe inbox accept thread failed: node="
                     + NodeIds.format(nodeId) + ", path=" + path + ", cause=" + ex, ex));
