@@ -1,6 +1,7 @@
 package dev.ipcbus.spi;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * Writes one frame whose length is known in advance straight into a transport's own memory (a shared-memory ring, a
@@ -21,4 +22,16 @@ public interface FrameWriter {
      * @param index  the frame's first byte.
      */
     void writeFrame(ByteBuf buffer, int index);
+
+    /**
+     * Encodes the frame into a new heap buffer: the fallback for a transport that cannot write it in place.
+     *
+     * @param frameLength the frame's exact length.
+     * @return a buffer whose readable bytes are the frame.
+     */
+    default ByteBuf writeToNewBuffer(final int frameLength) {
+        final ByteBuf frame = Unpooled.buffer(frameLength, frameLength);
+        writeFrame(frame, 0);
+        return frame.writerIndex(frameLength);
+    }
 }

@@ -1,7 +1,6 @@
 package dev.ipcbus.spi;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 /**
  * The sending end to one node's {@link Inbox}. Opened once per target node and reused.
@@ -74,10 +73,7 @@ public interface Outlet extends AutoCloseable {
      * @throws IllegalArgumentException if the frame is larger than {@link Transport#maxFrameLength()}.
      */
     default int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
-        final ByteBuf frame = Unpooled.buffer(frameLength, frameLength);
-        writer.writeFrame(frame, 0);
-        frame.writerIndex(frameLength);
-        return offer(frame, timeoutNanos);
+        return offer(writer.writeToNewBuffer(frameLength), timeoutNanos);
     }
 
     /**

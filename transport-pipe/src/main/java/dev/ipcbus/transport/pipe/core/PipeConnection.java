@@ -2,7 +2,6 @@ package dev.ipcbus.transport.pipe.core;
 
 import dev.ipcbus.spi.FrameWriter;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 /**
  * One writer connection to one inbox, as an OS layer implements it: it writes whole frames and keeps message
@@ -52,10 +51,7 @@ public interface PipeConnection extends AutoCloseable {
      */
     default int write(final FrameWriter writer, final int frameLength, final long deadlineNanos,
         final WaitCheck check) {
-        final ByteBuf frame = Unpooled.buffer(frameLength, frameLength);
-        writer.writeFrame(frame, 0);
-        frame.writerIndex(frameLength);
-        return write(frame, deadlineNanos, check);
+        return write(writer.writeToNewBuffer(frameLength), deadlineNanos, check);
     }
 
     /**
