@@ -1,5 +1,7 @@
 package dev.ipcbus.registry;
 
+import dev.ipcbus.spi.NodeIds;
+
 import java.util.List;
 
 /**
@@ -76,4 +78,17 @@ public interface NodeRegistry extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * @param pid a process id; only its low 32 bits are compared.
+     * @return whether a registered node in that process is alive (checking a node may reclaim it if it is dead).
+     */
+    default boolean hasLiveNodeInProcess(final long pid) {
+        for (final NodeRecord record : nodes()) {
+            if ((int) record.pid() == (int) pid && isAlive(NodeIds.parse(record.id()))) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

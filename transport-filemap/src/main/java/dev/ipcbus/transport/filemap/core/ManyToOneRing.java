@@ -13,12 +13,18 @@ import static dev.ipcbus.transport.filemap.core.SegmentDescriptor.*;
  * reader ({@link RingReader}) consumes.
  * <p>
  * A write claims space with a compare-and-set of the tail (adding a padding record first when the record does not fit
- * before the end of the ring), marks the record claimed with its negative length, copies the frame, then publishes
- * the record with a release store of its positive length. If the reader announced it is going to sleep (waiting
- * flag), the writer rings the {@link Doorbell}; otherwise it makes no system call.
+ * before the end of the ring), marks the record claimed with a compare-and-set of its header word to
+ * {@code (-length, pid)}, copies the frame, then publishes the record with a release store of
+ * {@code (+length, TYPE_FRAME)} (see {@link RecordDescriptor} for the whole protocol). If the reader announced it is
+ * going to sleep (waiting flag), the writer rings the {@link Doorbell}; otherwise it makes no system call.
+ * <p>
+ * The reader never skips a marked claim while its writer process is alive. It may skip a claim that was never marked
+ * (a writer stopped between the tail's compare-and-set and its mark, for longer than the stall timeout); such a writer
+ * finds out when it resumes ({@link #SKIPPED}), writes nothing, and its caller claims again: the frame is delivered
+ * once, later.
  * <pre>{@code
  * int result = ring.write(frame);
- * if (result == ManyToOneRing.INSUFFICIENT_CAPACITY) { idle, check the reader's liveness, retry until a deadline }
+ * if (result != ManyToOneRing.WRITTEN) { idle, check the reader's liveness, retry until a deadline }
  * }</pre>
  * <b>Thread safety:</b> safe for concurrent use. One instance per writer process and segment is enough; the cached
  * head it keeps is only a hint (heads only grow, so a stale value can only make a write re-read the real head).
@@ -28,12 +34,22 @@ public final class ManyToOneRing {
     public static final int WRITTEN = 0;
     /** {@link #write} result: not enough free space right now; nothing was written. Retry after the reader moves. */
     public static final int INSUFFICIENT_CAPACITY = -1;
+    /**
+     * {@link #write} result: the reader skipped this write's claim before it was marked (the writing thread was
+     * stopped longer than the stall timeout); nothing was written or delivered. Retry at once.
+     */
+    public static final int SKIPPED = -2;
+
+    /** The writer tag of this process: its pid's low 32 bits. */
+    private static final int WRITER_PID = (int) ProcessHandle.current().pid();
 
     private final SharedRegion region;
     private final Doorbell doorbell;
     private final int capacity;
     private final int mask;
     private final int maxFrameLength;
+    private final int writerPid;
+    private final Runnable afterClaim;
     private long headCache;
 
     /**
@@ -41,12 +57,34 @@ public final class ManyToOneRing {
      * @param doorbell rings the segment's reader.
      */
     public ManyToOneRing(final SharedRegion region, final Doorbell doorbell) {
+        this(region, doorbell, WRITER_PID);
+    }
+
+    /**
+     * @param region    a ready, validated segment.
+     * @param doorbell  rings the segment's reader.
+     * @param writerPid the writer tag put in claim marks: this process's id (tests use others).
+     */
+    ManyToOneRing(final SharedRegion region, final Doorbell doorbell, final int writerPid) {
+        this(region, doorbell, writerPid, () -> { });
+    }
+
+    /**
+     * @param region     a ready, validated segment.
+     * @param doorbell   rings the segment's reader.
+     * @param writerPid  the writer tag put in claim marks.
+     * @param afterClaim run between the tail's compare-and-set and the mark (tests stop a writer there).
+     */
+    ManyToOneRing(final SharedRegion region, final Doorbell doorbell, final int writerPid,
+        final Runnable afterClaim) {
         this.region = region;
         this.doorbell = doorbell;
         this.capacity = region.getInt(CAPACITY_OFFSET);
         checkCapacity(capacity);
         this.mask = capacity - 1;
         this.maxFrameLength = SegmentDescriptor.maxFrameLength(capacity);
+        this.writerPid = writerPid;
+        this.afterClaim = afterClaim;
     }
 
     /**
@@ -76,17 +114,17 @@ public final class ManyToOneRing {
      * <b>Ownership:</b> borrows {@code frame}; its readable bytes are the frame and its indexes are left unchanged.
      *
      * @param frame the frame, at most {@link #maxFrameLength()} bytes.
-     * @return {@link #WRITTEN} or {@link #INSUFFICIENT_CAPACITY}.
+     * @return {@link #WRITTEN}, {@link #INSUFFICIENT_CAPACITY} or {@link #SKIPPED}.
      * @throws IllegalArgumentException if the frame is empty or longer than {@link #maxFrameLength()}.
      */
     public int write(final ByteBuf frame) {
         final int frameLength = frame.readableBytes();
         final int recordAt = claim(frameLength);
         if (recordAt < 0) {
-            return INSUFFICIENT_CAPACITY;
+            return recordAt;
         }
         region.putBytes(RecordDescriptor.bodyOffset(recordAt), frame, frame.readerIndex(), frameLength);
-        publish(recordAt, frameLength);
+        publish(recordAt, frameLength, TYPE_FRAME);
         return WRITTEN;
     }
 
@@ -96,30 +134,31 @@ public final class ManyToOneRing {
      * @param writer      writes exactly {@code frameLength} bytes at the index it is given, in the region's
      *                    {@link SharedRegion#bytes() view}.
      * @param frameLength the frame's length, at most {@link #maxFrameLength()} bytes.
-     * @return {@link #WRITTEN} or {@link #INSUFFICIENT_CAPACITY} (the writer was not called).
+     * @return {@link #WRITTEN}, {@link #INSUFFICIENT_CAPACITY} or {@link #SKIPPED} (the writer was not called).
      * @throws IllegalArgumentException if the frame is empty or longer than {@link #maxFrameLength()}.
      * @throws RuntimeException         whatever the writer threw; the claimed space became padding the reader skips.
      */
     public int write(final FrameWriter writer, final int frameLength) {
         final int recordAt = claim(frameLength);
         if (recordAt < 0) {
-            return INSUFFICIENT_CAPACITY;
+            return recordAt;
         }
         try {
             writer.writeFrame(region.bytes(), RecordDescriptor.bodyOffset(recordAt));
         } catch (final RuntimeException | Error failure) {
-            abandon(recordAt, frameLength);
+            publish(recordAt, frameLength, TYPE_PADDING);
             throw failure;
         }
-        publish(recordAt, frameLength);
+        publish(recordAt, frameLength, TYPE_FRAME);
         return WRITTEN;
     }
 
     /**
      * Claims space for a record: a compare-and-set of the tail (with a padding record first when the record does not
-     * fit before the end of the ring), then the claim mark (negative length) and the type.
+     * fit before the end of the ring), then the claim mark.
      *
-     * @return the record's offset in the region, or -1 if the ring has no room right now (nothing claimed).
+     * @return the record's offset in the region, or {@link #INSUFFICIENT_CAPACITY} if the ring has no room right now
+     * (nothing claimed), or {@link #SKIPPED} if the reader skipped the claim before it was marked.
      */
     private int claim(final int frameLength) {
         if (frameLength > maxFrameLength || frameLength <= 0) {
@@ -130,52 +169,74 @@ public final class ManyToOneRing {
         final int aligned = alignedLength(recordLength);
 
         long tail;
-        int index;
+        long epoch;
         int padding;
         do {
             tail = region.getLongVolatile(TAIL_OFFSET);
-            index = (int) tail & mask;
-            final int toEnd = capacity - index;
+            // Same cache line as the tail: costs nothing more than the tail's load.
+            epoch = region.getLongAcquire(SKIP_EPOCH_OFFSET);
+            final int toEnd = capacity - ((int) tail & mask);
             padding = aligned > toEnd ? toEnd : 0;
             final long required = tail + padding + aligned;
             if (required - headCache > capacity) {
                 headCache = region.getLongAcquire(HEAD_OFFSET);
                 if (required - headCache > capacity) {
-                    return -1;
+                    return INSUFFICIENT_CAPACITY;
                 }
             }
         } while (!region.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned));
+        afterClaim.run();
 
-        if (padding != 0) {
-            final int paddingAt = HEADER_LENGTH + index;
-            region.putInt(RecordDescriptor.typeOffset(paddingAt), TYPE_PADDING);
-            region.putIntRelease(RecordDescriptor.lengthOffset(paddingAt), padding);
-            index = 0;
+        if (padding != 0 && !mark(tail, RecordDescriptor.header(padding, TYPE_PADDING), epoch)) {
+            return SKIPPED;
         }
-        final int recordAt = HEADER_LENGTH + index;
-        // Claim mark (-length) and type in one 8-byte store: the record header is 8-byte aligned, length first.
-        region.putLongOpaque(RecordDescriptor.lengthOffset(recordAt),
-            (-recordLength & 0xFFFFFFFFL) | (long) TYPE_FRAME << 32);
-        // The claim mark must be visible before any byte of the body: a reader that finds length 0 at a stalled
-        // claim relies on the body being all zeros to find the next record.
-        SharedRegion.releaseFence();
-        return recordAt;
+        final long position = tail + padding;
+        if (!mark(position, RecordDescriptor.claimMark(recordLength, writerPid), epoch)) {
+            return SKIPPED;
+        }
+        return HEADER_LENGTH + ((int) position & mask);
     }
 
-    /** Publishes a claimed record whose body is written, and rings the doorbell if the reader is going to sleep. */
-    private void publish(final int recordAt, final int frameLength) {
-        region.putIntRelease(RecordDescriptor.lengthOffset(recordAt), frameLength + RecordDescriptor.HEADER_LENGTH);
+    /**
+     * Puts {@code value} in the free header word at {@code position}, unless the reader skipped the claim there.
+     * The compare-and-set orders every later store of the body after it.
+     *
+     * @return whether the word now holds {@code value}; {@code false} if the claim was skipped (nothing changed).
+     */
+    private boolean mark(final long position, final long value, final long epochAtClaim) {
+        final int offset = RecordDescriptor.headerOffset(HEADER_LENGTH + ((int) position & mask));
+        long expected = 0;
+        while (!region.compareAndSetLong(offset, expected, value)) {
+            expected = region.getLongVolatile(offset);
+            if (expected == 0) {
+                continue;
+            }
+            if (!RecordDescriptor.isSentinel(expected)
+                || RecordDescriptor.tag(expected) == RecordDescriptor.skipTag(position)) {
+                // This claim's own sentinel, or a record of a later lap: the reader skipped this claim.
+                return false;
+            }
+            // A sentinel left from an earlier lap at the same index: as good as free.
+        }
+        // The word was free: normally this claim's, but also if the reader skipped this claim and a later lap's
+        // consumption zeroed its sentinel. The skip moved the epoch before it moved the head past the claim.
+        if (region.getLongAcquire(SKIP_EPOCH_OFFSET) != epochAtClaim
+            && region.getLongAcquire(HEAD_OFFSET) > position) {
+            region.compareAndSetLong(offset, value, 0);
+            return false;
+        }
+        return true;
+    }
+
+    /** Publishes a claimed record, and rings the doorbell if the reader is going to sleep. */
+    private void publish(final int recordAt, final int frameLength, final int type) {
+        region.putLongRelease(RecordDescriptor.headerOffset(recordAt),
+            RecordDescriptor.header(frameLength + RecordDescriptor.HEADER_LENGTH, type));
         // Volatile load after the (sequentially consistent) tail CAS: pairs with the reader's volatile store of the
         // flag followed by its volatile load of the tail (see Doorbell).
         if (region.getIntVolatile(WAITING_OFFSET) != 0 && region.compareAndSetInt(WAITING_OFFSET, 1, 0)) {
             ringDoorbell();
         }
-    }
-
-    /** Turns a claimed record whose body could not be written into padding of the same length, and publishes it. */
-    private void abandon(final int recordAt, final int frameLength) {
-        region.putInt(RecordDescriptor.typeOffset(recordAt), TYPE_PADDING);
-        publish(recordAt, frameLength);
     }
 
     /**
@@ -186,6 +247,13 @@ public final class ManyToOneRing {
         region.getAndAddInt(DOORBELL_SEQ_OFFSET, 1);
         region.getAndAddLong(DOORBELL_RINGS_OFFSET, 1);
         doorbell.ring();
+    }
+
+    /**
+     * Counts one write that the reader skipped before it was marked and that claims again (introspection counter).
+     */
+    public void countSkippedClaimRetry() {
+        region.getAndAddLong(SKIPPED_CLAIMS_RETRIED_OFFSET, 1);
     }
 
     /**

@@ -9,49 +9,64 @@ package dev.ipcbus.transport.filemap.core;
  *  +---------------------------------------------------------------+
  *  |R|                 Record length (signed)                      |  0
  *  +---------------------------------------------------------------+
- *  |                      Record type                              |  4
+ *  |          Tag: record type, writer process id or skip tag      |  4
  *  +---------------------------------------------------------------+
  *  |                   Body: record length - 8 bytes             ...  8
  *  +---------------------------------------------------------------+
  * </pre>
- * <ul>
- *   <li>Byte order: little-endian. Records start at multiples of {@link #ALIGNMENT} (8) within the ring; the record
- *   length counts the header and the body but not the alignment padding after it.</li>
- *   <li>Record length (bit {@code R} is the sign): {@code 0} = free (consumed space is zeroed by the reader);
- *   negative = claimed, being written ({@code -length}); positive = published.</li>
- *   <li>Type: {@link #TYPE_FRAME} or {@link #TYPE_PADDING}. A padding record fills the space from a record that
- *   does not fit before the end of the ring up to the end; the reader skips it. Its length equals the space it fills
- *   (a multiple of 8, at least {@link #HEADER_LENGTH}).</li>
- * </ul>
- * <h2>Publish protocol</h2>
+ * The header is one little-endian 64-bit word (length in the low half, tag in the high half), always written and read
+ * as a whole with 64-bit atomic accesses. Records start at multiples of {@link #ALIGNMENT} (8) within the ring; the
+ * record length counts the header and the body but not the alignment padding after it.
  * <table>
- *   <caption>Who writes and reads each field, with which memory order</caption>
- *   <tr><th>Field</th><th>Writer</th><th>Reader</th></tr>
- *   <tr><td>length</td><td>claiming writer: opaque {@code -length} (with the type), then a release fence, body,
- *   then release {@code +length}; reader: plain zeros, published by the head's release</td>
- *   <td>reader: acquire</td></tr>
- *   <tr><td>type</td><td>claiming writer: with the claim mark, as one opaque 8-byte store of length and type
- *   (a padding record, or a frame record whose writer failed: plain, before the release of {@code +length})</td>
- *   <td>reader: plain, after the acquire of the length</td></tr>
+ *   <caption>The states of a header word</caption>
+ *   <tr><th>length</th><th>tag</th><th>meaning</th></tr>
+ *   <tr><td>0</td><td>0</td><td>free: consumed space is zeroed by the reader</td></tr>
+ *   <tr><td>0</td><td>not 0</td><td><b>skip sentinel</b>: the reader skipped a claim that was never marked here;
+ *   tag = {@link #skipTag(long)} of this position. A writer that finds its own tag here was skipped; one that finds
+ *   another tag (a sentinel left from an earlier lap) treats the word as free.</td></tr>
+ *   <tr><td>&lt; 0</td><td>writer pid</td><td><b>claimed</b>: {@code -length} bytes are being written by the process
+ *   whose id is the tag (unsigned 32-bit)</td></tr>
+ *   <tr><td>&gt; 0</td><td>{@link #TYPE_FRAME} or {@link #TYPE_PADDING}</td><td><b>published</b>. A padding record
+ *   fills the space from a record that did not fit before the end of the ring up to the end; its length equals that
+ *   space exactly. A frame record's length is at most the segment's max frame length + 8.</td></tr>
  * </table>
- * A writer claims space by a compare-and-set of the segment's tail, marks the record claimed, writes the body, then
- * publishes it with a release store of the positive length; the single reader reads the length with acquire and so
- * sees the whole body. The release fence after the claim mark guarantees that a record whose length is still 0 has
- * an all-zero body: the reader relies on it to skip a claim whose writer died before marking it.
+ * <h2>Publish protocol</h2>
+ * <ol>
+ *   <li>Claim: a compare-and-set of the segment's tail from {@code t} to {@code t + padding + alignedLength}, where
+ *   padding is the space to the end of the ring if the record does not fit before it (0 otherwise).</li>
+ *   <li>Mark: a compare-and-set of the header word at {@code t} from free (or another position's sentinel) to the
+ *   published padding header, if there is padding, and then of the record's header word from free to the claim mark
+ *   {@code (-length, pid)}. A mark that finds this position's own sentinel (or a non-zero length: the space was
+ *   reused) means the reader skipped this claim: nothing is written, the writer claims again.</li>
+ *   <li>If the segment's skip epoch moved since the claim, and the head has passed the record, the reader skipped the
+ *   claim and its sentinel is already gone: the writer restores the word to free (compare-and-set) and claims
+ *   again.</li>
+ *   <li>Body: plain stores, after the mark (the compare-and-set orders them).</li>
+ *   <li>Publish: a release store of the whole header word {@code (+length, TYPE_FRAME)}. A writer that fails while
+ *   writing the body publishes {@code (+length, TYPE_PADDING)} instead, so the reader skips the space.</li>
+ * </ol>
+ * The single reader reads each header word with acquire and so sees the whole body of a published record.
+ * <table>
+ *   <caption>Who writes and reads the header word, with which memory order</caption>
+ *   <tr><th>Party</th><th>Access</th></tr>
+ *   <tr><td>claiming writer</td><td>compare-and-set (mark, padding, undo); release store (publish)</td></tr>
+ *   <tr><td>reader</td><td>acquire load; plain zeros for consumed space, published by the head's release;
+ *   compare-and-set of a skip sentinel over a free word at a stalled, unmarked claim</td></tr>
+ * </table>
  */
 public final class RecordDescriptor {
     /** Record alignment within the ring, in bytes. */
     public static final int ALIGNMENT = 8;
 
-    /** Type of a record that carries one ipcbus frame. */
+    /** Type of a published record that carries one ipcbus frame. */
     public static final int TYPE_FRAME = 1;
-    /** Type of a record that only fills the space up to the end of the ring. */
+    /** Type of a published record that only fills the space up to the end of the ring. */
     public static final int TYPE_PADDING = 2;
 
-    /** Offset of the signed 32-bit record length. */
+    /** Offset of the signed 32-bit record length (the low half of the header word). */
     public static final int LENGTH_OFFSET;
-    /** Offset of the 32-bit record type. */
-    public static final int TYPE_OFFSET;
+    /** Offset of the 32-bit tag (the high half of the header word). */
+    public static final int TAG_OFFSET;
     /** Length of the record header; the body starts here. */
     public static final int HEADER_LENGTH;
 
@@ -59,7 +74,7 @@ public final class RecordDescriptor {
         int offset = 0;
         LENGTH_OFFSET = offset;
         offset += Integer.BYTES;
-        TYPE_OFFSET = offset;
+        TAG_OFFSET = offset;
         offset += Integer.BYTES;
         HEADER_LENGTH = offset;
     }
@@ -77,18 +92,10 @@ public final class RecordDescriptor {
 
     /**
      * @param recordIndex the record's index in the ring (relative to the ring start).
-     * @return the index of its length field.
+     * @return the index of its header word.
      */
-    public static int lengthOffset(final int recordIndex) {
+    public static int headerOffset(final int recordIndex) {
         return recordIndex + LENGTH_OFFSET;
-    }
-
-    /**
-     * @param recordIndex the record's index in the ring.
-     * @return the index of its type field.
-     */
-    public static int typeOffset(final int recordIndex) {
-        return recordIndex + TYPE_OFFSET;
     }
 
     /**
@@ -97,5 +104,56 @@ public final class RecordDescriptor {
      */
     public static int bodyOffset(final int recordIndex) {
         return recordIndex + HEADER_LENGTH;
+    }
+
+    /**
+     * @param header a header word.
+     * @return its signed record length.
+     */
+    public static int length(final long header) {
+        return (int) header;
+    }
+
+    /**
+     * @param header a header word.
+     * @return its tag: the type of a published record, the writer pid of a claimed one, the skip tag of a sentinel.
+     */
+    public static int tag(final long header) {
+        return (int) (header >>> 32);
+    }
+
+    /**
+     * @param length a record length, header included.
+     * @param tag    the tag.
+     * @return the header word.
+     */
+    public static long header(final int length, final int tag) {
+        return (length & 0xFFFF_FFFFL) | (long) tag << 32;
+    }
+
+    /**
+     * @param recordLength the claimed record length, header included.
+     * @param writerPid    the writing process's id (its low 32 bits).
+     * @return the claim mark.
+     */
+    public static long claimMark(final int recordLength, final int writerPid) {
+        return header(-recordLength, writerPid);
+    }
+
+    /**
+     * @param position the absolute ring position of a header word (a multiple of 8).
+     * @return the non-zero skip tag for that position: positions that share an index in the ring share a tag only
+     * 2<sup>35</sup> bytes apart, far beyond the one lap a sentinel can outlive.
+     */
+    public static int skipTag(final long position) {
+        return (int) (position >>> 3) | 1;
+    }
+
+    /**
+     * @param header a header word.
+     * @return whether it is a skip sentinel (length 0, tag not 0).
+     */
+    public static boolean isSentinel(final long header) {
+        return (int) header == 0 && header != 0;
     }
 }

@@ -8,6 +8,7 @@ import dev.ipcbus.spi.NodeIds;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 
 import static dev.ipcbus.transport.filemap.core.SegmentDescriptor.DOORBELL_SEQ_OFFSET;
 import static dev.ipcbus.transport.filemap.core.SegmentDescriptor.WAITING_OFFSET;
@@ -49,6 +50,7 @@ public final class RingInbox implements Inbox {
      * @param settings     capacity, idle mode, timeouts.
      * @param listener     receives the frames.
      * @param errorHandler receives failures on the receive thread.
+     * @param writerAlive  answers whether the writer process of a stalled claim still runs a live node.
      * @param onClose      run once when the inbox closes (the transport forgets it).
      */
     public RingInbox(
@@ -57,6 +59,7 @@ public final class RingInbox implements Inbox {
         final RingSettings settings,
         final FrameListener listener,
         final ErrorHandler errorHandler,
+        final LongPredicate writerAlive,
         final Runnable onClose) {
         this.segment = segment;
         this.region = segment.region();
@@ -73,7 +76,7 @@ public final class RingInbox implements Inbox {
             throw new BusException("filemap segment was initialized by someone else (name collision?): segment="
                 + segment.address());
         }
-        this.reader = new RingReader(region, errorHandler, segment.address());
+        this.reader = new RingReader(region, errorHandler, segment.address(), writerAlive);
         this.thread = new Thread(this::run, "ipcbus-filemap-" + NodeIds.format(nodeId));
         this.thread.setDaemon(true);
         this.thread.start();

@@ -71,7 +71,7 @@ public final class RingOutlet implements Outlet {
         if (status != SENT) {
             return status;
         }
-        if (ring.write(frame) == ManyToOneRing.WRITTEN) {
+        if (write(frame, null, 0) == ManyToOneRing.WRITTEN) {
             return SENT;
         }
         return awaitSpace(frame, null, 0, timeoutNanos);
@@ -91,7 +91,7 @@ public final class RingOutlet implements Outlet {
         if (status != SENT) {
             return status;
         }
-        if (ring.write(writer, frameLength) == ManyToOneRing.WRITTEN) {
+        if (write(null, writer, frameLength) == ManyToOneRing.WRITTEN) {
             return SENT;
         }
         return awaitSpace(null, writer, frameLength, timeoutNanos);
@@ -143,10 +143,25 @@ public final class RingOutlet implements Outlet {
             if (closed) {
                 return CLOSED;
             }
-            final int written = frame != null ? ring.write(frame) : ring.write(writer, frameLength);
-            if (written == ManyToOneRing.WRITTEN) {
+            if (write(frame, writer, frameLength) == ManyToOneRing.WRITTEN) {
                 return SENT;
             }
+        }
+    }
+
+    /**
+     * Writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes; claims again at once as long as
+     * the reader skipped the claim (this thread was stopped between claiming and marking it).
+     *
+     * @return {@link ManyToOneRing#WRITTEN} or {@link ManyToOneRing#INSUFFICIENT_CAPACITY}.
+     */
+    private int write(final ByteBuf frame, final FrameWriter writer, final int frameLength) {
+        while (true) {
+            final int written = frame != null ? ring.write(frame) : ring.write(writer, frameLength);
+            if (written != ManyToOneRing.SKIPPED) {
+                return written;
+            }
+            ring.countSkippedClaimRetry();
         }
     }
 

@@ -5,6 +5,8 @@ import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.spi.FrameListener;
 import io.netty.buffer.ByteBuf;
 
+import java.util.function.LongPredicate;
+
 import static dev.ipcbus.transport.filemap.core.RecordDescriptor.TYPE_FRAME;
 import static dev.ipcbus.transport.filemap.core.RecordDescriptor.TYPE_PADDING;
 import static dev.ipcbus.transport.filemap.core.RecordDescriptor.alignedLength;
@@ -14,32 +16,45 @@ import static dev.ipcbus.transport.filemap.core.SegmentDescriptor.*;
  * The single reader of a segment's ring: delivers each published frame to a {@link FrameListener} as a view of the
  * shared memory (no copy, no allocation), zeroes the consumed space, and advances the head with release.
  * <p>
- * It also unblocks the ring when a writer died between claiming space and publishing it
- * ({@link #skipStalled(long, long)}): a record that stays claimed (negative length), or a claimed space whose header
- * was never written (length 0 while the tail is past it), for longer than the stall timeout is skipped and counted.
- * The record's length, if the writer marked it, says how far to skip; if not, the body of an unmarked claim is all
- * zeros (see {@link RecordDescriptor}), so the next non-zero word in record-aligned steps up to the tail is the next
- * record's header.
+ * <b>Bounds.</b> Every record must lie within what writers claimed: a poll never reads further than one capacity past
+ * the head it started from (space it consumed in the same poll is zeroed only at its end), and a record that ends
+ * past the tail, or whose length or type is impossible, is corrupt: it is reported (once per position), everything
+ * up to the tail is dropped, and the head never moves backwards. A tail that is behind the head or more than a
+ * capacity ahead of it (damaged memory) is reported once and reset to the head.
  * <p>
- * <b>Hazard, documented rather than prevented:</b> a writer that was not dead but paused (stopped, swapped out) for
- * longer than the stall timeout between claim and publish will, when it resumes, write into space the reader has
- * already skipped; that frame is lost and, if the space was reused meanwhile, the record there is damaged. The reader
- * detects impossible record headers, reports them once to the error handler and resynchronizes at the tail
- * ({@link SegmentDescriptor#CORRUPT_RECORDS_OFFSET}). Keep the stall timeout far above any pause you expect.
- * <p>
+ * <b>Stalled claims</b> ({@link #skipStalled(long, long)}): a claim at the head that stays unpublished for longer
+ * than the stall timeout is
+ * <ul>
+ *   <li>kept, if it is marked and its writer's process still runs a live node of the bus: a paused writer is not a
+ *   dead one (counted once per stall as a live-writer wait, and reported once);</li>
+ *   <li>skipped and zeroed, if it is marked and its writer is gone (counted, reported);</li>
+ *   <li>skipped with skip sentinels, if it was never marked: each free word up to the next record becomes a sentinel
+ *   (see {@link RecordDescriptor}), so a writer that resumes finds out and claims again instead of writing into
+ *   space the reader passed.</li>
+ * </ul>
  * <b>Thread safety:</b> not thread-safe; confine to the one receive thread.
  */
 public final class RingReader {
+    /** Least time between two asks of the registry whether the writer of a stalled claim is alive. */
+    static final long WRITER_CHECK_INTERVAL_NANOS = 100_000_000L;
+
     private final SharedRegion region;
     private final ErrorHandler errorHandler;
     private final String what;
+    private final LongPredicate writerAlive;
     private final ByteBuf view;
     private final int capacity;
     private final int mask;
+    private final int maxRecordLength;
 
     private long head;
+    private long tailCache;
     private long stallPosition = -1;
     private long stallSinceNanos;
+    private long nextWriterCheckNanos;
+    private boolean liveWriterReported;
+    private long lastCorruptPosition = -1;
+    private boolean tailCorruptionReported;
 
     private long framesRead;
     private long bytesRead;
@@ -47,27 +62,34 @@ public final class RingReader {
     private long skippedBytes;
     private long wakeups;
     private long corruptRecords;
+    private long liveWriterWaits;
 
     /**
      * @param region       a ready, validated segment whose only reader this is.
      * @param errorHandler receives listener failures and corrupt-record reports.
      * @param what         names the segment in reports.
+     * @param writerAlive  answers whether a process (the pid of a claim mark) still runs a live node of the bus.
      */
-    public RingReader(final SharedRegion region, final ErrorHandler errorHandler, final String what) {
+    public RingReader(final SharedRegion region, final ErrorHandler errorHandler, final String what,
+        final LongPredicate writerAlive) {
         this.region = region;
         this.errorHandler = errorHandler;
         this.what = what;
+        this.writerAlive = writerAlive;
         this.capacity = region.getInt(CAPACITY_OFFSET);
         checkCapacity(capacity);
         this.mask = capacity - 1;
+        this.maxRecordLength = SegmentDescriptor.maxFrameLength(capacity) + RecordDescriptor.HEADER_LENGTH;
         this.view = region.newView();
         this.head = region.getLongAcquire(HEAD_OFFSET);
+        this.tailCache = head;
         this.framesRead = region.getLong(FRAMES_READ_OFFSET);
         this.bytesRead = region.getLong(BYTES_READ_OFFSET);
         this.skippedRecords = region.getLong(SKIPPED_RECORDS_OFFSET);
         this.skippedBytes = region.getLong(SKIPPED_BYTES_OFFSET);
         this.wakeups = region.getLong(WAKEUPS_OFFSET);
         this.corruptRecords = region.getLong(CORRUPT_RECORDS_OFFSET);
+        this.liveWriterWaits = region.getLong(LIVE_WRITER_WAITS_OFFSET);
     }
 
     /**
@@ -97,21 +119,24 @@ public final class RingReader {
      */
     public int poll(final FrameListener listener, final int limit) {
         final long start = head;
+        // Space consumed by this poll is zeroed only when it ends: never read a whole capacity past its start.
+        final long end = start + capacity;
         long position = start;
         int delivered = 0;
         int consumed = 0;
-        while (consumed < limit) {
+        while (consumed < limit && position < end) {
             final int index = (int) position & mask;
             final int recordAt = HEADER_LENGTH + index;
-            final int length = region.getIntAcquire(RecordDescriptor.lengthOffset(recordAt));
+            final long header = region.getLongAcquire(RecordDescriptor.headerOffset(recordAt));
+            final int length = RecordDescriptor.length(header);
             if (length <= 0) {
                 break;
             }
-            final int type = region.getInt(RecordDescriptor.typeOffset(recordAt));
-            if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - index
-                || (type != TYPE_FRAME && type != TYPE_PADDING)) {
+            final int type = RecordDescriptor.tag(header);
+            final long next = position + alignedLength(length);
+            if (!isPossible(length, type, index) || !isClaimed(next)) {
                 finish(start, position, delivered);
-                resynchronize(position, length, type);
+                resynchronize(position, header);
                 return delivered;
             }
             if (type == TYPE_FRAME) {
@@ -126,13 +151,24 @@ public final class RingReader {
                 delivered++;
                 bytesRead += frameLength;
             }
-            position += alignedLength(length);
+            position = next;
             consumed++;
         }
-        if (position != start) {
-            finish(start, position, delivered);
-        }
+        finish(start, position, delivered);
         return delivered;
+    }
+
+    private boolean isPossible(final int length, final int type, final int index) {
+        return length >= RecordDescriptor.HEADER_LENGTH && length <= capacity - index
+            && (type == TYPE_PADDING || type == TYPE_FRAME && length <= maxRecordLength);
+    }
+
+    /** @return whether {@code recordEnd} is within the space writers claimed (re-reads the tail only when needed). */
+    private boolean isClaimed(final long recordEnd) {
+        if (recordEnd > tailCache) {
+            tailCache = region.getLongVolatile(TAIL_OFFSET);
+        }
+        return recordEnd <= tailCache;
     }
 
     private void finish(final long start, final long position, final int delivered) {
@@ -140,13 +176,18 @@ public final class RingReader {
             return;
         }
         zero(start, position);
-        head = position;
+        advance(position);
+        tailCorruptionReported = false;
         framesRead += delivered;
-        stallPosition = -1;
-        // Zeroes first, then the head with release: a writer that sees the new head (acquire) sees zeroed space.
-        region.putLongRelease(HEAD_OFFSET, position);
         region.putLongRelease(FRAMES_READ_OFFSET, framesRead);
         region.putLongRelease(BYTES_READ_OFFSET, bytesRead);
+    }
+
+    /** Moves the head forward (never back) with release: a writer that sees it (acquire) sees the space before it. */
+    private void advance(final long position) {
+        head = position;
+        stallPosition = -1;
+        region.putLongRelease(HEAD_OFFSET, position);
     }
 
     private void zero(final long from, final long to) {
@@ -177,17 +218,18 @@ public final class RingReader {
     }
 
     /**
-     * Checks for a claim that stays unpublished at the head and skips it once it is older than
-     * {@code timeoutNanos}. Cheap when nothing is stalled, but reads the tail's cache line: call it from the idle
-     * path, not per record.
+     * Checks for a claim that stays unpublished at the head and, once it is older than {@code timeoutNanos}, skips it
+     * unless its writer is alive (see the class comment). Cheap when nothing is stalled, but reads the tail's cache
+     * line: call it from the idle path, not per record.
      *
      * @param nowNanos     the current {@link System#nanoTime()}.
-     * @param timeoutNanos how long a claim may stay unpublished.
-     * @return whether something was skipped.
+     * @param timeoutNanos how long a claim may stay unpublished before its writer's liveness is asked.
+     * @return whether the head moved (something was skipped, or damage repaired).
      */
     public boolean skipStalled(final long nowNanos, final long timeoutNanos) {
-        final int recordAt = HEADER_LENGTH + ((int) head & mask);
-        final int length = region.getIntAcquire(RecordDescriptor.lengthOffset(recordAt));
+        final int index = (int) head & mask;
+        final long header = region.getLongAcquire(RecordDescriptor.headerOffset(HEADER_LENGTH + index));
+        final int length = RecordDescriptor.length(header);
         if (length > 0) {
             stallPosition = -1;
             return false;
@@ -195,44 +237,94 @@ public final class RingReader {
         final long tail = region.getLongVolatile(TAIL_OFFSET);
         if (tail == head) {
             stallPosition = -1;
+            tailCorruptionReported = false;
             return false;
         }
+        if (tail < head || tail - head > capacity) {
+            return repairTail(tail);
+        }
+        tailCorruptionReported = false;
         if (stallPosition != head) {
             stallPosition = head;
             stallSinceNanos = nowNanos;
+            nextWriterCheckNanos = nowNanos;
+            liveWriterReported = false;
             return false;
         }
         if (nowNanos - stallSinceNanos < timeoutNanos) {
             return false;
         }
-        long skipTo;
-        final int index = (int) head & mask;
-        if (length < 0 && -length >= RecordDescriptor.HEADER_LENGTH && -length <= capacity - index) {
-            skipTo = head + alignedLength(-length);
-        } else {
-            skipTo = tail;
-            for (long position = head + RecordDescriptor.ALIGNMENT; position < tail;
-                position += RecordDescriptor.ALIGNMENT) {
-                final int at = HEADER_LENGTH + ((int) position & mask);
-                if (region.getIntVolatile(RecordDescriptor.lengthOffset(at)) != 0) {
-                    skipTo = position;
-                    break;
-                }
+        if (length == 0) {
+            skipUnmarked(tail, timeoutNanos);
+            return true;
+        }
+        final long claimEnd = head + alignedLength(-length);
+        if (-length < RecordDescriptor.HEADER_LENGTH || -length > capacity - index || claimEnd > tail) {
+            resynchronize(head, header);
+            return true;
+        }
+        if (nowNanos - nextWriterCheckNanos < 0) {
+            return false;
+        }
+        nextWriterCheckNanos = nowNanos + WRITER_CHECK_INTERVAL_NANOS;
+        final long pid = Integer.toUnsignedLong(RecordDescriptor.tag(header));
+        if (writerAlive.test(pid)) {
+            if (!liveWriterReported) {
+                liveWriterReported = true;
+                region.putLongRelease(LIVE_WRITER_WAITS_OFFSET, ++liveWriterWaits);
+                errorHandler.onError(new BusException("filemap inbox is waiting on a writer that is alive but has "
+                    + "not finished its write (paused?); its frames and all after it wait: segment=" + what
+                    + ", position=" + head + ", writerPid=" + pid + ", stalledMillis="
+                    + (nowNanos - stallSinceNanos) / 1_000_000));
+            }
+            return false;
+        }
+        final long from = head;
+        zero(from, claimEnd);
+        countSkip(claimEnd - from);
+        advance(claimEnd);
+        errorHandler.onError(new BusException("filemap reader skipped a record whose writer died while writing it "
+            + "(its frame is lost): segment=" + what + ", position=" + from + ", skippedBytes=" + (claimEnd - from)
+            + ", writerPid=" + pid));
+        return true;
+    }
+
+    /**
+     * Skips a claim that was never marked: turns every free word from the head up to the next record (bounded by
+     * {@code tail}) into a skip sentinel, so that its writer, if it resumes, finds out instead of writing here.
+     */
+    private void skipUnmarked(final long tail, final long timeoutNanos) {
+        // The epoch first: a writer that marks a word free of any sentinel later checks it (see RecordDescriptor).
+        region.getAndAddLong(SKIP_EPOCH_OFFSET, 1);
+        long position = head;
+        while (position < tail) {
+            final int offset = RecordDescriptor.headerOffset(HEADER_LENGTH + ((int) position & mask));
+            final long word = region.getLongVolatile(offset);
+            if (RecordDescriptor.length(word) != 0) {
+                break; // the next record, marked or published (possibly just now, by the stalled writer)
+            }
+            final long sentinel = RecordDescriptor.header(0, RecordDescriptor.skipTag(position));
+            if (region.compareAndSetLong(offset, word, sentinel)) {
+                position += RecordDescriptor.ALIGNMENT;
             }
         }
-        skippedRecords++;
-        skippedBytes += skipTo - head;
+        if (position == head) {
+            return; // marked meanwhile: a normal stall again
+        }
         final long from = head;
-        zero(from, skipTo);
-        head = skipTo;
-        stallPosition = -1;
-        region.putLongRelease(HEAD_OFFSET, skipTo);
+        countSkip(position - from);
+        advance(position);
+        errorHandler.onError(new BusException("filemap reader skipped a claim that stayed unmarked past the stall "
+            + "timeout (its writer stopped or died between claiming and marking it; a live writer finds out and "
+            + "writes its frame again): segment=" + what + ", position=" + from + ", skippedBytes="
+            + (position - from) + ", timeoutMillis=" + timeoutNanos / 1_000_000));
+    }
+
+    private void countSkip(final long bytes) {
+        skippedRecords++;
+        skippedBytes += bytes;
         region.putLongRelease(SKIPPED_RECORDS_OFFSET, skippedRecords);
         region.putLongRelease(SKIPPED_BYTES_OFFSET, skippedBytes);
-        errorHandler.onError(new BusException("filemap reader skipped a record its writer claimed but never "
-            + "published (writer died or stalled past the timeout): segment=" + what + ", position=" + from
-            + ", skippedBytes=" + (skipTo - from) + ", timeoutMillis=" + timeoutNanos / 1_000_000));
-        return true;
     }
 
     /**
@@ -249,20 +341,51 @@ public final class RingReader {
         return skippedRecords;
     }
 
-    private void resynchronize(final long position, final int length, final int type) {
-        // An impossible header: memory was damaged (a writer resumed after its stalled claim was skipped, or a
-        // foreign process wrote here). Nothing after it can be trusted up to the tail seen now; drop that span.
+    private void resynchronize(final long position, final long header) {
+        // An impossible header: memory was damaged (a foreign or buggy writer). Nothing after it can be trusted up to
+        // the tail seen now; drop that span. Never move the head backwards.
         final long tail = region.getLongVolatile(TAIL_OFFSET);
+        if (tail < head || tail - head > capacity) {
+            repairTail(tail);
+            return;
+        }
+        final long dropped = Math.max(0, tail - position);
+        if (dropped > 0) {
+            zero(position, tail);
+            advance(tail);
+            skippedBytes += dropped;
+        } else {
+            // A header beyond every claim: wipe it, so that it is neither read again nor in a writer's way.
+            region.compareAndSetLong(RecordDescriptor.headerOffset(HEADER_LENGTH + ((int) position & mask)), header, 0);
+        }
         corruptRecords++;
-        skippedBytes += tail - position;
-        zero(position, tail);
-        head = tail;
-        stallPosition = -1;
-        region.putLongRelease(HEAD_OFFSET, tail);
         region.putLongRelease(CORRUPT_RECORDS_OFFSET, corruptRecords);
         region.putLongRelease(SKIPPED_BYTES_OFFSET, skippedBytes);
-        errorHandler.onError(new BusException("filemap ring holds a corrupt record; dropped everything up to the "
-            + "tail: segment=" + what + ", position=" + position + ", length=" + length + ", type=" + type
-            + ", droppedBytes=" + (tail - position)));
+        if (position != lastCorruptPosition) {
+            lastCorruptPosition = position;
+            errorHandler.onError(new BusException("filemap ring holds a corrupt record; dropped everything up to the "
+                + "tail: segment=" + what + ", position=" + position + ", length=" + RecordDescriptor.length(header)
+                + ", tag=" + RecordDescriptor.tag(header) + ", tail=" + tail + ", droppedBytes=" + dropped));
+        }
+    }
+
+    /**
+     * Repairs a tail that no writer could have produced (behind the head, or more than a capacity ahead of it):
+     * zeroes the ring and sets the tail back to the head. Reported once per damage.
+     */
+    private boolean repairTail(final long tail) {
+        zero(head, head + capacity);
+        final boolean reset = region.compareAndSetLong(TAIL_OFFSET, tail, head);
+        tailCache = head;
+        stallPosition = -1;
+        corruptRecords++;
+        region.putLongRelease(CORRUPT_RECORDS_OFFSET, corruptRecords);
+        if (!tailCorruptionReported) {
+            tailCorruptionReported = true;
+            errorHandler.onError(new BusException("filemap ring tail is impossible (damaged memory); reset it to the "
+                + "head and dropped the ring's contents: segment=" + what + ", head=" + head + ", tail=" + tail
+                + ", capacity=" + capacity + ", reset=" + reset));
+        }
+        return reset;
     }
 }

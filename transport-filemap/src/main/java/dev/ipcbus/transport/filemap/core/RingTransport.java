@@ -76,7 +76,7 @@ public final class RingTransport implements Transport {
         final RingInbox inbox;
         try {
             inbox = new RingInbox(nodeId, segment, settings, listener, context.errorHandler(),
-                () -> inboxes.remove(self[0]));
+                context.liveness()::isProcessAlive, () -> inboxes.remove(self[0]));
         } catch (final RuntimeException | Error failure) {
             segment.close();
             throw failure;

@@ -32,7 +32,7 @@ package dev.ipcbus.transport.filemap.core;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-------------------------------+-------------------------------+
- *  |         Major version         |         Minor version         |  0  (0 = not ready)
+ *  |  Minor version (bytes 0-1)    |  Major version (bytes 2-3)    |  0  (0 = not ready)
  *  +-------------------------------+-------------------------------+
  *  |                    Magic 0x50414D46 ("FMAP")                  |  4
  *  +---------------------------------------------------------------+
@@ -57,20 +57,22 @@ package dev.ipcbus.transport.filemap.core;
  *  |                      Reserved (R) up to 128                 ... 52
  *  +---------------------------------------------------------------+
  * </pre>
- * The 32-bit version word at offset 0 holds the major version in its high 16 bits and the minor version in its low
- * 16 bits (the little-endian bytes are therefore minor first; the ruler shows the word's logical fields).
+ * The ruler shows bytes in memory order. The 32-bit little-endian version word at offset 0 holds the major version in
+ * its high 16 bits and the minor version in its low 16 bits, so the minor version's two bytes come first; version 2.0
+ * is the bytes {@code 00 00 02 00}.
  * <h2>Control words</h2>
  * <pre>
  *  offset 128  Tail (64)            total bytes ever claimed; writers: compareAndSet
- *  offset 136  Reserved (64)        was a frames-written counter; a get-and-add per frame cost ~15% of the
- *                                   throughput, so frames written are computed when read (SegmentHeader#counters)
+ *  offset 136  Skip epoch (64)      bumped by the reader before it skips an unmarked claim (getAndAdd); writers read
+ *                                   it with the tail (acquire) and again after their mark (see RecordDescriptor)
  *  offset 256  Head (64)            total bytes ever consumed; reader: release; writers: acquire
  *  offset 384  Waiting (32)         1 = the reader is about to sleep; reader: volatile store; writers: volatile
  *                                   load, then compareAndSet 1 to 0 by the one writer that rings
  *  offset 388  Doorbell seq (32)    futex word; the ringing writer: getAndAdd; reader: volatile load before sleeping
  *  offset 512  Frames read (64), 520 Bytes read (64), 528 Skipped records (64), 536 Skipped bytes (64),
- *  offset 544  Wake-ups (64), 552 Corrupt records (64)      reader: release; anyone: acquire
- *  offset 640  Backpressure waits (64), 648 Doorbell rings (64)  writers: getAndAdd; anyone: acquire
+ *  offset 544  Wake-ups (64), 552 Corrupt records (64), 560 Live-writer waits (64)   reader: release; anyone: acquire
+ *  offset 640  Backpressure waits (64), 648 Doorbell rings (64), 656 Skipped claims retried (64)
+ *                                   writers: getAndAdd; anyone: acquire
  * </pre>
  * <h2>Rules</h2>
  * <ul>
@@ -88,8 +90,11 @@ package dev.ipcbus.transport.filemap.core;
 public final class SegmentDescriptor {
     /** "FMAP" read as a little-endian 32-bit integer. */
     public static final int MAGIC = 0x50414D46;
-    /** Major version: changes only with an incompatible layout. */
-    public static final int MAJOR_VERSION = 1;
+    /**
+     * Major version: changes only with an incompatible layout. 2: claim marks by compare-and-set with the writer's
+     * pid, skip sentinels and the skip epoch (version 1 writers marked claims with a plain store).
+     */
+    public static final int MAJOR_VERSION = 2;
     /** Minor version: compatible additions. */
     public static final int MINOR_VERSION = 0;
     /** The version word: major in the high 16 bits, minor in the low 16 bits. */
@@ -124,8 +129,8 @@ public final class SegmentDescriptor {
 
     /** Offset of the 64-bit tail position. */
     public static final int TAIL_OFFSET;
-    /** Offset of 64 reserved bits after the tail (not maintained: frames written are computed, not counted). */
-    public static final int TAIL_RESERVED_OFFSET;
+    /** Offset of the 64-bit skip epoch, in the tail's cache line: moved before every skip of an unmarked claim. */
+    public static final int SKIP_EPOCH_OFFSET;
     /** Offset of the 64-bit head position. */
     public static final int HEAD_OFFSET;
     /** Offset of the 32-bit waiting flag. */
@@ -145,11 +150,18 @@ public final class SegmentDescriptor {
     public static final int WAKEUPS_OFFSET;
     /** Offset of the 64-bit corrupt-records counter (records with an impossible header). */
     public static final int CORRUPT_RECORDS_OFFSET;
+    /**
+     * Offset of the 64-bit live-writer-waits counter: stalls past the stall timeout on a claim whose writer was alive
+     * (not skipped; counted once per stall).
+     */
+    public static final int LIVE_WRITER_WAITS_OFFSET;
 
     /** Offset of the 64-bit backpressure-waits counter (offers that found the ring full). */
     public static final int BACKPRESSURE_WAITS_OFFSET;
     /** Offset of the 64-bit doorbell-rings counter. */
     public static final int DOORBELL_RINGS_OFFSET;
+    /** Offset of the 64-bit counter of writes whose unmarked claim the reader skipped and that claimed again. */
+    public static final int SKIPPED_CLAIMS_RETRIED_OFFSET;
 
     /** Length of the header; the ring starts here. */
     public static final int HEADER_LENGTH;
@@ -178,7 +190,7 @@ public final class SegmentDescriptor {
         offset = SECTION_SPACING;
         TAIL_OFFSET = offset;
         offset += Long.BYTES;
-        TAIL_RESERVED_OFFSET = offset;
+        SKIP_EPOCH_OFFSET = offset;
 
         offset = 2 * SECTION_SPACING;
         HEAD_OFFSET = offset;
@@ -200,11 +212,15 @@ public final class SegmentDescriptor {
         WAKEUPS_OFFSET = offset;
         offset += Long.BYTES;
         CORRUPT_RECORDS_OFFSET = offset;
+        offset += Long.BYTES;
+        LIVE_WRITER_WAITS_OFFSET = offset;
 
         offset = 5 * SECTION_SPACING;
         BACKPRESSURE_WAITS_OFFSET = offset;
         offset += Long.BYTES;
         DOORBELL_RINGS_OFFSET = offset;
+        offset += Long.BYTES;
+        SKIPPED_CLAIMS_RETRIED_OFFSET = offset;
 
         // Lines 6 and 7 are reserved for compatible (minor version) additions.
         HEADER_LENGTH = 8 * SECTION_SPACING;

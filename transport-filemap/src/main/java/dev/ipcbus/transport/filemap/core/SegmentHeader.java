@@ -195,6 +195,8 @@ public final class SegmentHeader {
         counters.put("skippedRecords", region.getLongAcquire(SKIPPED_RECORDS_OFFSET));
         counters.put("skippedBytes", region.getLongAcquire(SKIPPED_BYTES_OFFSET));
         counters.put("corruptRecords", region.getLongAcquire(CORRUPT_RECORDS_OFFSET));
+        counters.put("liveWriterWaits", region.getLongAcquire(LIVE_WRITER_WAITS_OFFSET));
+        counters.put("skippedClaimsRetried", region.getLongAcquire(SKIPPED_CLAIMS_RETRIED_OFFSET));
         counters.put("wakeups", region.getLongAcquire(WAKEUPS_OFFSET));
         counters.put("doorbellRings", region.getLongAcquire(DOORBELL_RINGS_OFFSET));
         counters.put("readerClosed", isReaderClosed(region) ? 1L : 0L);
@@ -217,11 +219,12 @@ public final class SegmentHeader {
         while (position < tail && tail - position <= capacity) {
             final int index = (int) position & (capacity - 1);
             final int at = HEADER_LENGTH + index;
-            final int length = region.getIntAcquire(RecordDescriptor.lengthOffset(at));
+            final long header = region.getLongAcquire(RecordDescriptor.headerOffset(at));
+            final int length = RecordDescriptor.length(header);
             if (length < RecordDescriptor.HEADER_LENGTH || length > capacity - index) {
                 break;
             }
-            if (region.getInt(RecordDescriptor.typeOffset(at)) == RecordDescriptor.TYPE_FRAME) {
+            if (RecordDescriptor.tag(header) == RecordDescriptor.TYPE_FRAME) {
                 frames++;
             }
             position += RecordDescriptor.alignedLength(length);

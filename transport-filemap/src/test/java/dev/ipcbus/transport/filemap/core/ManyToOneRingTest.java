@@ -11,6 +11,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -154,65 +156,247 @@ class ManyToOneRingTest {
     }
 
     @Test
-    void shouldSkipAClaimedRecordWhoseWriterDiedAfterMarkingIt() {
+    void shouldNeverReadItsOwnConsumedSpaceWhenTheRingIsExactlyFull() {
+        // Issue 13, item 1: 8 records of 128 bytes fill a 1 KiB ring exactly; a poll that went on past one capacity
+        // read its own consumed (not yet zeroed) records again and delivered them twice.
         final RingFixture fixture = new RingFixture(1024);
-        fixture.ring.write(RingFixture.frame(16, 0));
-        // A writer claims 48 bytes, marks the record claimed, writes part of its body, and dies.
-        final long tail = fixture.region.getLong(TAIL_OFFSET);
-        assertTrue(fixture.region.compareAndSetLong(TAIL_OFFSET, tail, tail + 48));
-        final int at = HEADER_LENGTH + (int) tail;
-        fixture.region.putIntOpaque(at, -44);
-        fixture.region.putLong(at + 16, -1L);
-        fixture.ring.write(RingFixture.frame(20, 2));
-
-        assertSkipsAfterTimeout(fixture, 48);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(120, i)));
+        }
+        final List<Integer> seen = new ArrayList<>();
+        assertEquals(8, fixture.reader.poll(frame -> seen.add((int) frame.getUnsignedByte(frame.readerIndex())), 100));
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), seen);
+        assertEquals(0, fixture.reader.poll(frame -> { }, 100));
+        assertTrue(fixture.ringIsZero());
+        assertTrue(fixture.errors.isEmpty(), fixture.errors.toString());
     }
 
     @Test
-    void shouldSkipAClaimWhoseWriterDiedBeforeMarkingIt() {
-        final RingFixture fixture = new RingFixture(1024);
-        fixture.ring.write(RingFixture.frame(16, 0));
-        final long tail = fixture.region.getLong(TAIL_OFFSET);
-        assertTrue(fixture.region.compareAndSetLong(TAIL_OFFSET, tail, tail + 64));
-        fixture.ring.write(RingFixture.frame(20, 2));
-
-        assertSkipsAfterTimeout(fixture, 64);
+    void shouldNeverReadItsOwnConsumedSpaceWhenPaddingCompletesAFullRing() {
+        final RingFixture fixture = new RingFixture(4096);
+        // 3 x 208 = 624 consumed; then 208-byte records fill [624, 4096) with padding and wrap to fill up to 624.
+        for (int i = 0; i < 3; i++) {
+            fixture.ring.write(RingFixture.frame(200, i));
+        }
+        assertEquals(3, fixture.reader.poll(frame -> { }, 100));
+        int written = 0;
+        while (fixture.ring.write(RingFixture.frame(200, 100 + written)) == ManyToOneRing.WRITTEN) {
+            written++;
+        }
+        final List<Boolean> seen = new ArrayList<>();
+        final int[] next = {100};
+        assertEquals(16 + 3, written);
+        assertEquals(fixture.reader.head() + 4096, fixture.region.getLong(TAIL_OFFSET));
+        assertEquals(written, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, 200, next[0]++)), 100));
+        assertFalse(seen.contains(false));
+        assertEquals(fixture.region.getLong(TAIL_OFFSET), fixture.reader.head());
+        assertTrue(fixture.errors.isEmpty(), fixture.errors.toString());
     }
 
     @Test
-    void shouldSkipAnUnmarkedClaimThatWrapsWithPadding() {
+    void shouldNotSkipAMarkedClaimWhileItsWriterIsAliveAndSkipItOnceItIsGone() {
+        final RingFixture fixture = new RingFixture(1024);
+        fixture.ring.write(RingFixture.frame(16, 0));
+        // Another process (pid 4242) claims 48 bytes, marks them, writes part of its body, and stops.
+        final long claimedAt = claimByHand(fixture, 48, RecordDescriptor.claimMark(44, 4242));
+        fixture.region.putLong(HEADER_LENGTH + (int) claimedAt + 16, -1L);
+        fixture.ring.write(RingFixture.frame(20, 2));
+        final List<Integer> lengths = new ArrayList<>();
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+
+        final long timeout = TimeUnit.MILLISECONDS.toNanos(100);
+        final long start = System.nanoTime();
+        assertFalse(fixture.reader.skipStalled(start, timeout));
+        for (int i = 1; i <= 50; i++) {
+            assertFalse(fixture.reader.skipStalled(start + i * timeout, timeout), "alive writer skipped");
+        }
+        assertEquals(0, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertEquals(1, fixture.region.getLong(LIVE_WRITER_WAITS_OFFSET));
+        assertEquals(1, fixture.errors.size(), "reported once per stall: " + fixture.errors);
+        assertTrue(fixture.errors.get(0).getMessage().contains("writerPid=4242"), fixture.errors.get(0).getMessage());
+
+        fixture.deadPids.add(4242L);
+        assertTrue(fixture.reader.skipStalled(start + 60 * timeout, timeout));
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertEquals(List.of(16, 20), lengths);
+        assertEquals(1, fixture.region.getLong(SKIPPED_RECORDS_OFFSET));
+        assertEquals(48, fixture.region.getLong(SKIPPED_BYTES_OFFSET));
+        assertEquals(2, fixture.errors.size());
+        assertTrue(fixture.errors.get(1).getMessage().contains("died"), fixture.errors.get(1).getMessage());
+        assertTrue(fixture.ringIsZero());
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldSkipAnUnmarkedClaimWithSentinelsAndHaveItsWriterClaimAgain() throws Exception {
+        final RingFixture fixture = new RingFixture(1024);
+        fixture.ring.write(RingFixture.frame(16, 0));
+        final StoppedWriter stopped = new StoppedWriter(fixture, RingFixture.frame(40, 1));
+        fixture.ring.write(RingFixture.frame(20, 2));
+
+        final List<Integer> lengths = new ArrayList<>();
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        skipAfterTimeout(fixture);
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertEquals(List.of(16, 20), lengths);
+        assertEquals(48, fixture.region.getLong(SKIPPED_BYTES_OFFSET));
+        assertTrue(fixture.errors.get(0).getMessage().contains("unmarked"), fixture.errors.get(0).getMessage());
+
+        assertEquals(ManyToOneRing.SKIPPED, stopped.resume(), "the resumed writer must learn it was skipped");
+        assertTrue(fixture.ringIsFree(), "the skipped writer wrote into the skipped space");
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(40, 1)));
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertEquals(List.of(16, 20, 40), lengths);
+        assertEquals(1, fixture.errors.size(), fixture.errors.toString());
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldSkipAnUnmarkedClaimThatWrapsWithPaddingAndHaveItsWriterClaimAgain() throws Exception {
         final RingFixture fixture = new RingFixture(1024);
         for (int i = 0; i < 7; i++) {
             fixture.ring.write(RingFixture.frame(128, i));
         }
         assertEquals(7, fixture.reader.poll(frame -> { }, 100));
         fixture.ring.write(RingFixture.frame(16, 0));
-        // Head and tail at 976: a dead writer claims padding (48) plus a 136-byte record, and never writes.
-        final long tail = fixture.region.getLong(TAIL_OFFSET);
-        assertEquals(976, tail);
-        assertTrue(fixture.region.compareAndSetLong(TAIL_OFFSET, tail, tail + 48 + 136));
+        assertEquals(976, fixture.region.getLong(TAIL_OFFSET));
+        // Claims padding (48) plus a 136-byte record, and stops before writing either header.
+        final StoppedWriter stopped = new StoppedWriter(fixture, RingFixture.frame(128, 9));
+        assertEquals(976 + 48 + 136, fixture.region.getLong(TAIL_OFFSET));
         fixture.ring.write(RingFixture.frame(20, 2));
 
-        assertSkipsAfterTimeout(fixture, 48 + 136);
-    }
-
-    private static void assertSkipsAfterTimeout(final RingFixture fixture, final long skippedBytes) {
         final List<Integer> lengths = new ArrayList<>();
         assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
-        assertEquals(0, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        skipAfterTimeout(fixture);
+        assertEquals(48 + 136, fixture.region.getLong(SKIPPED_BYTES_OFFSET));
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertEquals(ManyToOneRing.SKIPPED, stopped.resume());
+        assertTrue(fixture.ringIsFree());
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(128, 9)));
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertEquals(List.of(16, 20, 128), lengths);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldHaveAWriterClaimAgainWhenItsSentinelWasZeroedByALaterLap() throws Exception {
+        final RingFixture fixture = new RingFixture(1024);
+        final StoppedWriter stopped = new StoppedWriter(fixture, RingFixture.frame(40, 1));
+        skipAfterTimeout(fixture);
+        // More than a lap of traffic, consumed: the sentinel at position 0 is zeroed with the rest.
+        for (int i = 0; i < 24; i++) {
+            assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(120, i)));
+            assertEquals(1, fixture.reader.poll(frame -> { }, 100));
+        }
+        assertEquals(0, fixture.region.getLong(HEADER_LENGTH));
+        assertEquals(ManyToOneRing.SKIPPED, stopped.resume());
+        assertTrue(fixture.ringIsFree());
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(40, 1)));
+        final List<Boolean> seen = new ArrayList<>();
+        assertEquals(1, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, 40, 1)), 100));
+        assertEquals(List.of(true), seen);
+    }
+
+    @Test
+    void shouldNeverFollowAPublishedLengthPastTheClaimsNorMoveTheHeadBack() {
+        final RingFixture fixture = new RingFixture(1024);
+        fixture.ring.write(RingFixture.frame(16, 0));
+        // A foreign writer claims 24 bytes and publishes a 520-byte record.
+        final long at = claimByHand(fixture, 24, RecordDescriptor.claimMark(24, 99));
+        fixture.region.putLongRelease(HEADER_LENGTH + (int) at, RecordDescriptor.header(520, RecordDescriptor.TYPE_FRAME));
+        final long tail = fixture.region.getLong(TAIL_OFFSET);
+        final List<Integer> lengths = new ArrayList<>();
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertEquals(List.of(16), lengths);
+        assertEquals(tail, fixture.reader.head());
+        assertEquals(1, fixture.region.getLong(CORRUPT_RECORDS_OFFSET));
+        assertEquals(1, fixture.errors.size());
+        assertTrue(fixture.ringIsZero());
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(16, 3)));
+        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertFalse(fixture.reader.skipStalled(0, 1));
+    }
+
+    @Test
+    void shouldReportAHeaderBeyondTheClaimsOnceAndWipeIt() {
+        final RingFixture fixture = new RingFixture(1024);
+        // Garbage where nothing was claimed: head == tail == 0.
+        fixture.region.putLong(HEADER_LENGTH, RecordDescriptor.header(64, RecordDescriptor.TYPE_FRAME));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(0, fixture.reader.poll(frame -> { }, 100));
+        }
+        assertEquals(1, fixture.errors.size(), fixture.errors.toString());
+        assertEquals(0, fixture.reader.head());
+        assertTrue(fixture.ringIsZero());
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(16, 3)));
+        assertEquals(1, fixture.reader.poll(frame -> { }, 100));
+    }
+
+    @Test
+    void shouldRepairATailMovedFarAheadReportingItOnce() {
+        final RingFixture fixture = new RingFixture(1024);
+        fixture.ring.write(RingFixture.frame(16, 0));
+        assertEquals(1, fixture.reader.poll(frame -> { }, 100));
+        final long head = fixture.reader.head();
+        fixture.region.putLongRelease(TAIL_OFFSET, head + (1L << 40));
+        assertEquals(ManyToOneRing.INSUFFICIENT_CAPACITY, fixture.ring.write(RingFixture.frame(16, 1)));
+        final long start = System.nanoTime();
+        assertTrue(fixture.reader.skipStalled(start, 1));
+        assertEquals(head, fixture.region.getLong(TAIL_OFFSET));
+        assertEquals(head, fixture.reader.head());
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(16, 1)));
+        assertEquals(1, fixture.reader.poll(frame -> { }, 100));
+        fixture.region.putLongRelease(TAIL_OFFSET, 3);
+        for (int i = 0; i < 5; i++) {
+            fixture.reader.skipStalled(start + i, 1);
+        }
+        assertEquals(2, fixture.errors.size(), fixture.errors.toString());
+        assertEquals(fixture.reader.head(), fixture.region.getLong(TAIL_OFFSET));
+    }
+
+    /** Claims {@code aligned} bytes at the tail the way a writer does and puts {@code header} there; returns the index. */
+    private static long claimByHand(final RingFixture fixture, final int aligned, final long header) {
+        final long tail = fixture.region.getLong(TAIL_OFFSET);
+        assertTrue(fixture.region.compareAndSetLong(TAIL_OFFSET, tail, tail + aligned));
+        final int index = (int) tail & (fixture.region.getInt(CAPACITY_OFFSET) - 1);
+        assertTrue(fixture.region.compareAndSetLong(HEADER_LENGTH + index, 0, header));
+        return index;
+    }
+
+    private static void skipAfterTimeout(final RingFixture fixture) {
         final long timeout = TimeUnit.MILLISECONDS.toNanos(100);
         final long start = System.nanoTime();
         assertFalse(fixture.reader.skipStalled(start, timeout));
         assertFalse(fixture.reader.skipStalled(start + timeout - 1, timeout));
         assertTrue(fixture.reader.skipStalled(start + timeout, timeout));
-        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
-        assertEquals(List.of(16, 20), lengths);
         assertEquals(1, fixture.region.getLong(SKIPPED_RECORDS_OFFSET));
-        assertEquals(skippedBytes, fixture.region.getLong(SKIPPED_BYTES_OFFSET));
-        assertEquals(1, fixture.errors.size());
-        assertTrue(fixture.errors.get(0) instanceof BusException);
-        assertTrue(fixture.ringIsZero());
-        assertFalse(fixture.reader.skipStalled(start + 10 * timeout, timeout));
+    }
+
+    /** A writer thread stopped between its tail compare-and-set and its mark, as a SIGSTOP can stop one. */
+    private static final class StoppedWriter {
+        private final CountDownLatch claimed = new CountDownLatch(1);
+        private final CountDownLatch resume = new CountDownLatch(1);
+        private final CompletableFuture<Integer> result = new CompletableFuture<>();
+
+        StoppedWriter(final RingFixture fixture, final ByteBuf frame) throws InterruptedException {
+            final ManyToOneRing ring = fixture.writer(777, () -> {
+                claimed.countDown();
+                try {
+                    resume.await();
+                } catch (final InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            final Thread thread = new Thread(() -> result.complete(ring.write(frame)), "stopped-writer");
+            thread.setDaemon(true);
+            thread.start();
+            assertTrue(claimed.await(10, TimeUnit.SECONDS));
+        }
+
+        int resume() throws Exception {
+            resume.countDown();
+            return result.get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,13 +19,32 @@ final class RingFixture {
     final ManyToOneRing ring;
     final RingReader reader;
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    /** Writer pids the reader's liveness check calls dead; every other pid is alive. */
+    final Set<Long> deadPids = ConcurrentHashMap.newKeySet();
 
     RingFixture(final int capacity) {
         region = new SharedRegion(ByteBuffer.allocateDirect(SegmentDescriptor.segmentLength(capacity)));
         SegmentHeader.initialize(region, capacity, 0x1234, 1, 1_000_000_000L, "test");
         doorbell = new CountingDoorbell();
         ring = new ManyToOneRing(region, doorbell);
-        reader = new RingReader(region, errors::add, "test");
+        reader = new RingReader(region, errors::add, "test", pid -> !deadPids.contains(pid));
+    }
+
+    /** @return a writer that marks its claims with {@code pid} and runs {@code afterClaim} before marking. */
+    ManyToOneRing writer(final int pid, final Runnable afterClaim) {
+        return new ManyToOneRing(region, doorbell, pid, afterClaim);
+    }
+
+    /** @return whether every word of the ring is zero or a skip sentinel (nothing published or claimed is left). */
+    boolean ringIsFree() {
+        final int capacity = region.getInt(SegmentDescriptor.CAPACITY_OFFSET);
+        for (int i = 0; i < capacity; i += 8) {
+            final long word = region.getLong(SegmentDescriptor.HEADER_LENGTH + i);
+            if (word != 0 && !RecordDescriptor.isSentinel(word)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static ByteBuf frame(final int length, final int seed) {

@@ -19,7 +19,7 @@ class SegmentDescriptorTest {
         assertEquals(40, CREATED_MILLIS_OFFSET);
         assertEquals(48, READER_STATE_OFFSET);
         assertEquals(128, TAIL_OFFSET);
-        assertEquals(136, TAIL_RESERVED_OFFSET);
+        assertEquals(136, SKIP_EPOCH_OFFSET);
         assertEquals(256, HEAD_OFFSET);
         assertEquals(384, WAITING_OFFSET);
         assertEquals(388, DOORBELL_SEQ_OFFSET);
@@ -29,8 +29,10 @@ class SegmentDescriptorTest {
         assertEquals(536, SKIPPED_BYTES_OFFSET);
         assertEquals(544, WAKEUPS_OFFSET);
         assertEquals(552, CORRUPT_RECORDS_OFFSET);
+        assertEquals(560, LIVE_WRITER_WAITS_OFFSET);
         assertEquals(640, BACKPRESSURE_WAITS_OFFSET);
         assertEquals(648, DOORBELL_RINGS_OFFSET);
+        assertEquals(656, SKIPPED_CLAIMS_RETRIED_OFFSET);
         assertEquals(1024, HEADER_LENGTH);
     }
 
@@ -45,9 +47,14 @@ class SegmentDescriptorTest {
         assertEquals(0x50414D46, MAGIC);
         assertEquals('F', MAGIC & 0xFF);
         assertEquals('P', MAGIC >>> 24);
-        assertEquals(0x00010000, VERSION);
-        assertEquals(1, major(VERSION));
+        assertEquals(0x00020000, VERSION);
+        assertEquals(2, major(VERSION));
         assertEquals(0, minor(VERSION));
+        // In memory (little-endian) the minor version's bytes come first, as the diagram shows.
+        final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bytes.putInt(0, VERSION);
+        assertEquals(0, bytes.getShort(0));
+        assertEquals(2, bytes.getShort(2));
     }
 
     @Test

@@ -88,18 +88,28 @@ class SegmentHeaderTest {
     void shouldRefuseANewerMajorVersion() {
         final SharedRegion region = region(1024);
         SegmentHeader.initialize(region, 1024, 1, 1, 1_000_000, "s");
-        region.putIntRelease(VERSION_OFFSET, (2 << 16) | 3);
+        region.putIntRelease(VERSION_OFFSET, (3 << 16) | 3);
         final IncompatibleVersionException ex = assertThrows(IncompatibleVersionException.class,
             () -> SegmentHeader.validate(region, "s"));
-        assertTrue(ex.getMessage().contains("version=2.3"), ex.getMessage());
-        assertTrue(ex.getMessage().contains("supported=1.0"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("version=3.3"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("supported=2.0"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseTheOlderMajorVersionWhoseWritersMarkClaimsWithoutCompareAndSet() {
+        final SharedRegion region = region(1024);
+        SegmentHeader.initialize(region, 1024, 1, 1, 1_000_000, "s");
+        region.putIntRelease(VERSION_OFFSET, 1 << 16);
+        final IncompatibleVersionException ex = assertThrows(IncompatibleVersionException.class,
+            () -> SegmentHeader.validate(region, "s"));
+        assertTrue(ex.getMessage().contains("version=1.0"), ex.getMessage());
     }
 
     @Test
     void shouldAcceptANewerMinorVersion() {
         final SharedRegion region = region(1024);
         SegmentHeader.initialize(region, 1024, 1, 1, 1_000_000, "s");
-        region.putIntRelease(VERSION_OFFSET, (1 << 16) | 9);
+        region.putIntRelease(VERSION_OFFSET, (2 << 16) | 9);
         assertEquals(1024, SegmentHeader.validate(region, "s"));
     }
 

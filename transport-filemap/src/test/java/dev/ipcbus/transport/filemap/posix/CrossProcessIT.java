@@ -47,6 +47,8 @@ class CrossProcessIT {
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final List<ChildProcess> children = new ArrayList<>();
     private Transport transport;
+    /** The child of {@link #openInboxWithStalledWriter}. */
+    private ChildProcess stalledWriter;
 
     @BeforeEach
     void setUp(final TestInfo info) {
@@ -170,13 +172,10 @@ class CrossProcessIT {
 
     @Test
     void shouldSkipTheRecordOfAWriterKilledBetweenClaimAndPublish() throws Exception {
-        transport = PosixTestSupport.transport(bus, runtime, Map.of("stallTimeout", "300ms"), node -> true, errors);
         final long node = NodeIds.next();
         final Checker checker = new Checker(8);
-        final Inbox inbox = transport.openInbox(node, checker::onFrame);
-        final ChildProcess staller = child("stall", runtime.toString(), bus, NodeIds.format(node), inbox.address());
-        staller.await("CLAIMED", 30);
-        staller.kill();
+        final Inbox inbox = openInboxWithStalledWriter(node, checker);
+        stalledWriter.kill();
 
         final Outlet outlet = transport.openOutlet(node, inbox.address());
         final long start = System.nanoTime();
@@ -192,6 +191,49 @@ class CrossProcessIT {
         final Map<String, Long> counters = transport.inboxCounters(node, inbox.address());
         assertEquals(1, counters.get("skippedRecords"), counters.toString());
         assertEquals(1, errors.size(), errors.toString());
+    }
+
+    @Test
+    void shouldWaitForAStoppedWriterMidRecordAndSkipItOnlyOnceItIsKilled() throws Exception {
+        final long node = NodeIds.next();
+        final Checker checker = new Checker(8);
+        final Inbox inbox = openInboxWithStalledWriter(node, checker);
+        final ChildProcess staller = stalledWriter;
+        final long pid = staller.pid();
+        new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
+        try {
+            final Outlet outlet = transport.openOutlet(node, inbox.address());
+            final ByteBuf frame = Unpooled.buffer(16);
+            frame.writeIntLE(0).writeIntLE(0).writeLongLE(0);
+            assertEquals(Outlet.SENT, outlet.offer(frame, TimeUnit.SECONDS.toNanos(5)));
+            awaitCount(checker.total, 3, 10);
+            // Far past the stall timeout, the stopped writer's record still holds the head: a pause is not a death.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (errors.isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("liveWriterWaits"));
+            assertEquals(3, checker.total.get());
+            assertEquals(0L, transport.inboxCounters(node, inbox.address()).get("skippedRecords"));
+            assertTrue(errors.get(0).getMessage().contains("writerPid=" + pid), errors.toString());
+        } finally {
+            staller.kill();
+        }
+        awaitCount(checker.total, 4, 10);
+        assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("skippedRecords"));
+        assertNull(checker.failure.get());
+    }
+
+    /**
+     * Opens an inbox (stall timeout 300 ms) into which a child process has published 3 frames (writer 7) and then
+     * claimed and marked a record that it never publishes; the child is {@link #stalledWriter}.
+     */
+    private Inbox openInboxWithStalledWriter(final long node, final Checker checker) throws Exception {
+        transport = PosixTestSupport.transport(bus, runtime, Map.of("stallTimeout", "300ms"), id -> true, errors);
+        final Inbox inbox = transport.openInbox(node, checker::onFrame);
+        stalledWriter = child("stall", runtime.toString(), bus, NodeIds.format(node), inbox.address());
+        stalledWriter.await("CLAIMED", 30);
+        return inbox;
     }
 
     @Test

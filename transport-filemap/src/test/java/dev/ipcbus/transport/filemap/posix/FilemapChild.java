@@ -120,7 +120,10 @@ public final class FilemapChild {
         }
         final int at = SegmentDescriptor.HEADER_LENGTH + (int) (tail & (region.getInt(
             SegmentDescriptor.CAPACITY_OFFSET) - 1));
-        region.putIntOpaque(at + RecordDescriptor.LENGTH_OFFSET, -60);
+        if (!region.compareAndSetLong(at + RecordDescriptor.LENGTH_OFFSET, 0,
+            RecordDescriptor.claimMark(60, (int) ProcessHandle.current().pid()))) {
+            throw new IllegalStateException("claimed record was not free");
+        }
         region.putLong(at + 8, 0x1122334455667788L);
         System.out.println("CLAIMED " + tail);
         System.out.flush();
