@@ -81,6 +81,15 @@ public abstract class TransportContractTest {
     }
 
     /**
+     * @param busName a bus name unique to the running test.
+     * @return the URI the integrity check runs on; override to make a transport wrap its buffers often (a small
+     * ring), which is where framing bugs hide.
+     */
+    protected String integrityUri(final String busName) {
+        return uri(busName);
+    }
+
+    /**
      * Checks that the bus left nothing behind once all its nodes closed. The default checks the registry directory;
      * override to also check transport resources (shared memory, socket files), calling {@code super}.
      *
@@ -163,7 +172,11 @@ public abstract class TransportContractTest {
      * @return the node.
      */
     protected Bus open() {
-        final Bus bus = Bus.open(BusConfig.builder().uri(uri(busName)).errorHandler(backgroundErrors::add).build());
+        return open(uri(busName));
+    }
+
+    private Bus open(final String uri) {
+        final Bus bus = Bus.open(BusConfig.builder().uri(uri).errorHandler(backgroundErrors::add).build());
         resources.add(bus);
         return bus;
     }
@@ -409,6 +422,89 @@ public abstract class TransportContractTest {
         assertEquals(publisher.maxFrameLength(), ex.maxLength());
         publisher.publishRaw("blob", new byte[] {42});
         assertArrayEquals(new byte[] {42}, poll(inbox), "still working after the refusal");
+    }
+
+    /**
+     * Issue 13: several publisher processes, payload sizes across the transport's whole range (exactly its limit
+     * included), checksummed, with per-publisher sequence numbers; a fast and a slow subscriber. Every payload
+     * arrives at each subscriber exactly once, intact and in per-publisher order, or its publish threw. Seconds by
+     * default; a soak with {@code -Dipcbus.integrity.seconds=600 -Dipcbus.integrity.messages=100000000
+     * -Dipcbus.integrity.megabytes=100000}.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES)
+    void shouldDeliverEveryPayloadExactlyOnceIntactAndInOrderOrThrow() throws Exception {
+        final int seconds = Integer.getInteger("ipcbus.integrity.seconds", 4);
+        final long messages = Long.getLong("ipcbus.integrity.messages", 2000);
+        final long bytes = Long.getLong("ipcbus.integrity.megabytes", 40) << 20;
+        final int publishers = 3;
+        final IntegrityLedger[] ledgers = {new IntegrityLedger("fast", false), new IntegrityLedger("slow", true)};
+        final String uri = integrityUri(busName);
+        for (final IntegrityLedger ledger : ledgers) {
+            open(uri).subscribeRaw("integrity.>", ledger);
+        }
+        final List<CompletableFuture<List<String>>> outputs = new ArrayList<>();
+        for (int id = 0; id < publishers; id++) {
+            final String[] args = {uri, Integer.toString(id), Integer.toString(seconds),
+                Long.toString(messages), Long.toString(bytes), Long.toString(0x5EED + id)};
+            if (crossProcess()) {
+                final ChildJvm child = ChildJvm.start(IntegrityPublisher.class, List.of(), args);
+                resources.add(child);
+                child.awaitLine("READY", WAIT);
+                outputs.add(CompletableFuture.supplyAsync(() -> {
+                    child.awaitLine("DONE", Duration.ofSeconds(seconds + 120L));
+                    return child.seenLines();
+                }));
+            } else {
+                final Bus publisher = open(uri);
+                final int id0 = id;
+                outputs.add(CompletableFuture.supplyAsync(() -> {
+                    final java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+                    IntegrityPublisher.run(publisher, id0, seconds, messages, bytes, 0x5EED + id0,
+                        new java.io.PrintStream(lines, true, java.nio.charset.StandardCharsets.UTF_8));
+                    return List.of(lines.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n"));
+                }));
+            }
+        }
+        long totalSent = 0;
+        for (int id = 0; id < publishers; id++) {
+            final List<String> lines = outputs.get(id).get(seconds + 150L, TimeUnit.SECONDS);
+            final java.util.Set<Long> failed = new java.util.TreeSet<>();
+            long sent = -1;
+            for (final String line : lines) {
+                if (line.startsWith("FAILED ")) {
+                    failed.add(Long.parseLong(line.split(" ")[1]));
+                } else if (line.startsWith("DONE ")) {
+                    sent = Long.parseLong(line.split(" ")[1]);
+                }
+            }
+            assertTrue(sent > 0, "publisher " + id + " sent nothing: " + lines);
+            totalSent += sent;
+            for (final IntegrityLedger ledger : ledgers) {
+                final int publisher = id;
+                awaitTrue(() -> ledger.end(publisher) != null, "end marker of publisher " + id);
+                assertEquals(sent, ledger.end(publisher));
+                final java.util.Set<Long> gaps = ledger.gaps(publisher);
+                gaps.removeAll(failed);
+                assertEquals(java.util.Set.of(), gaps, "payloads lost without an exception (publisher " + id + ")");
+            }
+        }
+        for (final IntegrityLedger ledger : ledgers) {
+            assertEquals(List.of(), ledger.problems());
+            assertTrue(ledger.received() > totalSent / 2, "received " + ledger.received() + " of " + totalSent);
+        }
+        assertEquals(List.of(), backgroundErrors(), "errors reported by the subscribers");
+    }
+
+    private static void awaitTrue(final java.util.function.BooleanSupplier condition, final String what)
+        throws InterruptedException {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
     }
 
     @Test

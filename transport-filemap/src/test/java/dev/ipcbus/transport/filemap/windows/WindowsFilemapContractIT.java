@@ -15,4 +15,10 @@ class WindowsFilemapContractIT extends TransportContractTest {
     protected String uri(final String busName) {
         return "filemap://" + busName;
     }
+
+    /** A 64 KiB ring (frames up to 8 KiB): the integrity check wraps it thousands of times. */
+    @Override
+    protected String integrityUri(final String busName) {
+        return uri(busName) + "?capacity=64KiB";
+    }
 }
