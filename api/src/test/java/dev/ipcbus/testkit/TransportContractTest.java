@@ -434,22 +434,41 @@ public abstract class TransportContractTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
     void shouldDeliverEveryPayloadExactlyOnceIntactAndInOrderOrThrow() throws Exception {
+        checkIntegrity(3, false);
+    }
+
+    /**
+     * Issue 13: publisher processes stopped ({@code SIGSTOP}) at random moments for longer than any stall timeout
+     * (filemap's integrity URI sets 300 ms), in the middle of a write or not, then continued: nothing is lost,
+     * duplicated or damaged; a pause is not a death.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES)
+    @org.junit.jupiter.api.condition.EnabledOnOs({org.junit.jupiter.api.condition.OS.LINUX,
+        org.junit.jupiter.api.condition.OS.MAC})
+    void shouldLoseNothingWhenPublishersArePausedMidStream() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        checkIntegrity(2, true);
+    }
+
+    private void checkIntegrity(final int publishers, final boolean pause) throws Exception {
         final int seconds = Integer.getInteger("ipcbus.integrity.seconds", 4);
         final long messages = Long.getLong("ipcbus.integrity.messages", 2000);
         final long bytes = Long.getLong("ipcbus.integrity.megabytes", 40) << 20;
-        final int publishers = 3;
         final IntegrityLedger[] ledgers = {new IntegrityLedger("fast", false), new IntegrityLedger("slow", true)};
         final String uri = integrityUri(busName);
         for (final IntegrityLedger ledger : ledgers) {
             open(uri).subscribeRaw("integrity.>", ledger);
         }
         final List<CompletableFuture<List<String>>> outputs = new ArrayList<>();
+        final List<ChildJvm> children = new ArrayList<>();
         for (int id = 0; id < publishers; id++) {
             final String[] args = {uri, Integer.toString(id), Integer.toString(seconds),
                 Long.toString(messages), Long.toString(bytes), Long.toString(0x5EED + id)};
             if (crossProcess()) {
                 final ChildJvm child = ChildJvm.start(IntegrityPublisher.class, List.of(), args);
                 resources.add(child);
+                children.add(child);
                 child.awaitLine("READY", WAIT);
                 outputs.add(CompletableFuture.supplyAsync(() -> {
                     child.awaitLine("DONE", Duration.ofSeconds(seconds + 120L));
@@ -464,6 +483,24 @@ public abstract class TransportContractTest {
                         new java.io.PrintStream(lines, true, java.nio.charset.StandardCharsets.UTF_8));
                     return List.of(lines.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n"));
                 }));
+            }
+        }
+        if (pause) {
+            final java.util.Random random = new java.util.Random();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            for (int round = 0; System.nanoTime() < deadline; round++) {
+                // Durations of the pauses under test, not waits for an event.
+                Thread.sleep(100 + random.nextInt(400));
+                final ChildJvm child = children.get(round % publishers);
+                if (outputs.get(round % publishers).isDone()) {
+                    continue;
+                }
+                signal("STOP", child.pid());
+                try {
+                    Thread.sleep(700);
+                } finally {
+                    signal("CONT", child.pid());
+                }
             }
         }
         long totalSent = 0;

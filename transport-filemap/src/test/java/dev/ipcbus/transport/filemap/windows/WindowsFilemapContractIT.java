@@ -16,9 +16,12 @@ class WindowsFilemapContractIT extends TransportContractTest {
         return "filemap://" + busName;
     }
 
-    /** A 64 KiB ring (frames up to 8 KiB): the integrity check wraps it thousands of times. */
+    /**
+     * A 64 KiB ring (frames up to 8 KiB), which the integrity check wraps thousands of times, and a 300 ms stall
+     * timeout, which its paused publishers outlast.
+     */
     @Override
     protected String integrityUri(final String busName) {
-        return uri(busName) + "?capacity=64KiB";
+        return uri(busName) + "?capacity=64KiB&stallTimeout=300ms";
     }
 }
