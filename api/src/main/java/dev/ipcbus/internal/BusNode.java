@@ -809,15 +809,16 @@ public final class BusNode implements Bus {
         try {
             flyweight = received.wrap(frame);
         } catch (final FrameFormatException ex) {
-            counters.add(NodeCounters.MALFORMED_FRAMES, 1);
-            final long count = counters.get(NodeCounters.MALFORMED_FRAMES);
-            if (count == 1 || count % 1000 == 0) {
-                errorHandler.onError(new FrameFormatException("malformed frame dropped: node=" + nodeHex
-                    + ", count=" + count + ", error=" + ex.getMessage(), ex));
-            }
+            dropMalformed(ex.getMessage(), ex);
             return;
         }
         final TopicCache.Entry entry = topicCache.entry(frame, flyweight.topicOffset(), flyweight.topicLength());
+        if (entry.problem != null) {
+            // A topic no sender may use (a wildcard, an empty token, whitespace, malformed UTF-8): never delivered.
+            dropMalformed(entry.problem + ", type=" + flyweight.type() + ", sender="
+                + NodeIds.format(flyweight.sender()), null);
+            return;
+        }
         final String topic = entry.topic;
         receivedContext.reset(topic, flyweight);
         try {
@@ -837,6 +838,16 @@ public final class BusNode implements Bus {
             }
         } catch (final RuntimeException ex) {
             errorHandler.onError(ex);
+        }
+    }
+
+    /** Counts a malformed frame and reports it (the first, then every 1000th); the receive loop goes on. */
+    private void dropMalformed(final String problem, final FrameFormatException cause) {
+        counters.add(NodeCounters.MALFORMED_FRAMES, 1);
+        final long count = counters.get(NodeCounters.MALFORMED_FRAMES);
+        if (count == 1 || count % 1000 == 0) {
+            errorHandler.onError(new FrameFormatException("malformed frame dropped: node=" + nodeHex
+                + ", count=" + count + ", error=" + problem, cause));
         }
     }
 
@@ -1065,9 +1076,12 @@ public final class BusNode implements Bus {
         }
         final Object value;
         try {
-            value = frame.contentType() == CONTENT_TYPE_JSON
-                ? codec.decode(payload(frame), request.replyType, topic)
-                : null;
+            if (frame.contentType() != CONTENT_TYPE_JSON) {
+                // A reply is always decoded into the requested type; raw bytes cannot be (a foreign responder's bug).
+                throw new CodecException("raw payload in a reply: topic=" + topic + ", node="
+                    + NodeIds.format(frame.sender()) + ", correlationId=" + frame.correlationId());
+            }
+            value = codec.decode(payload(frame), request.replyType, topic);
         } catch (final CodecException ex) {
             request.fail(ex);
             return;

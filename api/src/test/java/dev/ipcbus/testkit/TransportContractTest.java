@@ -574,6 +574,8 @@ public abstract class TransportContractTest {
         final Bus publisher = open();
         final Bus victim = open();
         final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        final List<String> topicsSeen = new CopyOnWriteArrayList<>();
+        victim.subscribeRaw(">", (payload, context) -> topicsSeen.add(context.topic())); // runs first: subscribed first
         victim.subscribeRaw("after.garbage", (payload, context) -> inbox.add(payload.toString(
             java.nio.charset.StandardCharsets.UTF_8)));
         final NodeInfo target = victim.nodes().stream().filter(n -> n.id().equals(victim.nodeId())).findFirst()
@@ -608,6 +610,7 @@ public abstract class TransportContractTest {
             }
         } while (counters.get("malformedFrames") < garbage.size() - 1 && System.nanoTime() < deadline);
         assertTrue(counters.get("malformedFrames") >= garbage.size() - 1, "garbage counted: " + counters);
+        assertEquals(List.of("after.garbage"), topicsSeen, "frames with topics that break the rules never delivered");
         assertTrue(backgroundErrors().stream().anyMatch(e -> e instanceof dev.ipcbus.FrameFormatException),
             "garbage reported: " + backgroundErrors());
     }
@@ -641,6 +644,15 @@ public abstract class TransportContractTest {
             final byte[] newerMajor = good.clone();
             newerMajor[FrameDescriptor.MAJOR_VERSION_OFFSET] = 9;
             frames.add(newerMajor);
+            // Well-formed frames whose topic (same length as "after.garbage") breaks the topic rules.
+            for (final byte[] topic : List.of("after.>.x.y.z".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "after..garbag".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "after garbage".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                new byte[] {'a', 'f', 't', 'e', 'r', '.', (byte)0xC3, 0x28, 'r', 'b', 'a', 'g', 'e'})) {
+                final byte[] badTopic = good.clone();
+                System.arraycopy(topic, 0, badTopic, FrameDescriptor.HEADER_LENGTH, topic.length);
+                frames.add(badTopic);
+            }
         } finally {
             valid.release();
         }
