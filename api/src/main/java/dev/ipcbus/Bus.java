@@ -189,10 +189,12 @@ public interface Bus extends AutoCloseable {
     /**
      * Sends a request to one live responder of {@code topic} and returns its reply.
      * <p>
-     * The future fails with {@link NoResponderException} at once if no node responds to the topic,
+     * A responder found dead before the request reached its inbox is skipped for the next live one. The future fails
+     * with {@link NoResponderException} at once if no live node responds to the topic,
      * {@link RequestTimeoutException} after {@code timeout}, {@link ResponderFailedException} if the responder threw,
-     * {@link ResponderGoneException} if it died first, {@link CodecException} if the reply does not deserialize,
-     * {@link BackpressureTimeoutException} if its inbox stayed full, or {@link BusClosedException} if this bus closes.
+     * {@link ResponderGoneException} if it died after the request reached its inbox, {@link CodecException} if the
+     * reply does not deserialize, {@link BackpressureTimeoutException} if its inbox stayed full, or
+     * {@link BusClosedException} if this bus closes.
      *
      * @param topic     an exact topic (no wildcards).
      * @param request   any Jackson-serializable value.

@@ -496,7 +496,8 @@ public final class BusNode implements Bus {
 
     private void failPendingTo(final long deadNode) {
         for (final PendingRequest<?> request : pending.values()) {
-            if (request.responder == deadNode) {
+            // A request still being sent is its sender's to fail or send elsewhere (sendRequest).
+            if (request.responder == deadNode && request.delivered) {
                 request.fail(new ResponderGoneException("responder gone: topic=" + request.topic + ", node="
                     + NodeIds.format(deadNode) + ", correlationId=" + request.correlationId));
             }
@@ -730,16 +731,17 @@ public final class BusNode implements Bus {
             return CompletableFuture.failedFuture(new NoResponderException("no responder: topic=" + topic
                 + ", bus=" + uri));
         }
-        final RoutingTable.Peer target = candidates[(int)(roundRobin.getAndIncrement() % candidates.length)];
+        final int first = (int)(roundRobin.getAndIncrement() % candidates.length);
         final long correlationId = correlationIds.incrementAndGet();
-        final PendingRequest<R> pendingRequest = new PendingRequest<>(correlationId, topic, target.nodeId(),
-            replyType);
+        final PendingRequest<R> pendingRequest = new PendingRequest<>(correlationId, topic,
+            candidates[first].nodeId(), replyType);
         pending.put(correlationId, pendingRequest);
         pendingRequest.future.whenComplete((value, error) -> pending.remove(correlationId));
         pendingRequest.timeout = timer.schedule(() -> {
             counters.add(NodeCounters.REQUESTS_TIMED_OUT, 1);
-            pendingRequest.fail(new RequestTimeoutException("request timed out: topic=" + topic + ", node=" + target
-                + ", timeoutMillis=" + timeout.toMillis() + ", correlationId=" + correlationId));
+            pendingRequest.fail(new RequestTimeoutException("request timed out: topic=" + topic + ", node="
+                + NodeIds.format(pendingRequest.responder) + ", timeoutMillis=" + timeout.toMillis()
+                + ", correlationId=" + correlationId));
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         counters.add(NodeCounters.REQUESTS_SENT, 1);
 
@@ -747,15 +749,12 @@ public final class BusNode implements Bus {
         try {
             final ByteBuf buffer = frame.buffer();
             final int start = FrameEncoder.begin(buffer, TYPE_REQUEST, 0, codec.contentType(), nodeId,
-                target.nodeId(), correlationId, timestamp(), topicUtf8, Map.of());
+                candidates[first].nodeId(), correlationId, timestamp(), topicUtf8, Map.of());
             codec.encode(request, buffer, topic);
             FrameEncoder.finish(buffer, start);
             frame.encodedIn();
             checkSize(frame.frameLength());
-            if (!send(target, frame, topic)) {
-                pendingRequest.fail(new ResponderGoneException("responder gone: topic=" + topic + ", node=" + target
-                    + ", correlationId=" + correlationId));
-            }
+            sendRequest(candidates, first, frame, start, pendingRequest);
         } catch (final BusException | IllegalStateException ex) {
             pendingRequest.fail(ex);
         } finally {
@@ -767,12 +766,46 @@ public final class BusNode implements Bus {
         return pendingRequest.future;
     }
 
+    /**
+     * Sends an encoded request to the first responder, in round-robin order from {@code first}, that takes it alive.
+     * A responder found dead before the frame reached it (its outlet reports it gone and the registry confirms it, or,
+     * when there is another responder to pick, the registry finds it dead just before sending) is skipped: the
+     * request goes to the next one. Only a responder that dies once the frame is in its inbox fails the request with
+     * {@link ResponderGoneException} (from the liveness sweep); with none left alive it fails with
+     * {@link NoResponderException}.
+     */
+    private void sendRequest(final RoutingTable.Peer[] candidates, final int first, final OutgoingFrame frame,
+        final int start, final PendingRequest<?> request) {
+        StringBuilder skipped = null;
+        for (int i = 0; i < candidates.length; i++) {
+            final RoutingTable.Peer target = candidates[(first + i) % candidates.length];
+            // A ring inbox takes frames after its reader died, so only this check finds a responder that died since
+            // the last sweep; it costs a lock-file probe (~20 us here), paid only when there is another to pick.
+            final boolean dead = candidates.length > 1 && target.nodeId() != nodeId
+                && !registry.isAlive(target.nodeId());
+            if (!dead) {
+                request.responder = target.nodeId();
+                frame.encoded().setLongLE(start + DESTINATION_OFFSET, target.nodeId());
+                if (send(target, frame, request.topic)) {
+                    request.delivered = true;
+                    return;
+                }
+            }
+            skipped = (skipped == null ? new StringBuilder() : skipped.append(',')).append(target);
+        }
+        request.fail(new NoResponderException("no live responder: topic=" + request.topic + ", bus=" + uri
+            + ", dead=[" + skipped + "]"));
+    }
+
     private static final class PendingRequest<R> {
         final long correlationId;
         final String topic;
-        final long responder;
         final JavaType replyType;
         final CompletableFuture<R> future = new CompletableFuture<>();
+        /** The responder the request is being sent to, or was sent to; changes while a dead one is skipped. */
+        volatile long responder;
+        /** Whether the frame is in the responder's inbox: only then does the responder's death fail the request. */
+        volatile boolean delivered;
         volatile ScheduledFuture<?> timeout;
 
         PendingRequest(final long correlationId, final String topic, final long responder, final JavaType replyType) {
