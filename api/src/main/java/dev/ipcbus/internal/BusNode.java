@@ -58,6 +58,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +137,7 @@ public final class BusNode implements Bus {
 
         final TransportProvider provider = TransportLoader.find(uri.scheme());
         final TransportOptions options = new TransportOptions(uri.options());
+        // At most TransportOptions.MAX_DURATION: converts, and adds to nanoTime() in outlets, without overflow.
         this.publishTimeoutNanos = options.duration("publishTimeout", DEFAULT_PUBLISH_TIMEOUT).toNanos();
         this.timestamps = Boolean.parseBoolean(options.string("timestamps", "true", "true", "false"));
 
@@ -301,7 +303,7 @@ public final class BusNode implements Bus {
 
     private void checkOpen() {
         if (closed.get()) {
-            throw new IllegalStateException("bus is closed: node=" + nodeHex + ", uri=" + uri);
+            throw new BusClosedException("bus is closed: node=" + nodeHex + ", uri=" + uri);
         }
     }
 
@@ -347,9 +349,9 @@ public final class BusNode implements Bus {
         for (final RoutingTable.Peer target : targets) {
             try {
                 send(target, frame, topic);
-            } catch (final BusException | IllegalStateException ex) {
-                if (ex instanceof IllegalStateException) {
-                    throw ex;
+            } catch (final BusException ex) {
+                if (ex instanceof BusClosedException) {
+                    throw ex; // closed while sending: the other targets cannot be served either
                 }
                 if (failure == null) {
                     failure = (BusException)ex;
@@ -368,9 +370,22 @@ public final class BusNode implements Bus {
      *
      * @return {@code true} if delivered; {@code false} if the node is dead (it was reclaimed).
      * @throws BackpressureTimeoutException if its inbox stayed full.
+     * @throws BusClosedException           if this node is closed, or closes while sending.
      * @throws BusException                 if it is alive but unreachable.
      */
     private boolean send(final RoutingTable.Peer target, final OutgoingFrame frame, final String topic) {
+        try {
+            return trySend(target, frame, topic);
+        } catch (final IllegalStateException ex) {
+            if (closed.get()) {
+                // The transport refuses use once close() closed it: a send that raced close().
+                throw new BusClosedException("bus closed while sending: node=" + nodeHex + ", topic=" + topic, ex);
+            }
+            throw ex;
+        }
+    }
+
+    private boolean trySend(final RoutingTable.Peer target, final OutgoingFrame frame, final String topic) {
         boolean staleRetried = false;
         for (int attempt = 0; attempt < 2; attempt++) {
             checkOpen();
@@ -725,6 +740,7 @@ public final class BusNode implements Bus {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("request timeout must be positive: timeout=" + timeout);
         }
+        final long timeoutNanos = TransportOptions.toNanosCapped(timeout);
         checkOpen();
         final RoutingTable.Peer[] candidates = routing().responders(topic);
         if (candidates.length == 0) {
@@ -737,12 +753,17 @@ public final class BusNode implements Bus {
             candidates[first].nodeId(), replyType);
         pending.put(correlationId, pendingRequest);
         pendingRequest.future.whenComplete((value, error) -> pending.remove(correlationId));
-        pendingRequest.timeout = timer.schedule(() -> {
-            counters.add(NodeCounters.REQUESTS_TIMED_OUT, 1);
-            pendingRequest.fail(new RequestTimeoutException("request timed out: topic=" + topic + ", node="
-                + NodeIds.format(pendingRequest.responder) + ", timeoutMillis=" + timeout.toMillis()
-                + ", correlationId=" + correlationId));
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            pendingRequest.timeout = timer.schedule(() -> {
+                counters.add(NodeCounters.REQUESTS_TIMED_OUT, 1);
+                pendingRequest.fail(new RequestTimeoutException("request timed out: topic=" + topic + ", node="
+                    + NodeIds.format(pendingRequest.responder) + ", timeoutMillis="
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + ", correlationId=" + correlationId));
+            }, timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (final RejectedExecutionException ex) {
+            pendingRequest.fail(new BusClosedException("bus closed: node=" + nodeHex + ", topic=" + topic, ex));
+            return pendingRequest.future; // close() stopped the timer after this call checked it was open
+        }
         counters.add(NodeCounters.REQUESTS_SENT, 1);
 
         final OutgoingFrame frame = acquireFrame();

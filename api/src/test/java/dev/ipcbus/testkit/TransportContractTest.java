@@ -548,7 +548,9 @@ public abstract class TransportContractTest {
         requester.subscribe("gone", String.class, (m, c) -> inbox.add(m));
         requester.close();
         assertThrows(BusClosedException.class, () -> await(pending));
-        assertThrows(IllegalStateException.class, () -> requester.publish("x", "y"));
+        assertThrows(BusClosedException.class, () -> requester.publish("x", "y"));
+        assertThrows(BusClosedException.class, () -> requester.request("never", "x", String.class, WAIT));
+        assertThrows(BusClosedException.class, () -> requester.subscribe("gone.again", String.class, (m, c) -> { }));
         assertTrue(responder.nodes().stream().noneMatch(node -> node.id().equals(requester.nodeId())),
             "closed node left the registry");
         responder.publish("gone", "nobody");
