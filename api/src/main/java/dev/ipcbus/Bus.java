@@ -101,7 +101,9 @@ public interface Bus extends AutoCloseable {
      * @throws MessageTooLargeException     if the frame exceeds {@link #maxFrameLength()}.
      * @throws BackpressureTimeoutException if a subscriber's inbox stayed full past the publish timeout; the nodes
      *                                      listed before it got the message.
-     * @throws IllegalStateException        if the bus is closed.
+     * @throws BusException                 if a subscriber is alive but cannot be reached (after the others were
+     *                                      served).
+     * @throws BusClosedException           if the bus is closed.
      */
     void publish(String topic, Object message);
 
@@ -146,6 +148,7 @@ public interface Bus extends AutoCloseable {
      * @param <T>     the message type.
      * @return the subscription; close it to unsubscribe.
      * @throws IllegalArgumentException if the pattern is invalid.
+     * @throws BusClosedException       if the bus is closed.
      */
     <T> Subscription subscribe(String pattern, Class<T> type, MessageHandler<T> handler);
 
@@ -189,19 +192,23 @@ public interface Bus extends AutoCloseable {
     /**
      * Sends a request to one live responder of {@code topic} and returns its reply.
      * <p>
-     * The future fails with {@link NoResponderException} at once if no node responds to the topic,
+     * A responder found dead before the request reached its inbox is skipped for the next live one. The future fails
+     * with {@link NoResponderException} at once if no live node responds to the topic,
      * {@link RequestTimeoutException} after {@code timeout}, {@link ResponderFailedException} if the responder threw,
-     * {@link ResponderGoneException} if it died first, {@link CodecException} if the reply does not deserialize,
-     * {@link BackpressureTimeoutException} if its inbox stayed full, or {@link BusClosedException} if this bus closes.
+     * {@link ResponderGoneException} if it died after the request reached its inbox, {@link CodecException} if the
+     * reply does not deserialize, {@link BackpressureTimeoutException} if its inbox stayed full, or
+     * {@link BusClosedException} if this bus closes.
      *
      * @param topic     an exact topic (no wildcards).
      * @param request   any Jackson-serializable value.
      * @param replyType the reply type.
-     * @param timeout   how long to wait for the reply.
+     * @param timeout   how long to wait for the reply; positive. One longer than
+     *                  {@link dev.ipcbus.spi.TransportOptions#MAX_DURATION} (about 73 years), such as
+     *                  {@code Duration.ofSeconds(Long.MAX_VALUE)}, counts as that long.
      * @param <R>       the reply type.
      * @return the reply, completed on the receive thread (compose with {@code *Async} methods to move off it).
-     * @throws IllegalArgumentException if the topic is invalid.
-     * @throws IllegalStateException    if the bus is closed.
+     * @throws IllegalArgumentException if the topic is invalid or the timeout is not positive.
+     * @throws BusClosedException       if the bus is closed.
      */
     <R> CompletableFuture<R> request(String topic, Object request, Class<R> replyType, Duration timeout);
 
@@ -229,6 +236,7 @@ public interface Bus extends AutoCloseable {
      * @return the registration; close it to stop responding.
      * @throws IllegalArgumentException if the topic is invalid.
      * @throws IllegalStateException    if this node already responds to the topic.
+     * @throws BusClosedException       if the bus is closed.
      */
     <Q> Subscription respond(String topic, Class<Q> requestType, RequestHandler<Q> handler);
 
@@ -237,7 +245,7 @@ public interface Bus extends AutoCloseable {
      * on the way and listed with {@code alive == false}.
      *
      * @return the nodes, in no particular order.
-     * @throws IllegalStateException if the bus is closed.
+     * @throws BusClosedException if the bus is closed.
      */
     List<NodeInfo> nodes();
 

@@ -1,7 +1,8 @@
 package dev.ipcbus;
 
 /**
- * The bus was closed while this operation was waiting (a pending request, a blocked publish).
+ * The bus is closed: thrown by every use of a {@link Bus} after {@link Bus#close()} (publish, request, subscribe,
+ * respond, nodes), and completes what was waiting when it closed (a pending request, a blocked publish).
  */
 public class BusClosedException extends BusException {
     private static final long serialVersionUID = 1L;

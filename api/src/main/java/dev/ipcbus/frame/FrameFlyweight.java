@@ -2,8 +2,12 @@ package dev.ipcbus.frame;
 
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.IncompatibleVersionException;
+import dev.ipcbus.Topics;
 import io.netty.buffer.ByteBuf;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,7 +18,8 @@ import static dev.ipcbus.frame.FrameDescriptor.*;
 /**
  * A reusable view over one frame in a {@link ByteBuf}: {@link #wrap(ByteBuf)} validates every field against the
  * frame's bounds and keeps the fixed-size fields it checked (type, flags, content type, lengths); the other getters
- * read in place without copying.
+ * read in place without copying. {@code wrap} checks the topic's length only; the topic's rules (well-formed UTF-8,
+ * {@link Topics}) are checked by {@link #decodeTopic(byte[])}, which a receiver calls once per distinct topic.
  * <p>
  * <b>Ownership:</b> borrows the buffer; the view is valid only while the buffer is.
  * <b>Thread safety:</b> not thread-safe; confine to one thread (one per receive loop).
@@ -206,10 +211,37 @@ public final class FrameFlyweight {
     }
 
     /**
-     * @return the topic, decoded (allocates; the core uses a cache instead).
+     * @return the topic, decoded leniently (malformed UTF-8 replaced, rules not checked; allocates). The core uses a
+     * cache of {@link #decodeTopic(byte[])} results instead.
      */
     public String topic() {
         return buffer.toString(topicOffset(), topicLength(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Decodes a received topic and checks it against the rules a sender must follow: well-formed UTF-8 and a valid
+     * topic by {@link Topics#validateTopic(String)} (non-empty tokens, no whitespace, control characters or
+     * wildcards). Allocates: call it once per distinct topic, not per frame.
+     *
+     * @param utf8 the topic's bytes as received.
+     * @return the topic.
+     * @throws FrameFormatException naming the problem if the bytes are not a valid topic.
+     */
+    public static String decodeTopic(final byte[] utf8) {
+        final String topic;
+        try {
+            topic = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (final CharacterCodingException ex) {
+            throw new FrameFormatException("bad topic: not UTF-8: topicLength=" + utf8.length + ", topic="
+                + new String(utf8, StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}\\x{FFFD}]", "?"), ex);
+        }
+        try {
+            Topics.validateTopic(topic);
+        } catch (final IllegalArgumentException ex) {
+            throw new FrameFormatException("bad topic: " + ex.getMessage(), ex);
+        }
+        return topic;
     }
 
     /**

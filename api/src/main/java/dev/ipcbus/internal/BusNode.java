@@ -59,6 +59,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -137,6 +138,7 @@ public final class BusNode implements Bus {
 
         final TransportProvider provider = TransportLoader.find(uri.scheme());
         final TransportOptions options = new TransportOptions(uri.options());
+        // At most TransportOptions.MAX_DURATION: converts, and adds to nanoTime() in outlets, without overflow.
         this.publishTimeoutNanos = options.duration("publishTimeout", DEFAULT_PUBLISH_TIMEOUT).toNanos();
         this.timestamps = Boolean.parseBoolean(options.string("timestamps", "true", "true", "false"));
 
@@ -314,7 +316,7 @@ public final class BusNode implements Bus {
 
     private void checkOpen() {
         if (closed.get()) {
-            throw new IllegalStateException("bus is closed: node=" + nodeHex + ", uri=" + uri);
+            throw new BusClosedException("bus is closed: node=" + nodeHex + ", uri=" + uri);
         }
     }
 
@@ -360,9 +362,9 @@ public final class BusNode implements Bus {
         for (final RoutingTable.Peer target : targets) {
             try {
                 send(target, frame, topic);
-            } catch (final BusException | IllegalStateException ex) {
-                if (ex instanceof IllegalStateException) {
-                    throw ex;
+            } catch (final BusException ex) {
+                if (ex instanceof BusClosedException) {
+                    throw ex; // closed while sending: the other targets cannot be served either
                 }
                 if (failure == null) {
                     failure = (BusException)ex;
@@ -381,9 +383,22 @@ public final class BusNode implements Bus {
      *
      * @return {@code true} if delivered; {@code false} if the node is dead (it was reclaimed).
      * @throws BackpressureTimeoutException if its inbox stayed full.
+     * @throws BusClosedException           if this node is closed, or closes while sending.
      * @throws BusException                 if it is alive but unreachable.
      */
     private boolean send(final RoutingTable.Peer target, final OutgoingFrame frame, final String topic) {
+        try {
+            return trySend(target, frame, topic);
+        } catch (final IllegalStateException ex) {
+            if (closed.get()) {
+                // The transport refuses use once close() closed it: a send that raced close().
+                throw new BusClosedException("bus closed while sending: node=" + nodeHex + ", topic=" + topic, ex);
+            }
+            throw ex;
+        }
+    }
+
+    private boolean trySend(final RoutingTable.Peer target, final OutgoingFrame frame, final String topic) {
         boolean staleRetried = false;
         for (int attempt = 0; attempt < 2; attempt++) {
             checkOpen();
@@ -509,7 +524,8 @@ public final class BusNode implements Bus {
 
     private void failPendingTo(final long deadNode) {
         for (final PendingRequest<?> request : pending.values()) {
-            if (request.responder == deadNode) {
+            // A request still being sent is its sender's to fail or send elsewhere (sendRequest).
+            if (request.responder == deadNode && request.delivered) {
                 request.fail(new ResponderGoneException("responder gone: topic=" + request.topic + ", node="
                     + NodeIds.format(deadNode) + ", correlationId=" + request.correlationId));
             }
@@ -737,38 +753,42 @@ public final class BusNode implements Bus {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("request timeout must be positive: timeout=" + timeout);
         }
+        final long timeoutNanos = TransportOptions.toNanosCapped(timeout);
         checkOpen();
         final RoutingTable.Peer[] candidates = routing().responders(topic);
         if (candidates.length == 0) {
             return CompletableFuture.failedFuture(new NoResponderException("no responder: topic=" + topic
                 + ", bus=" + uri));
         }
-        final RoutingTable.Peer target = candidates[(int)(roundRobin.getAndIncrement() % candidates.length)];
+        final int first = (int)(roundRobin.getAndIncrement() % candidates.length);
         final long correlationId = correlationIds.incrementAndGet();
-        final PendingRequest<R> pendingRequest = new PendingRequest<>(correlationId, topic, target.nodeId(),
-            replyType);
+        final PendingRequest<R> pendingRequest = new PendingRequest<>(correlationId, topic,
+            candidates[first].nodeId(), replyType);
         pending.put(correlationId, pendingRequest);
         pendingRequest.future.whenComplete((value, error) -> pending.remove(correlationId));
-        pendingRequest.timeout = timer.schedule(() -> {
-            counters.add(NodeCounters.REQUESTS_TIMED_OUT, 1);
-            pendingRequest.fail(new RequestTimeoutException("request timed out: topic=" + topic + ", node=" + target
-                + ", timeoutMillis=" + timeout.toMillis() + ", correlationId=" + correlationId));
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            pendingRequest.timeout = timer.schedule(() -> {
+                counters.add(NodeCounters.REQUESTS_TIMED_OUT, 1);
+                pendingRequest.fail(new RequestTimeoutException("request timed out: topic=" + topic + ", node="
+                    + NodeIds.format(pendingRequest.responder) + ", timeoutMillis="
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + ", correlationId=" + correlationId));
+            }, timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (final RejectedExecutionException ex) {
+            pendingRequest.fail(new BusClosedException("bus closed: node=" + nodeHex + ", topic=" + topic, ex));
+            return pendingRequest.future; // close() stopped the timer after this call checked it was open
+        }
         counters.add(NodeCounters.REQUESTS_SENT, 1);
 
         final OutgoingFrame frame = acquireFrame();
         try {
             final ByteBuf buffer = frame.buffer();
             final int start = FrameEncoder.begin(buffer, TYPE_REQUEST, 0, codec.contentType(), nodeId,
-                target.nodeId(), correlationId, timestamp(), topicUtf8, Map.of());
+                candidates[first].nodeId(), correlationId, timestamp(), topicUtf8, Map.of());
             codec.encode(request, buffer, topic);
             FrameEncoder.finish(buffer, start);
             frame.encodedIn();
             checkSize(frame.frameLength());
-            if (!send(target, frame, topic)) {
-                pendingRequest.fail(new ResponderGoneException("responder gone: topic=" + topic + ", node=" + target
-                    + ", correlationId=" + correlationId));
-            }
+            sendRequest(candidates, first, frame, start, pendingRequest);
         } catch (final BusException | IllegalStateException ex) {
             pendingRequest.fail(ex);
         } finally {
@@ -780,12 +800,46 @@ public final class BusNode implements Bus {
         return pendingRequest.future;
     }
 
+    /**
+     * Sends an encoded request to the first responder, in round-robin order from {@code first}, that takes it alive.
+     * A responder found dead before the frame reached it (its outlet reports it gone and the registry confirms it, or,
+     * when there is another responder to pick, the registry finds it dead just before sending) is skipped: the
+     * request goes to the next one. Only a responder that dies once the frame is in its inbox fails the request with
+     * {@link ResponderGoneException} (from the liveness sweep); with none left alive it fails with
+     * {@link NoResponderException}.
+     */
+    private void sendRequest(final RoutingTable.Peer[] candidates, final int first, final OutgoingFrame frame,
+        final int start, final PendingRequest<?> request) {
+        StringBuilder skipped = null;
+        for (int i = 0; i < candidates.length; i++) {
+            final RoutingTable.Peer target = candidates[(first + i) % candidates.length];
+            // A ring inbox takes frames after its reader died, so only this check finds a responder that died since
+            // the last sweep; it costs a lock-file probe (~20 us here), paid only when there is another to pick.
+            final boolean dead = candidates.length > 1 && target.nodeId() != nodeId
+                && !registry.isAlive(target.nodeId());
+            if (!dead) {
+                request.responder = target.nodeId();
+                frame.encoded().setLongLE(start + DESTINATION_OFFSET, target.nodeId());
+                if (send(target, frame, request.topic)) {
+                    request.delivered = true;
+                    return;
+                }
+            }
+            skipped = (skipped == null ? new StringBuilder() : skipped.append(',')).append(target);
+        }
+        request.fail(new NoResponderException("no live responder: topic=" + request.topic + ", bus=" + uri
+            + ", dead=[" + skipped + "]"));
+    }
+
     private static final class PendingRequest<R> {
         final long correlationId;
         final String topic;
-        final long responder;
         final JavaType replyType;
         final CompletableFuture<R> future = new CompletableFuture<>();
+        /** The responder the request is being sent to, or was sent to; changes while a dead one is skipped. */
+        volatile long responder;
+        /** Whether the frame is in the responder's inbox: only then does the responder's death fail the request. */
+        volatile boolean delivered;
         volatile ScheduledFuture<?> timeout;
 
         PendingRequest(final long correlationId, final String topic, final long responder, final JavaType replyType) {
@@ -822,15 +876,16 @@ public final class BusNode implements Bus {
         try {
             flyweight = received.wrap(frame);
         } catch (final FrameFormatException ex) {
-            counters.add(NodeCounters.MALFORMED_FRAMES, 1);
-            final long count = counters.get(NodeCounters.MALFORMED_FRAMES);
-            if (count == 1 || count % 1000 == 0) {
-                errorHandler.onError(new FrameFormatException("malformed frame dropped: node=" + nodeHex
-                    + ", count=" + count + ", error=" + ex.getMessage(), ex));
-            }
+            dropMalformed(ex.getMessage(), ex);
             return;
         }
         final TopicCache.Entry entry = topicCache.entry(frame, flyweight.topicOffset(), flyweight.topicLength());
+        if (entry.problem != null) {
+            // A topic no sender may use (a wildcard, an empty token, whitespace, malformed UTF-8): never delivered.
+            dropMalformed(entry.problem + ", type=" + flyweight.type() + ", sender="
+                + NodeIds.format(flyweight.sender()), null);
+            return;
+        }
         final String topic = entry.topic;
         receivedContext.reset(topic, flyweight);
         try {
@@ -850,6 +905,16 @@ public final class BusNode implements Bus {
             }
         } catch (final RuntimeException ex) {
             errorHandler.onError(ex);
+        }
+    }
+
+    /** Counts a malformed frame and reports it (the first, then every 1000th); the receive loop goes on. */
+    private void dropMalformed(final String problem, final FrameFormatException cause) {
+        counters.add(NodeCounters.MALFORMED_FRAMES, 1);
+        final long count = counters.get(NodeCounters.MALFORMED_FRAMES);
+        if (count == 1 || count % 1000 == 0) {
+            errorHandler.onError(new FrameFormatException("malformed frame dropped: node=" + nodeHex
+                + ", count=" + count + ", error=" + problem, cause));
         }
     }
 
@@ -1078,9 +1143,12 @@ public final class BusNode implements Bus {
         }
         final Object value;
         try {
-            value = frame.contentType() == CONTENT_TYPE_JSON
-                ? codec.decode(payload(frame), request.replyType, topic)
-                : null;
+            if (frame.contentType() != CONTENT_TYPE_JSON) {
+                // A reply is always decoded into the requested type; raw bytes cannot be (a foreign responder's bug).
+                throw new CodecException("raw payload in a reply: topic=" + topic + ", node="
+                    + NodeIds.format(frame.sender()) + ", correlationId=" + frame.correlationId());
+            }
+            value = codec.decode(payload(frame), request.replyType, topic);
         } catch (final CodecException ex) {
             request.fail(ex);
             return;

@@ -1,11 +1,12 @@
 package dev.ipcbus.internal;
 
+import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.frame.FrameFlyweight;
 import io.netty.buffer.ByteBuf;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns a topic's UTF-8 bytes inside a frame into an {@link Entry} (the topic as a {@code String}, plus what the
@@ -16,6 +17,10 @@ import java.nio.charset.StandardCharsets;
  * topic's length); the whole topic is then compared with the slot's key eight bytes at a time, so a collision costs a
  * miss, never a wrong answer.
  * <p>
+ * A topic is checked against the topic rules once, when its entry is made ({@link FrameFlyweight#decodeTopic}); an
+ * entry for bytes that break them carries the problem instead of a topic, so a repeated bad topic costs no more than
+ * a good one.
+ * <p>
  * <b>Thread safety:</b> not thread-safe; confine to the receive thread.
  */
 final class TopicCache {
@@ -25,16 +30,23 @@ final class TopicCache {
 
     private final Entry[] entries = new Entry[SIZE];
 
-    /** One cached topic: its bytes, its {@code String}, and the caller's attachment with the version it was made at. */
+    /**
+     * One cached topic: its bytes, its {@code String} (or why the bytes are not a valid topic), and the caller's
+     * attachment with the version it was made at.
+     */
     static final class Entry {
         final byte[] key;
+        /** The topic; {@code null} if the bytes break the topic rules. */
         final String topic;
+        /** Why the bytes are not a valid topic (a {@link FrameFormatException} message); {@code null} if they are. */
+        final String problem;
         Object attachment;
         long attachmentVersion = Long.MIN_VALUE;
 
-        Entry(final byte[] key, final String topic) {
+        Entry(final byte[] key, final String topic, final String problem) {
             this.key = key;
             this.topic = topic;
+            this.problem = problem;
         }
     }
 
@@ -42,7 +54,7 @@ final class TopicCache {
      * @param buffer the frame.
      * @param offset the topic's first byte.
      * @param length the topic's length in bytes.
-     * @return the topic's entry (cached, or new and now cached).
+     * @return the topic's entry (cached, or new and now cached); check {@link Entry#problem} before using it.
      */
     Entry entry(final ByteBuf buffer, final int offset, final int length) {
         final long first;
@@ -67,9 +79,17 @@ final class TopicCache {
         }
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
-        final Entry entry = new Entry(bytes, new String(bytes, StandardCharsets.UTF_8));
+        final Entry entry = newEntry(bytes);
         entries[slot] = entry;
         return entry;
+    }
+
+    private static Entry newEntry(final byte[] bytes) {
+        try {
+            return new Entry(bytes, FrameFlyweight.decodeTopic(bytes), null);
+        } catch (final FrameFormatException ex) {
+            return new Entry(bytes, null, ex.getMessage());
+        }
     }
 
     /** Whether {@code key} (of the topic's length) holds the topic's bytes; {@code first}/{@code last} already read. */

@@ -42,6 +42,8 @@ public interface Outlet extends AutoCloseable {
      * @param timeoutNanos how long to wait for space; 0 means do not wait.
      * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #PEER_GONE} or {@link #CLOSED}.
      * @throws IllegalArgumentException if the frame is larger than {@link Transport#maxFrameLength()}.
+     * @throws dev.ipcbus.MessageTooLargeException if the target's inbox cannot take a frame this large (a run-time
+     *                                             condition, e.g. a filemap target with a smaller capacity).
      */
     int offer(ByteBuf frame, long timeoutNanos);
 
@@ -71,6 +73,8 @@ public interface Outlet extends AutoCloseable {
      * @param timeoutNanos how long to wait for space; 0 means do not wait.
      * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #PEER_GONE} or {@link #CLOSED}.
      * @throws IllegalArgumentException if the frame is larger than {@link Transport#maxFrameLength()}.
+     * @throws dev.ipcbus.MessageTooLargeException if the target's inbox cannot take a frame this large (a run-time
+     *                                             condition, e.g. a filemap target with a smaller capacity).
      */
     default int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
         return offer(writer.writeToNewBuffer(frameLength), timeoutNanos);

@@ -15,11 +15,20 @@ import java.util.TreeSet;
  * names were asked for, so that the core can refuse every option nobody read ({@link #checkAllRead(String)}).
  * <p>
  * Sizes accept {@code B}, {@code KiB}, {@code MiB}, {@code GiB} (and {@code K}, {@code M}, {@code G}, powers of
- * 1024); durations accept {@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}.
+ * 1024); durations accept {@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, and one longer than
+ * {@link #MAX_DURATION} (about 73 years) counts as {@link #MAX_DURATION}, so that every duration read here converts to
+ * nanoseconds, and adds to a {@link System#nanoTime()} reading, without overflow.
  * <p>
  * <b>Thread safety:</b> not thread-safe; confine to the thread opening the bus.
  */
 public final class TransportOptions {
+    /**
+     * The longest duration the bus counts: 2<sup>61</sup> ns, about 73 years. Longer timeouts (a duration option, or
+     * a request timeout such as {@code Duration.ofSeconds(Long.MAX_VALUE)}) count as this long, which is forever in
+     * practice; a quarter of {@code Long.MAX_VALUE} nanoseconds, so that deadline and grace arithmetic cannot overflow.
+     */
+    public static final Duration MAX_DURATION = Duration.ofNanos(1L << 61);
+
     private final Map<String, String> values;
     private final Set<String> known = new TreeSet<>();
 
@@ -157,10 +166,26 @@ public final class TransportOptions {
      *
      * @param name the option name, for the message.
      * @param raw  the text.
-     * @return the duration.
+     * @return the duration, at most {@link #MAX_DURATION}.
      * @throws ConfigurationException if the text is not a non-negative duration with a unit.
      */
     public static Duration parseDuration(final String name, final String raw) {
+        return cap(parseUncapped(name, raw));
+    }
+
+    /**
+     * @param duration a non-negative duration.
+     * @return it in nanoseconds, at most {@link #MAX_DURATION}'s (never an {@link ArithmeticException}).
+     */
+    public static long toNanosCapped(final Duration duration) {
+        return cap(duration).toNanos();
+    }
+
+    private static Duration cap(final Duration duration) {
+        return duration.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : duration;
+    }
+
+    private static Duration parseUncapped(final String name, final String raw) {
         final String text = raw.trim().toLowerCase(Locale.ROOT);
         int end = 0;
         while (end < text.length() && Character.isDigit(text.charAt(end))) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -135,6 +136,30 @@ class FrameFlyweightTest {
         encode("t", Map.of(), new byte[2]);
         buffer.setByte(CONTENT_TYPE_OFFSET, 7);
         assertMessage(FrameFormatException.class, "bad content type");
+    }
+
+    @Test
+    void shouldDecodeAValidTopic() {
+        assertEquals("orders.eu.created", FrameFlyweight.decodeTopic(FrameEncoder.utf8("orders.eu.created")));
+        assertEquals("ä.ö.ü", FrameFlyweight.decodeTopic("ä.ö.ü".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void shouldRefuseTopicsThatBreakTheTopicRules() {
+        for (final String topic : List.of("orders.>", "orders.*", "a..b", ".a", "a.", "a b", "a\tb", "a\u0000b",
+            "a\u2003b", "or>ders")) {
+            final FrameFormatException ex = assertThrows(FrameFormatException.class,
+                () -> FrameFlyweight.decodeTopic(topic.getBytes(StandardCharsets.UTF_8)), topic);
+            assertTrue(ex.getMessage().startsWith("bad topic: "), ex.getMessage());
+        }
+        for (final byte[] topic : List.of(new byte[] {'a', (byte)0xC3, 0x28}, new byte[] {(byte)0xFF},
+            new byte[] {'a', (byte)0xC0, (byte)0xAE}, new byte[] {(byte)0xED, (byte)0xA0, (byte)0x80},
+            new byte[] {'a', (byte)0xE2, (byte)0x82})) {
+            final FrameFormatException ex = assertThrows(FrameFormatException.class,
+                () -> FrameFlyweight.decodeTopic(topic));
+            assertTrue(ex.getMessage().startsWith("bad topic: not UTF-8: topicLength=" + topic.length),
+                ex.getMessage());
+        }
     }
 
     @Test

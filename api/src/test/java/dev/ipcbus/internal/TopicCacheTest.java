@@ -11,7 +11,9 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TopicCacheTest {
     private final TopicCache cache = new TopicCache();
@@ -68,6 +70,17 @@ class TopicCacheTest {
         final TopicCache.Entry again = cache.entry(frameWithTopic(5, "a.b"), 5, 3);
         assertEquals("matches", again.attachment);
         assertEquals(7, again.attachmentVersion);
+    }
+
+    @Test
+    void shouldCarryTheProblemOfATopicThatBreaksTheRulesAndKeepIt() {
+        final TopicCache.Entry bad = cache.entry(frameWithTopic(0, "orders.>"), 0, 8);
+        assertNull(bad.topic);
+        assertTrue(bad.problem.contains("wildcard not allowed in topic: topic=orders.>"), bad.problem);
+        assertSame(bad, cache.entry(frameWithTopic(4, "orders.>"), 4, 8), "checked once, then cached");
+        final TopicCache.Entry good = cache.entry(frameWithTopic(0, "orders.eu"), 0, 9);
+        assertNull(good.problem);
+        assertEquals("orders.eu", good.topic);
     }
 
     private static ByteBuf frameWithTopic(final int offset, final String topic) {

@@ -32,6 +32,16 @@ class TransportOptionsTest {
     }
 
     @Test
+    void shouldCountADurationTooLongForNanosecondsAsTheLongestDuration() {
+        assertEquals(TransportOptions.MAX_DURATION, TransportOptions.parseDuration("d", "999999999999s"));
+        assertEquals(TransportOptions.MAX_DURATION, TransportOptions.parseDuration("d", "999999999999m"));
+        assertEquals(1L << 61, TransportOptions.parseDuration("d", "999999999999m").toNanos());
+        assertEquals(Duration.ofMinutes(999_999), TransportOptions.parseDuration("d", "999999m"));
+        assertEquals(1L << 61, TransportOptions.toNanosCapped(Duration.ofSeconds(Long.MAX_VALUE)));
+        assertEquals(5_000_000_000L, TransportOptions.toNanosCapped(Duration.ofSeconds(5)));
+    }
+
+    @Test
     void shouldRefuseOptionsNobodyRead() {
         final TransportOptions options = new TransportOptions(Map.of("idle", "spin", "typo", "1"));
         assertEquals("spin", options.string("idle", "hybrid", "spin", "yield", "hybrid"));

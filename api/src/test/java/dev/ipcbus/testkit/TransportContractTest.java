@@ -681,7 +681,9 @@ public abstract class TransportContractTest {
         requester.subscribe("gone", String.class, (m, c) -> inbox.add(m));
         requester.close();
         assertThrows(BusClosedException.class, () -> await(pending));
-        assertThrows(IllegalStateException.class, () -> requester.publish("x", "y"));
+        assertThrows(BusClosedException.class, () -> requester.publish("x", "y"));
+        assertThrows(BusClosedException.class, () -> requester.request("never", "x", String.class, WAIT));
+        assertThrows(BusClosedException.class, () -> requester.subscribe("gone.again", String.class, (m, c) -> { }));
         assertTrue(responder.nodes().stream().noneMatch(node -> node.id().equals(requester.nodeId())),
             "closed node left the registry");
         responder.publish("gone", "nobody");
@@ -707,6 +709,8 @@ public abstract class TransportContractTest {
         final Bus publisher = open();
         final Bus victim = open();
         final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        final List<String> topicsSeen = new CopyOnWriteArrayList<>();
+        victim.subscribeRaw(">", (payload, context) -> topicsSeen.add(context.topic())); // runs first: subscribed first
         victim.subscribeRaw("after.garbage", (payload, context) -> inbox.add(payload.toString(
             java.nio.charset.StandardCharsets.UTF_8)));
         final NodeInfo target = victim.nodes().stream().filter(n -> n.id().equals(victim.nodeId())).findFirst()
@@ -741,6 +745,7 @@ public abstract class TransportContractTest {
             }
         } while (counters.get("malformedFrames") < garbage.size() - 1 && System.nanoTime() < deadline);
         assertTrue(counters.get("malformedFrames") >= garbage.size() - 1, "garbage counted: " + counters);
+        assertEquals(List.of("after.garbage"), topicsSeen, "frames with topics that break the rules never delivered");
         assertTrue(backgroundErrors().stream().anyMatch(e -> e instanceof dev.ipcbus.FrameFormatException),
             "garbage reported: " + backgroundErrors());
     }
@@ -774,6 +779,15 @@ public abstract class TransportContractTest {
             final byte[] newerMajor = good.clone();
             newerMajor[FrameDescriptor.MAJOR_VERSION_OFFSET] = 9;
             frames.add(newerMajor);
+            // Well-formed frames whose topic (same length as "after.garbage") breaks the topic rules.
+            for (final byte[] topic : List.of("after.>.x.y.z".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "after..garbag".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "after garbage".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                new byte[] {'a', 'f', 't', 'e', 'r', '.', (byte)0xC3, 0x28, 'r', 'b', 'a', 'g', 'e'})) {
+                final byte[] badTopic = good.clone();
+                System.arraycopy(topic, 0, badTopic, FrameDescriptor.HEADER_LENGTH, topic.length);
+                frames.add(badTopic);
+            }
         } finally {
             valid.release();
         }
@@ -1010,6 +1024,23 @@ public abstract class TransportContractTest {
         assertThrows(ResponderGoneException.class, () -> await(reply));
         assertTrue(System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(15),
             "responder gone must be noticed long before the 45 s timeout");
+    }
+
+    @Test
+    void shouldSendRequestsToALiveResponderRightAfterAnotherWasKilled() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus bus = open();
+        final ChildJvm victim = child("respond", "pick.service");
+        child("respond", "pick.service");
+        for (int i = 0; i < 2; i++) { // round robin: both responders answered, so outlets to both are open
+            assertEquals("echo:warm" + i, await(bus.request("pick.service", "warm" + i, String.class, WAIT)));
+        }
+        // SIGKILL, waited for: its lock is released, but no node has noticed (no sweep ran in between, and none is
+        // waited for). Every request must go to the survivor, whichever responder round robin picks first.
+        victim.kill();
+        for (int i = 0; i < 6; i++) {
+            assertEquals("echo:r" + i, await(bus.request("pick.service", "r" + i, String.class, WAIT)), "request " + i);
+        }
     }
 
     @Test

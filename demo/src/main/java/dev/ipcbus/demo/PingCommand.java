@@ -70,9 +70,10 @@ final class PingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (size < 0 || count < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--size must be >= 0, --count >= 1, --warmup >= 0");
-        }
+        Arguments.atLeast("--size", size, 0);
+        Arguments.atLeast("--count", count, 1);
+        Arguments.atLeast("--warmup", warmup, 0);
+        Arguments.atLeast("--max-seconds", maxSeconds, 1);
         final Map<String, Histogram> results = new LinkedHashMap<>();
         if (all) {
             for (final String scheme : SCHEMES) {

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * message per line of standard input with {@code -}.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
-    description = "Publish JSON messages on a topic (the payload, or '-' to read one message per line of stdin).")
+    description = "Publish JSON messages on a topic (the payload, or '-' to read one message per line of stdin; "
+        + "blank lines are skipped).")
 final class PublishCommand implements Callable<Integer> {
     @Mixin
     BusUriOption transport;
@@ -27,13 +28,14 @@ final class PublishCommand implements Callable<Integer> {
     String topic;
 
     @Parameters(index = "1", paramLabel = "JSON", defaultValue = "-",
-        description = "The message as JSON, or - for standard input (default).")
+        description = "The message as exactly one JSON value (null for a null message), or - for standard input "
+            + "(default).")
     String payload;
 
-    @Option(names = "--count", defaultValue = "1", description = "Times to publish the message (default 1).")
+    @Option(names = "--count", defaultValue = "1", description = "Times to publish the message, >= 1 (default 1).")
     int count;
 
-    @Option(names = "--rate", defaultValue = "0", description = "Messages per second; 0 = as fast as possible.")
+    @Option(names = "--rate", defaultValue = "0", description = "Messages per second, >= 0; 0 = as fast as possible.")
     double rate;
 
     @Option(names = "--wait-for-subscriber", description = "Wait up to 10 s until a node subscribes to the topic.")
@@ -41,6 +43,9 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Arguments.atLeast("--count", count, 1);
+        Arguments.atLeast("--rate", rate, 0);
+        final JsonNode message = "-".equals(payload) ? null : JsonArgument.parse(payload);
         try (Bus bus = transport.open("ipcbus-demo publish")) {
             if (waitForSubscriber) {
                 waitForSubscriber(bus);
@@ -49,14 +54,13 @@ final class PublishCommand implements Callable<Integer> {
             if ("-".equals(payload)) {
                 final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 String line;
-                while ((line = in.readLine()) != null) {
+                for (int number = 1; (line = in.readLine()) != null; number++) {
                     if (!line.isBlank()) {
-                        bus.publish(topic, JsonArgument.parse(line));
+                        bus.publish(topic, parseLine(line, number, sent));
                         sent++;
                     }
                 }
             } else {
-                final JsonNode message = JsonArgument.parse(payload);
                 final long intervalNanos = rate > 0 ? (long)(1e9 / rate) : 0;
                 long next = System.nanoTime();
                 for (int i = 0; i < count; i++) {
@@ -74,6 +78,15 @@ final class PublishCommand implements Callable<Integer> {
             System.out.println("published " + sent + " message(s) on " + topic + " via " + bus.uri());
         }
         return 0;
+    }
+
+    private static JsonNode parseLine(final String line, final int number, final int sent) {
+        try {
+            return JsonArgument.parse(line);
+        } catch (final IllegalArgumentException ex) {
+            throw new IllegalArgumentException("standard input line " + number + ": " + ex.getMessage() + " ("
+                + sent + " message(s) published before it)", ex);
+        }
     }
 
     private void waitForSubscriber(final Bus bus) throws InterruptedException {

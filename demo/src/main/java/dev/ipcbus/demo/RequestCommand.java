@@ -30,10 +30,11 @@ final class RequestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final Duration limit = Durations.parse("--timeout", timeout);
+        final Duration limit = Arguments.positiveDuration("--timeout", timeout);
+        final JsonNode request = JsonArgument.parse(payload);
         try (Bus bus = transport.open("ipcbus-demo request")) {
             final long start = System.nanoTime();
-            final JsonNode reply = bus.request(topic, JsonArgument.parse(payload), JsonNode.class, limit).join();
+            final JsonNode reply = bus.request(topic, request, JsonNode.class, limit).join();
             System.out.println(JsonArgument.print(reply));
             System.err.println("reply in " + Durations.format(System.nanoTime() - start) + " via " + bus.uri());
         }

@@ -31,11 +31,13 @@ final class StatCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Refresh in place until Ctrl-C.")
     boolean watch;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Refresh interval for --watch (1000).")
+    @Option(names = "--interval-ms", defaultValue = "1000",
+        description = "Refresh interval for --watch, >= 100 (default 1000).")
     long intervalMillis;
 
     @Override
     public Integer call() throws Exception {
+        Arguments.atLeast("--interval-ms", intervalMillis, 100);
         final BusConfig base = transport.config();
         try (Bus bus = Bus.open(BusConfig.builder().uri(base.uri().toString()).nodeName("ipcbus-demo stat").build())) {
             Runtime.getRuntime().addShutdownHook(new Thread(bus::close));
@@ -56,7 +58,7 @@ final class StatCommand implements Callable<Integer> {
                 }
                 System.out.flush();
                 if (watch) {
-                    Thread.sleep(Math.max(100, intervalMillis));
+                    Thread.sleep(intervalMillis);
                 }
             } while (watch);
         }

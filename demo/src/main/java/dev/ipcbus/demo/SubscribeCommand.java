@@ -24,11 +24,11 @@ final class SubscribeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATTERN", description = "Topic pattern, e.g. orders.> or orders.*.created")
     String pattern;
 
-    @Option(names = "--count", defaultValue = "0", description = "Exit after this many messages; 0 = never.")
+    @Option(names = "--count", defaultValue = "0", description = "Exit after this many messages, >= 0; 0 = never.")
     int count;
 
     @Option(names = "--timeout", defaultValue = "0",
-        description = "Exit after this many seconds; 0 = never. Exit code 1 if --count was not reached.")
+        description = "Exit after this many seconds, >= 0; 0 = never. Exit code 1 if --count was not reached.")
     long timeoutSeconds;
 
     @Option(names = "--metadata", description = "Also print the sender node and headers.")
@@ -36,6 +36,8 @@ final class SubscribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Arguments.atLeast("--count", count, 0);
+        Arguments.atLeast("--timeout", timeoutSeconds, 0);
         final CountDownLatch done = new CountDownLatch(count > 0 ? count : 1);
         try (Bus bus = transport.open("ipcbus-demo subscribe")) {
             bus.subscribe(pattern, JsonNode.class, (message, context) -> {

@@ -38,9 +38,9 @@ final class ThroughputCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (size < 0 || seconds < 1 || count < 0) {
-            throw new IllegalArgumentException("--size must be >= 0, --seconds >= 1, --count >= 0");
-        }
+        Arguments.atLeast("--size", size, 0);
+        Arguments.atLeast("--seconds", seconds, 1);
+        Arguments.atLeast("--count", count, 0);
         final BusConfig config = transport.config();
         final String uri = config.uri().toString();
         final String id = Long.toHexString(System.nanoTime() & 0xFFFFFF);

@@ -53,9 +53,8 @@ final class TourCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (orders < 1 || intervalMillis < 0) {
-            throw new IllegalArgumentException("--orders must be >= 1 and --interval-ms >= 0");
-        }
+        Arguments.atLeast("--orders", orders, 1);
+        Arguments.atLeast("--interval-ms", intervalMillis, 0);
         if (!all) {
             final BusConfig config = transport.config();
             final String bus = config.uri().toString();

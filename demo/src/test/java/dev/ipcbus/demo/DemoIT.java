@@ -77,13 +77,20 @@ class DemoIT {
     }
 
     private static Result run(final String... args) throws Exception {
+        return runWithInput("", args);
+    }
+
+    /** Runs the demo with {@code input} as its standard input (then closed), waiting for it to exit. */
+    private static Result runWithInput(final String input, final String... args) throws Exception {
         assertTrue(Files.exists(JAR), "demo jar not built: " + JAR);
         final Path out = Files.createTempFile("demo-out", ".txt");
         final Path err = Files.createTempFile("demo-err", ".txt");
         try {
             final Process process = new ProcessBuilder(command(args)).redirectOutput(out.toFile())
                 .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-            process.getOutputStream().close();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
             if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("demo " + List.of(args) + " did not finish within " + WAIT + "; out="
@@ -205,6 +212,51 @@ class DemoIT {
 
         final Result unknownCommand = run("frobnicate");
         assertEquals(IpcbusDemo.EXIT_USAGE, unknownCommand.exitCode());
+    }
+
+    @Test
+    void shouldRefuseBadPayloadsAndOutOfRangeNumbersInOneLine() throws Exception {
+        final String uri = "pipe://" + bus;
+        final List<List<String>> refused = List.of(
+            List.of("publish", "a.b", ""),
+            List.of("publish", "a.b", "   "),
+            List.of("publish", "a.b", "{}garbage"),
+            List.of("publish", "a.b", "{\"a\":1} {\"b\":2}"),
+            List.of("publish", "a.b", "{}", "--count=-5"),
+            List.of("publish", "a.b", "{}", "--count=0"),
+            List.of("publish", "a.b", "{}", "--rate=-1"),
+            List.of("publish", "a.b", "{}", "--rate=NaN"),
+            List.of("subscribe", "a.>", "--timeout=-1"),
+            List.of("subscribe", "a.>", "--count=-1"),
+            List.of("request", "a.b", "{}", "--timeout=0s"),
+            List.of("ping", "--max-seconds=-1"),
+            List.of("stat", "--interval-ms=-5"));
+        for (final List<String> command : refused) {
+            final List<String> args = new ArrayList<>(command);
+            args.addAll(List.of("--transport", uri));
+            final Result result = run(args.toArray(String[]::new));
+            assertEquals(IpcbusDemo.EXIT_USAGE, result.exitCode(), command + ": " + result.out() + result.err());
+            assertEquals(1, result.err().strip().lines().count(), command + ": " + result.err());
+            assertTrue(result.err().startsWith("ipcbus-demo: error: "), command + ": " + result.err());
+            assertFalse(result.out().contains("published"), command + ": " + result.out());
+        }
+        final Result garbage = run("publish", "a.b", "{}garbage", "--transport", uri);
+        assertTrue(garbage.err().contains("not valid JSON: Unrecognized token 'garbage'"), garbage.err());
+        final Result twoValues = run("publish", "a.b", "{\"a\":1} {\"b\":2}", "--transport", uri);
+        assertTrue(twoValues.err().contains("not valid JSON: more after the first value"), twoValues.err());
+        final Result count = run("publish", "a.b", "{}", "--count=-5", "--transport", uri);
+        assertTrue(count.err().contains("bad value for --count: -5 (must be >= 1)"), count.err());
+
+        final Result badLine = runWithInput("{\"a\":1}\n\n{}garbage\n{\"c\":3}\n", "publish", "a.b", "-",
+            "--transport", uri);
+        assertEquals(IpcbusDemo.EXIT_USAGE, badLine.exitCode(), badLine.out() + badLine.err());
+        assertEquals(1, badLine.err().strip().lines().count(), badLine.err());
+        assertTrue(badLine.err().contains("standard input line 3: not valid JSON"), badLine.err());
+        assertTrue(badLine.err().contains("(1 message(s) published before it)"), badLine.err());
+
+        final Result explicitNull = run("publish", "a.b", "null", "--transport", uri);
+        assertEquals(0, explicitNull.exitCode(), explicitNull.err());
+        assertTrue(explicitNull.out().contains("published 1 message(s)"), explicitNull.out());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.core;
 
+import dev.ipcbus.MessageTooLargeException;
 import dev.ipcbus.spi.FrameWriter;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.NodeLiveness;
@@ -100,11 +101,10 @@ public final class RingOutlet implements Outlet {
     /** @return {@link #SENT} if a frame of this length may be written now, else the status to return. */
     private int checkOffer(final int frameLength) {
         if (frameLength > transportMaxFrameLength || frameLength > ring.maxFrameLength()) {
-            throw new IllegalArgumentException("frame too large for the filemap inbox: frameLength=" + frameLength
-                + ", maxFrameLength=" + Math.min(transportMaxFrameLength, ring.maxFrameLength())
-                + ", targetCapacity=" + ring.capacity() + ", node=" + NodeIds.format(nodeId)
-                + " (max frame = capacity / 8; raise the capacity option, e.g. ?capacity="
-                + suggestCapacity(frameLength) + ")");
+            // A run-time condition (the target's ring is smaller than this frame), not a caller's bad argument.
+            throw new MessageTooLargeException(frameLength, Math.min(transportMaxFrameLength, ring.maxFrameLength()),
+                "filemap", NodeIds.format(nodeId), "capacity (the target's is " + ring.capacity()
+                + " bytes; largest frame = capacity / 8; e.g. capacity=" + suggestCapacity(frameLength) + ")");
         }
         if (closed) {
             return CLOSED;

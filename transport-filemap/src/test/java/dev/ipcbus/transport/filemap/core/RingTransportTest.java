@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.core;
 
+import dev.ipcbus.MessageTooLargeException;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
@@ -202,11 +203,14 @@ class RingTransportTest {
         assertEquals(512, transport.maxFrameLength());
         final Inbox inbox = transport.openInbox(NODE, frame -> { });
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+        final MessageTooLargeException ex = assertThrows(MessageTooLargeException.class,
             () -> outlet.offer(Unpooled.wrappedBuffer(new byte[513]), 0));
         assertTrue(ex.getMessage().contains("frameLength=513"), ex.getMessage());
         assertTrue(ex.getMessage().contains("maxFrameLength=512"), ex.getMessage());
         assertTrue(ex.getMessage().contains("capacity=8KiB"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("option=capacity"), ex.getMessage());
+        assertEquals(dev.ipcbus.spi.NodeIds.format(NODE), ex.node());
+        assertEquals(512, ex.maxLength());
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(new byte[512]), 0));
     }
 

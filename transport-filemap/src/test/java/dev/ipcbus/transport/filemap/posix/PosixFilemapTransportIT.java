@@ -2,6 +2,7 @@ package dev.ipcbus.transport.filemap.posix;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.ConfigurationException;
+import dev.ipcbus.MessageTooLargeException;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
@@ -129,7 +130,7 @@ class PosixFilemapTransportIT {
         }
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(max), TimeUnit.SECONDS.toNanos(1)));
         assertArrayEquals(max, received.poll(5, TimeUnit.SECONDS));
-        assertThrows(IllegalArgumentException.class, () -> outlet.offer(Unpooled.wrappedBuffer(new byte[8193]), 0));
+        assertThrows(MessageTooLargeException.class, () -> outlet.offer(Unpooled.wrappedBuffer(new byte[8193]), 0));
     }
 
     @Test
