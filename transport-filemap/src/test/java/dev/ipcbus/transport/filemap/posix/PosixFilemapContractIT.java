@@ -27,4 +27,9 @@ class PosixFilemapContractIT extends TransportContractTest {
         final List<Path> left = PosixTestSupport.leftovers(busName);
         assertEquals(List.of(), left, "segment files left in /dev/shm");
     }
+
+    @Override
+    protected List<String> resourcesOutsideBusDirectory(final String busName) throws IOException {
+        return PosixTestSupport.leftovers(busName).stream().map(path -> path.getFileName().toString()).toList();
+    }
 }
