@@ -379,11 +379,15 @@ public final class FileNodeRegistry implements NodeRegistry {
     }
 
     /**
-     * @return the node id of a lock, statistics or temporary node file, or {@code null} for any other file.
+     * @return the node id of a lock, statistics or temporary node or statistics file, or {@code null} for any other
+     * file.
      */
     private static String leftoverId(final String name) {
         final String id;
-        if (name.endsWith(LOCK_SUFFIX)) {
+        final int stats = name.indexOf(STATS_SUFFIX + ".");
+        if (stats > 0 && name.endsWith(".tmp")) {
+            id = name.substring(0, stats); // <id>.stats.<random>.tmp: CounterFile's file before it is linked
+        } else if (name.endsWith(LOCK_SUFFIX)) {
             id = name.substring(0, name.length() - LOCK_SUFFIX.length());
         } else if (name.endsWith(STATS_SUFFIX)) {
             id = name.substring(0, name.length() - STATS_SUFFIX.length());
@@ -505,6 +509,12 @@ public final class FileNodeRegistry implements NodeRegistry {
         }
         try {
             Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + STATS_SUFFIX));
+            try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory,
+                NodeIds.format(nodeId) + STATS_SUFFIX + ".*.tmp")) {
+                for (final Path temp : temps) {
+                    Files.deleteIfExists(temp); // statistics being created when the node died
+                }
+            }
             Files.deleteIfExists(lockPath);
         } catch (final IOException ex) {
             errorHandler.onError(new BusException("cannot remove dead node's files: node="

@@ -162,6 +162,7 @@ class FileNodeRegistryIT {
         CounterFile.openOrCreate(dir.resolve(hex + ".stats"), NodeCounters.MAGIC, NodeCounters.LAYOUT,
             NodeCounters.COUNT);
         Files.writeString(dir.resolve(hex + ".node.tmp"), "{\"id\":");
+        Files.writeString(dir.resolve(hex + ".stats." + NodeIds.format(NodeIds.next()) + ".tmp"), "IBNC");
         final long before = registry.version();
         assertEquals(List.of(id), registry.reclaimUnlisted());
         assertEquals(List.of(hex + "=null"), reclaimed, "the transport is asked to reclaim by id");
