@@ -29,6 +29,11 @@ public final class BusConfig {
     public static final String PROPERTIES_RESOURCE = "ipcbus.properties";
     /** System property overriding the per-user runtime directory (registry files, socket files). */
     public static final String RUNTIME_DIR_PROPERTY = "ipcbus.runtimeDir";
+    /**
+     * Environment variable overriding the per-user runtime directory, for clients in any language; the system property
+     * {@value #RUNTIME_DIR_PROPERTY} takes precedence over it in Java.
+     */
+    public static final String RUNTIME_DIR_ENV = "IPCBUS_RUNTIME_DIR";
 
     private final BusUri uri;
     private final String uriSource;
@@ -121,8 +126,9 @@ public final class BusConfig {
 
     /**
      * @return the runtime directory override, or {@code null} for the default: the system property
-     * {@value #RUNTIME_DIR_PROPERTY}, else {@code $XDG_RUNTIME_DIR/ipcbus}, else {@code <tmpdir>/ipcbus-<user>} on
-     * POSIX and {@code %LOCALAPPDATA%\ipcbus} on Windows.
+     * {@value #RUNTIME_DIR_PROPERTY}, else the environment variable {@value #RUNTIME_DIR_ENV}, else
+     * {@code $XDG_RUNTIME_DIR/ipcbus}, else {@code %LOCALAPPDATA%\ipcbus} on Windows, else
+     * {@code ${TMPDIR:-/tmp}/ipcbus-<user>} (see {@link dev.ipcbus.registry.RuntimeDirectory}).
      */
     public Path runtimeDirectory() {
         return runtimeDirectory;

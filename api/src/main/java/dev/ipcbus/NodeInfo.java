@@ -7,10 +7,11 @@ import java.util.Map;
  * What the registry says about one node of a bus, for introspection.
  *
  * @param id            the node id (16 hex digits).
- * @param pid           its process id.
- * @param name          its human-readable name.
+ * @param pid           its process id, or 0 if unknown (a node found dead before it was listed: killed while
+ *                      starting).
+ * @param name          its human-readable name, or {@code null} if unknown.
  * @param transport     the transport scheme.
- * @param address       its inbox address.
+ * @param address       its inbox address, or {@code null} if unknown.
  * @param startedMillis when it opened, milliseconds since the epoch.
  * @param subscriptions the patterns it subscribes to.
  * @param responders    the topics it responds to.

@@ -74,7 +74,7 @@ final class InprocTransport implements Transport {
 
     @Override
     public void reclaim(final long nodeId, final String address) {
-        final InprocInbox inbox = INBOXES.get(address);
+        final InprocInbox inbox = INBOXES.get(busName + "/" + NodeIds.format(nodeId));
         if (inbox != null) {
             inbox.close();
         }

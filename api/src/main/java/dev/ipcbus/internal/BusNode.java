@@ -170,27 +170,29 @@ public final class BusNode implements Bus {
             uri.busName(), options, busDirectory, liveness, errorHandler);
         Transport created = null;
         Inbox opened = null;
+        boolean claimed = false;
         try {
             created = provider.create(context);
             options.checkAllRead(uri.scheme());
             this.transport = created;
             this.maxFrameLength = created.maxFrameLength();
+            // The lock first: everything created after it is named after the node id, so a process killed at any
+            // point from here on leaves only what a checker can reclaim from the lock file alone (issue 13).
+            registry.claim(nodeId);
+            claimed = true;
+            StartupStages.reached(StartupStages.LOCKED, nodeHex);
             opened = created.openInbox(nodeId, this::onFrame);
             this.inbox = opened;
+            StartupStages.reached(StartupStages.INBOX, nodeHex);
             this.baseRecord = new NodeRecord(nodeHex, ProcessHandle.current().pid(), uri.scheme(), opened.address(),
                 config.nodeName() != null ? config.nodeName() : defaultNodeName(), System.currentTimeMillis(),
                 List.of(), List.of());
             registry.register(baseRecord);
+            StartupStages.reached(StartupStages.REGISTERED, nodeHex);
             this.counters = registry.counters(nodeId);
             this.traffic = new TrafficCounters(counters);
         } catch (final RuntimeException ex) {
-            if (opened != null) {
-                closeQuietly(opened, ex);
-            }
-            if (created != null) {
-                closeQuietly(created, ex);
-            }
-            registry.close();
+            releaseFailedOpen(created, opened, claimed, ex);
             throw ex;
         }
         this.routing = new RoutingTable(Long.MIN_VALUE, List.of(), uri.scheme());
@@ -201,6 +203,42 @@ public final class BusNode implements Bus {
         });
         timer.setRemoveOnCancelPolicy(true);
         timer.scheduleWithFixedDelay(this::sweep, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Undoes a failed open: the inbox and transport are closed, whatever the transport created for this node is
+     * reclaimed by its id (an inbox that failed half-way has no address), then the registry entry goes, lock last.
+     */
+    private void releaseFailedOpen(
+        final Transport created, final Inbox opened, final boolean claimed, final RuntimeException failure) {
+        if (claimed) {
+            try {
+                registry.unlist(nodeId);
+            } catch (final RuntimeException ex) {
+                failure.addSuppressed(ex);
+            }
+        }
+        if (opened != null) {
+            closeQuietly(opened, failure);
+        }
+        if (created != null) {
+            if (claimed) {
+                try {
+                    created.reclaim(nodeId, null);
+                } catch (final RuntimeException ex) {
+                    failure.addSuppressed(ex);
+                }
+            }
+            closeQuietly(created, failure);
+        }
+        if (claimed) {
+            try {
+                registry.deregister(nodeId);
+            } catch (final RuntimeException ex) {
+                failure.addSuppressed(ex);
+            }
+        }
+        registry.close();
     }
 
     /**
@@ -512,8 +550,9 @@ public final class BusNode implements Bus {
 
     /** Registry callback: a dead node is being reclaimed (by this process, holding its lock). */
     private void onReclaim(final long deadNode, final NodeRecord record) {
-        if (record != null && transport != null && uri.scheme().equals(record.transport())) {
-            transport.reclaim(deadNode, record.address());
+        if (transport != null && (record == null || uri.scheme().equals(record.transport()))) {
+            // No record: the node died before it was listed; the transport finds its resources by the id.
+            transport.reclaim(deadNode, record == null ? null : record.address());
         }
         final Outlet outlet = outlets.remove(deadNode);
         if (outlet != null) {
@@ -553,6 +592,7 @@ public final class BusNode implements Bus {
                         failPendingTo(peer.nodeId());
                     }
                 }
+                registry.reclaimUnlisted();
             }
         } catch (final RuntimeException ex) {
             errorHandler.onError(ex);
@@ -1161,6 +1201,11 @@ public final class BusNode implements Bus {
         checkOpen();
         traffic.flush();
         final List<NodeInfo> nodes = new ArrayList<>();
+        for (final long unlisted : registry.reclaimUnlisted()) {
+            // Killed before it was listed: only its id is known.
+            nodes.add(new NodeInfo(NodeIds.format(unlisted), 0, null, uri.scheme(), null, 0, List.of(), List.of(),
+                false, Map.of()));
+        }
         for (final NodeRecord record : registry.nodes()) {
             final long id = NodeIds.parse(record.id());
             final boolean alive = registry.isAlive(id);
@@ -1192,7 +1237,7 @@ public final class BusNode implements Bus {
         }
         RuntimeException failure = null;
         try {
-            registry.deregister(nodeId);
+            registry.unlist(nodeId); // others stop routing here; the lock stays until the inbox is gone
         } catch (final RuntimeException ex) {
             failure = ex;
         }
@@ -1206,10 +1251,20 @@ public final class BusNode implements Bus {
         failure = closeQuietly(inbox, failure);
         failure = closeQuietly(transport, failure);
         timer.shutdownNow();
+        try {
+            registry.deregister(nodeId);
+        } catch (final RuntimeException ex) {
+            failure = failure == null ? ex : addSuppressed(failure, ex);
+        }
         registry.close();
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private static RuntimeException addSuppressed(final RuntimeException failure, final RuntimeException more) {
+        failure.addSuppressed(more);
+        return failure;
     }
 
     private static RuntimeException closeQuietly(final AutoCloseable closeable, final RuntimeException failure) {

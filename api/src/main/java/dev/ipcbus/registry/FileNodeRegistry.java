@@ -12,7 +12,9 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,7 +23,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The registry of one bus kept as files in a private directory, shared by every process of the current user.
@@ -32,19 +37,27 @@ import java.util.concurrent.ConcurrentHashMap;
  *     &lt;node id&gt;.node                           JSON {@link NodeRecord}, replaced atomically (write + rename)
  *     &lt;node id&gt;.stats                          the node's {@link NodeCounters}, a {@link CounterFile}
  * </pre>
- * <b>Liveness.</b> A node is alive while its process holds an OS lock on its {@code .lock} file
- * ({@link FileChannel#lock()}: {@code fcntl} on POSIX, {@code LockFileEx} on Windows). The OS drops the lock when the
- * process dies, however it dies, and keeps it through a pause ({@code SIGSTOP}, a long GC), so a pause never looks
- * like a death. To check another node, a process try-locks that file: success means the owner is dead, and the checker
- * now holds the lock while it reclaims the node, so each dead node is reclaimed once. POSIX drops all of a process's
- * locks on a file when any of its channels on that file closes, so this class never opens the lock file of a node
- * owned by its own JVM (they are known in a JVM-wide table), and checks each foreign lock file from one thread of the
- * JVM at a time.
+ * <b>Liveness.</b> A node is alive while its process holds an OS lock on its {@code .lock} file: an exclusive lock
+ * over the whole file ({@link FileChannel#tryLock()}: on POSIX an {@code fcntl} {@code F_SETLK} write lock with
+ * {@code l_start = 0, l_len = 0}; on Windows {@code LockFileEx}). The OS drops the lock when the process dies, however
+ * it dies, and keeps it through a pause ({@code SIGSTOP}, a long GC), so a pause never looks like a death. To check
+ * another node, a process try-locks that file: success means the owner is dead, and the checker now holds the lock
+ * while it reclaims the node, so each dead node is reclaimed once. A {@code flock()} lock does not conflict with
+ * {@code fcntl} locks on Linux; a foreign node that uses one is not protected by it, except that on Linux a checker
+ * that got the lock looks for a {@code FLOCK} entry on the file in {@code /proc/locks} and then leaves the node alone.
+ * POSIX drops all of a process's locks on a file when any of its channels on that file closes, so this class never
+ * opens the lock file of a node owned by its own JVM (they are known in a JVM-wide table, claimed before the file
+ * exists), and checks each foreign lock file from one thread of the JVM at a time.
  * <p>
- * <b>Order.</b> A node takes its lock before its node file appears and removes its node file before releasing its
- * lock, so a listed node with a free lock is dead. A reclaimer, holding the dead node's lock, likewise removes the node
- * file before it releases the node's resources; so a held lock without a node file means "leaving", and
- * {@link #isAlive} answers {@code false} for it (a writer is never told to retry against a socket being removed).
+ * <b>Order.</b> A node takes its lock before anything else of it exists (statistics, transport resources, node file;
+ * all named after the node id, so a dead lock file alone is enough to reclaim them), and removes its node file
+ * first and its lock file last. So a listed node with a free lock is dead, and so is an unlisted one: a lock file with
+ * a free lock is reclaimed whether or not a node file exists ({@link #reclaimUnlisted()}). A node creates its lock
+ * file and then locks it; a checker that locks the file in between reclaims it (removes it), and the node, finding
+ * its lock file gone once it holds the lock, starts again with a new file. A reclaimer, holding the dead node's lock,
+ * removes the node file before it releases the node's resources; so a held lock without a node file means "starting
+ * or leaving", and {@link #isAlive} answers {@code false} for it (a writer is never told to retry against a socket
+ * being removed).
  * <p>
  * <b>Change counter.</b> {@code registry.version} is a {@link CounterFile} (magic "IBRV", layout 1) with one
  * counter, moved by an atomic add after every registry change; a reader that sees a new value re-reads the
@@ -62,12 +75,15 @@ public final class FileNodeRegistry implements NodeRegistry {
     private static final String NODE_SUFFIX = ".node";
     private static final String LOCK_SUFFIX = ".lock";
     private static final String STATS_SUFFIX = ".stats";
+    private static final String TEMP_SUFFIX = NODE_SUFFIX + ".tmp";
+    /** How long {@link #claim} keeps trying when checkers keep taking its new lock file (in practice: never). */
+    private static final long CLAIM_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** Lock files held by nodes of this JVM: never opened by a checker (closing would drop the lock). */
     private static final ConcurrentHashMap<Path, Owned> OWNED = new ConcurrentHashMap<>();
-    /** Foreign lock files being checked by a thread of this JVM. */
+    /** Lock files being checked by a thread of this JVM, or being created by a node of this JVM. */
     private static final Set<Path> CHECKING = ConcurrentHashMap.newKeySet();
 
     private final Path directory;
@@ -113,18 +129,92 @@ public final class FileNodeRegistry implements NodeRegistry {
     }
 
     @Override
-    public void register(final NodeRecord record) {
-        final Path lockPath = lockPath(record.id());
-        try {
-            final FileChannel channel = openChannel(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            final FileLock lock = channel.lock();
-            OWNED.put(lockPath, new Owned(channel, lock));
-        } catch (final IOException ex) {
-            throw new BusException("cannot create node lock: path=" + lockPath + ", error=" + ex, ex);
+    public void claim(final long nodeId) {
+        final String id = NodeIds.format(nodeId);
+        final Path lockPath = lockPath(id);
+        if (OWNED.containsKey(lockPath)) {
+            return;
         }
-        ownCounters.put(NodeIds.parse(record.id()), CounterFile.openOrCreate(
-            directory.resolve(record.id() + STATS_SUFFIX), NodeCounters.MAGIC, NodeCounters.LAYOUT,
-            NodeCounters.COUNT));
+        enterChecking(lockPath);
+        try {
+            OWNED.put(lockPath, createLocked(lockPath));
+        } finally {
+            CHECKING.remove(lockPath);
+        }
+        try {
+            ownCounters.put(nodeId, CounterFile.openOrCreate(directory.resolve(id + STATS_SUFFIX), NodeCounters.MAGIC,
+                NodeCounters.LAYOUT, NodeCounters.COUNT));
+        } catch (final RuntimeException ex) {
+            try {
+                deregister(nodeId);
+            } catch (final RuntimeException suppressed) {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Waits until no thread of this JVM checks {@code lockPath} and marks it as being checked (bounded: a check is
+     * short; a fresh random node id is checked by nobody unless a stale record names it).
+     */
+    private static void enterChecking(final Path lockPath) {
+        final long deadline = System.nanoTime() + CLAIM_TIMEOUT_NANOS;
+        while (!CHECKING.add(lockPath)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new BusException("cannot claim node lock: another thread keeps checking it: path=" + lockPath);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /**
+     * Creates the lock file and locks it. A checker in another process may lock the new file before we do, find it
+     * free and reclaim it (remove it): we then hold no lock, or a lock on a removed file, and start again.
+     */
+    private static Owned createLocked(final Path lockPath) {
+        final long deadline = System.nanoTime() + CLAIM_TIMEOUT_NANOS;
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            FileChannel channel = null;
+            try {
+                channel = openChannel(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                final FileLock lock = channel.tryLock();
+                if (lock != null && Files.exists(lockPath, LinkOption.NOFOLLOW_LINKS)) {
+                    return new Owned(channel, lock);
+                }
+            } catch (final FileAlreadyExistsException ex) {
+                // The file of our previous attempt, which its reclaimer has not removed yet.
+            } catch (final IOException | OverlappingFileLockException ex) {
+                closeQuietly(channel, ex);
+                throw new BusException("cannot create node lock: path=" + lockPath + ", error=" + ex, ex);
+            }
+            closeQuietly(channel, null);
+            if (System.nanoTime() - deadline > 0) {
+                throw new BusException("cannot create node lock: checkers kept reclaiming it: path=" + lockPath
+                    + ", attempts=" + attempts);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel, final Exception failure) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (final IOException ex) {
+            if (failure != null) {
+                failure.addSuppressed(ex);
+            }
+        }
+    }
+
+    @Override
+    public void register(final NodeRecord record) {
+        claim(NodeIds.parse(record.id()));
         writeRecord(record);
         bump();
     }
@@ -137,7 +227,7 @@ public final class FileNodeRegistry implements NodeRegistry {
 
     private void writeRecord(final NodeRecord record) {
         final Path target = directory.resolve(record.id() + NODE_SUFFIX);
-        final Path temp = directory.resolve(record.id() + NODE_SUFFIX + ".tmp");
+        final Path temp = directory.resolve(record.id() + TEMP_SUFFIX);
         try {
             final byte[] json = JSON.writeValueAsBytes(record);
             try (FileChannel channel = openChannel(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -158,6 +248,23 @@ public final class FileNodeRegistry implements NodeRegistry {
     }
 
     @Override
+    public void unlist(final long nodeId) {
+        final String id = NodeIds.format(nodeId);
+        if (!OWNED.containsKey(lockPath(id))) {
+            return;
+        }
+        try {
+            final boolean listed = Files.deleteIfExists(directory.resolve(id + NODE_SUFFIX));
+            Files.deleteIfExists(directory.resolve(id + TEMP_SUFFIX));
+            if (listed) {
+                bump();
+            }
+        } catch (final IOException ex) {
+            errorHandler.onError(new BusException("cannot remove node file: node=" + id + ", error=" + ex, ex));
+        }
+    }
+
+    @Override
     public void deregister(final long nodeId) {
         final String id = NodeIds.format(nodeId);
         final Path lockPath = lockPath(id);
@@ -166,11 +273,9 @@ public final class FileNodeRegistry implements NodeRegistry {
             return;
         }
         try {
-            Files.deleteIfExists(directory.resolve(id + NODE_SUFFIX));
-            Files.deleteIfExists(directory.resolve(id + NODE_SUFFIX + ".tmp"));
-            bump();
+            unlist(nodeId);
             Files.deleteIfExists(directory.resolve(id + STATS_SUFFIX));
-            Files.deleteIfExists(lockPath);
+            Files.deleteIfExists(lockPath); // last: until here, everything of the node is found from its lock file
         } catch (final IOException ex) {
             errorHandler.onError(new BusException("cannot remove node files: node=" + id + ", error=" + ex, ex));
         } finally {
@@ -250,30 +355,123 @@ public final class FileNodeRegistry implements NodeRegistry {
     }
 
     @Override
+    public List<Long> reclaimUnlisted() {
+        final Set<String> ids = new TreeSet<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            for (final Path file : stream) {
+                final String id = leftoverId(file.getFileName().toString());
+                if (id != null) {
+                    ids.add(id);
+                }
+            }
+        } catch (final IOException ex) {
+            throw new BusException("cannot list registry: path=" + directory + ", error=" + ex, ex);
+        }
+        final List<Long> reclaimed = new ArrayList<>();
+        for (final String id : ids) {
+            // Listed nodes are checked through their records (nodes(), isAlive); a record written since the listing
+            // makes this one listed too.
+            if (!Files.exists(directory.resolve(id + NODE_SUFFIX)) && reclaimIfDead(NodeIds.parse(id))) {
+                reclaimed.add(NodeIds.parse(id));
+            }
+        }
+        return reclaimed;
+    }
+
+    /**
+     * @return the node id of a lock, statistics or temporary node or statistics file, or {@code null} for any other
+     * file.
+     */
+    private static String leftoverId(final String name) {
+        final String id;
+        final int stats = name.indexOf(STATS_SUFFIX + ".");
+        if (stats > 0 && name.endsWith(".tmp")) {
+            id = name.substring(0, stats); // <id>.stats.<random>.tmp: CounterFile's file before it is linked
+        } else if (name.endsWith(LOCK_SUFFIX)) {
+            id = name.substring(0, name.length() - LOCK_SUFFIX.length());
+        } else if (name.endsWith(STATS_SUFFIX)) {
+            id = name.substring(0, name.length() - STATS_SUFFIX.length());
+        } else if (name.endsWith(TEMP_SUFFIX)) {
+            id = name.substring(0, name.length() - TEMP_SUFFIX.length());
+        } else {
+            return null;
+        }
+        try {
+            return NodeIds.format(NodeIds.parse(id)).equals(id) ? id : null;
+        } catch (final IllegalArgumentException ex) {
+            return null; // not named by this registry: leave it alone
+        }
+    }
+
+    /**
+     * Reclaims an unlisted node if its lock is free. A node with statistics or a temporary record but no lock file
+     * (its lock file removed by hand, or a reclaim of a closing node in flight) gets one, created and locked here, so
+     * that this reclaim too runs under the node's lock.
+     */
+    private boolean reclaimIfDead(final long nodeId) {
+        final String id = NodeIds.format(nodeId);
+        final Path lockPath = lockPath(id);
+        if (!CHECKING.add(lockPath)) {
+            return false;
+        }
+        try {
+            if (OWNED.containsKey(lockPath)) {
+                return false;
+            }
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(lockPath, StandardOpenOption.WRITE);
+            } catch (final NoSuchFileException ex) {
+                try {
+                    channel = openChannel(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (final FileAlreadyExistsException raced) {
+                    return false; // its owner or another checker is on it
+                }
+            }
+            try (FileChannel checked = channel) {
+                final FileLock lock = checked.tryLock();
+                if (lock == null || FlockProbe.isFlockedByAnyone(lockPath)) {
+                    return false; // starting, leaving, or being reclaimed by someone else
+                }
+                reclaim(nodeId, directory.resolve(id + NODE_SUFFIX), lockPath);
+                return true;
+            }
+        } catch (final IOException | OverlappingFileLockException ex) {
+            errorHandler.onError(new BusException("cannot check unlisted node: node=" + id + ", error=" + ex, ex));
+            return false;
+        } finally {
+            CHECKING.remove(lockPath);
+        }
+    }
+
+    @Override
     public boolean isAlive(final long nodeId) {
         final String id = NodeIds.format(nodeId);
         final Path lockPath = lockPath(id);
-        if (OWNED.containsKey(lockPath)) {
-            return true;
-        }
         final Path nodePath = directory.resolve(id + NODE_SUFFIX);
         if (!CHECKING.add(lockPath)) {
-            return true; // another thread of this JVM is checking or reclaiming it right now
+            return true; // another thread of this JVM is checking or reclaiming it, or a node of ours is starting
         }
-        try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
-            final FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (final OverlappingFileLockException ex) {
-                return true;
+        try {
+            if (OWNED.containsKey(lockPath)) {
+                return true; // checked after taking the CHECKING mark: a claim in progress holds the mark
             }
-            if (lock == null) {
-                // Held: by the live owner, or by another process reclaiming it (which removes the node file first),
-                // or by an owner that is closing (which also removes it first). Only a listed node is alive.
-                return Files.exists(nodePath);
+            try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+                final FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (final OverlappingFileLockException ex) {
+                    return true;
+                }
+                if (lock == null || FlockProbe.isFlockedByAnyone(lockPath)) {
+                    // Held: by the live owner, or by another process reclaiming it (which removes the node file
+                    // first), or by an owner that is starting or closing (no node file yet, or no longer). Only a
+                    // listed node is alive.
+                    return Files.exists(nodePath);
+                }
+                reclaim(nodeId, nodePath, lockPath); // we hold the dead node's lock: reclaim exactly once
+                return false;
             }
-            reclaim(nodeId, nodePath, lockPath); // we hold the dead node's lock: reclaim exactly once
-            return false;
         } catch (final NoSuchFileException ex) {
             // No lock file: never registered, or deregistered, or a reclaim was interrupted.
             if (Files.exists(nodePath)) {
@@ -298,7 +496,7 @@ public final class FileNodeRegistry implements NodeRegistry {
         try {
             // Unlist first: from here on every checker sees the node as dead, while we hold its lock.
             Files.deleteIfExists(nodePath);
-            Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + NODE_SUFFIX + ".tmp"));
+            Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + TEMP_SUFFIX));
             bump();
         } catch (final IOException ex) {
             errorHandler.onError(new BusException("cannot remove dead node's files: node="
@@ -311,6 +509,12 @@ public final class FileNodeRegistry implements NodeRegistry {
         }
         try {
             Files.deleteIfExists(directory.resolve(NodeIds.format(nodeId) + STATS_SUFFIX));
+            try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory,
+                NodeIds.format(nodeId) + STATS_SUFFIX + ".*.tmp")) {
+                for (final Path temp : temps) {
+                    Files.deleteIfExists(temp); // statistics being created when the node died
+                }
+            }
             Files.deleteIfExists(lockPath);
         } catch (final IOException ex) {
             errorHandler.onError(new BusException("cannot remove dead node's files: node="

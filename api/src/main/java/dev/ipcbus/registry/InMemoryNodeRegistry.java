@@ -45,6 +45,13 @@ public final class InMemoryNodeRegistry implements NodeRegistry {
     }
 
     @Override
+    public void unlist(final long nodeId) {
+        if (table.nodes.remove(nodeId) != null) {
+            table.version.incrementAndGet();
+        }
+    }
+
+    @Override
     public void deregister(final long nodeId) {
         table.counters.remove(nodeId);
         if (table.nodes.remove(nodeId) != null) {

@@ -21,13 +21,25 @@ public interface NodeRegistry extends AutoCloseable {
     interface ReclaimListener {
         /**
          * @param nodeId the dead node.
-         * @param record its last record, or {@code null} if its node file was missing or unreadable.
+         * @param record its last record, or {@code null} if its node file was missing or unreadable (a node killed
+         *               while starting): the transport then finds its resources from the node id alone.
          */
         void onReclaim(long nodeId, NodeRecord record);
     }
 
     /**
-     * Registers a node of this process and takes its liveness lock.
+     * Takes the liveness lock of a node of this process and creates its statistics, before the transport creates
+     * anything for it: from here on, everything named after the node id is reclaimable should the process die.
+     * Idempotent.
+     *
+     * @param nodeId the starting node.
+     * @throws dev.ipcbus.BusException if the lock or the statistics cannot be created; nothing is left behind.
+     */
+    default void claim(final long nodeId) {
+    }
+
+    /**
+     * Lists a node of this process (writes its record), claiming it first if {@link #claim} was not called.
      *
      * @param record the node.
      */
@@ -41,7 +53,17 @@ public interface NodeRegistry extends AutoCloseable {
     void update(NodeRecord record);
 
     /**
-     * Removes a node of this process and releases its lock. Idempotent.
+     * Unlists a node of this process that is closing (removes its record) but keeps its lock, so that what it still
+     * holds stays owned until {@link #deregister}: other nodes stop routing to it and see it as leaving. Idempotent.
+     *
+     * @param nodeId the node.
+     */
+    default void unlist(final long nodeId) {
+        deregister(nodeId);
+    }
+
+    /**
+     * Removes a node of this process (record and statistics) and releases its lock. Idempotent.
      *
      * @param nodeId the node.
      */
@@ -64,6 +86,17 @@ public interface NodeRegistry extends AutoCloseable {
      * @return the records, in no particular order.
      */
     List<NodeRecord> nodes();
+
+    /**
+     * Finds the nodes that left something behind without being listed (killed while starting or closing: a lock
+     * file, statistics or a half-written record, but no record) and reclaims those whose lock is free. A node that is
+     * starting holds its lock and is left alone. The listener is called with a {@code null} record for each.
+     *
+     * @return the ids of the nodes reclaimed, in no particular order.
+     */
+    default List<Long> reclaimUnlisted() {
+        return List.of();
+    }
 
     /**
      * Tells whether a node is alive; a node found dead is reclaimed on the spot (see {@link ReclaimListener}).

@@ -15,14 +15,26 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The per-user runtime directory that holds registry files and socket files: private to the current user (0700 on
  * POSIX), and refused if another user owns it (someone squatting on the path).
  * <p>
- * Resolved, in order, from {@link BusConfig#runtimeDirectory()}, the system property
- * {@value BusConfig#RUNTIME_DIR_PROPERTY}, {@code $XDG_RUNTIME_DIR/ipcbus}, then {@code %LOCALAPPDATA%\ipcbus} on
- * Windows or {@code <java.io.tmpdir>/ipcbus-<user>} elsewhere.
+ * Resolved, in order (the first that applies wins; docs/PROTOCOL.md section 2 gives the same rules for other
+ * languages):
+ * <ol>
+ *   <li>{@link BusConfig#runtimeDirectory()} (Java only);</li>
+ *   <li>the system property {@value BusConfig#RUNTIME_DIR_PROPERTY} (Java only);</li>
+ *   <li>the environment variable {@value BusConfig#RUNTIME_DIR_ENV};</li>
+ *   <li>{@code $XDG_RUNTIME_DIR/ipcbus}, if {@code XDG_RUNTIME_DIR} is an absolute path to an existing directory;
+ *   that directory must belong to the current user and must not be writable by group or others, else opening a bus
+ *   fails with a {@link ConfigurationException} saying so (a variable inherited from another user's session, e.g.
+ *   after {@code su}, must not silently split one user's nodes over two directories);</li>
+ *   <li>on Windows, {@code %LOCALAPPDATA%\ipcbus};</li>
+ *   <li>{@link #temporaryDirectory()}{@code /ipcbus-<user>}, {@code <user>} as {@link #userName()} gives it.</li>
+ * </ol>
+ * Relative paths from the overrides are made absolute against the working directory. Empty values count as unset.
  * <p>
  * <b>Thread safety:</b> stateless; safe for concurrent use.
  */
@@ -31,6 +43,8 @@ public final class RuntimeDirectory {
     public static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     /** Owner read/write/search only. */
     public static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
+    /** Environment variable of the XDG base directory specification naming the user's runtime directory. */
+    public static final String XDG_RUNTIME_DIR = "XDG_RUNTIME_DIR";
 
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final boolean WINDOWS =
@@ -42,30 +56,103 @@ public final class RuntimeDirectory {
     /**
      * @param override an explicit directory, or {@code null}.
      * @return the base directory, not yet created.
+     * @throws ConfigurationException if {@code $XDG_RUNTIME_DIR} would be used but belongs to another user or is
+     *                                writable by others.
      */
     public static Path base(final Path override) {
+        return base(override, System::getProperty, System::getenv);
+    }
+
+    /**
+     * {@link #base(Path)} with the system properties and the environment given (for tests).
+     */
+    static Path base(final Path override, final UnaryOperator<String> properties,
+        final UnaryOperator<String> environment) {
         if (override != null) {
             return override.toAbsolutePath();
         }
-        final String property = System.getProperty(BusConfig.RUNTIME_DIR_PROPERTY);
+        final String property = properties.apply(BusConfig.RUNTIME_DIR_PROPERTY);
         if (property != null && !property.isBlank()) {
             return Paths.get(property).toAbsolutePath();
         }
-        final String xdg = System.getenv("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank() && Files.isDirectory(Paths.get(xdg))) {
-            return Paths.get(xdg, "ipcbus");
+        final String variable = environment.apply(BusConfig.RUNTIME_DIR_ENV);
+        if (variable != null && !variable.isBlank()) {
+            return Paths.get(variable).toAbsolutePath();
+        }
+        final String xdg = environment.apply(XDG_RUNTIME_DIR);
+        if (xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute() && Files.isDirectory(Paths.get(xdg))) {
+            return checkXdgRuntimeDirectory(Paths.get(xdg)).resolve("ipcbus");
         }
         if (WINDOWS) {
-            final String local = System.getenv("LOCALAPPDATA");
+            final String local = environment.apply("LOCALAPPDATA");
             if (local != null && !local.isBlank()) {
                 return Paths.get(local, "ipcbus");
             }
         }
-        return Paths.get(System.getProperty("java.io.tmpdir"), "ipcbus-" + userName());
+        return temporaryDirectory(environment).resolve("ipcbus-" + userName());
     }
 
     /**
-     * @return the current user's name, made safe for file names.
+     * The directory for per-user fallback directories: on POSIX {@code $TMPDIR} if it is set to an absolute path,
+     * else {@code /tmp} (not {@code java.io.tmpdir}, which a client in another language cannot know); on Windows
+     * {@code java.io.tmpdir} ({@code GetTempPath}).
+     *
+     * @return the directory.
+     */
+    public static Path temporaryDirectory() {
+        return temporaryDirectory(System::getenv);
+    }
+
+    private static Path temporaryDirectory(final UnaryOperator<String> environment) {
+        if (WINDOWS) {
+            return Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        }
+        final String tmpdir = environment.apply("TMPDIR");
+        if (tmpdir != null && !tmpdir.isBlank() && Paths.get(tmpdir).isAbsolute()) {
+            return Paths.get(tmpdir);
+        }
+        return Paths.get("/tmp");
+    }
+
+    /**
+     * Accepts {@code $XDG_RUNTIME_DIR} only if it is the current user's and not writable by group or others: the
+     * directory checks that {@link #ensurePrivate} makes below it mean nothing if someone else controls it.
+     */
+    private static Path checkXdgRuntimeDirectory(final Path xdg) {
+        try {
+            checkOwner(xdg, Files.getOwner(xdg), "XDG_RUNTIME_DIR belongs to another user (set "
+                + BusConfig.RUNTIME_DIR_ENV + ", or unset XDG_RUNTIME_DIR, e.g. after su)");
+            if (POSIX) {
+                final Set<PosixFilePermission> mode = Files.getPosixFilePermissions(xdg);
+                if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+                    throw new ConfigurationException("XDG_RUNTIME_DIR is writable by group or others (set "
+                        + BusConfig.RUNTIME_DIR_ENV + ", or fix its mode to 0700): path=" + xdg + ", mode="
+                        + PosixFilePermissions.toString(mode));
+                }
+            }
+            return xdg;
+        } catch (final IOException ex) {
+            throw new ConfigurationException("cannot check XDG_RUNTIME_DIR: path=" + xdg + ", error=" + ex, ex);
+        }
+    }
+
+    /**
+     * @throws ConfigurationException with {@code what} if {@code owner} is not the current user.
+     */
+    private static void checkOwner(final Path path, final UserPrincipal owner, final String what)
+        throws IOException {
+        final UserPrincipal me = path.getFileSystem().getUserPrincipalLookupService()
+            .lookupPrincipalByName(System.getProperty("user.name"));
+        if (!owner.getName().equals(me.getName()) && !owner.equals(me)) {
+            throw new ConfigurationException(what + ": path=" + path + ", owner=" + owner.getName() + ", user="
+                + me.getName());
+        }
+    }
+
+    /**
+     * @return the current user's name, made safe for file names: Java's {@code user.name} (on POSIX the login name of
+     * the process's real user id, {@code getpwuid(getuid())->pw_name}; on Windows the account name) with every
+     * character outside {@code [A-Za-z0-9_.-]} replaced by {@code _}.
      */
     public static String userName() {
         return System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_");
@@ -106,13 +193,8 @@ public final class RuntimeDirectory {
             if (Files.isSymbolicLink(directory)) {
                 throw new ConfigurationException("runtime directory is a symbolic link: path=" + directory);
             }
-            final UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
-            final UserPrincipal me = directory.getFileSystem().getUserPrincipalLookupService()
-                .lookupPrincipalByName(System.getProperty("user.name"));
-            if (!owner.getName().equals(me.getName()) && !owner.equals(me)) {
-                throw new ConfigurationException("runtime directory belongs to another user: path=" + directory
-                    + ", owner=" + owner.getName() + ", user=" + me.getName());
-            }
+            checkOwner(directory, Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS),
+                "runtime directory belongs to another user");
             if (POSIX) {
                 final Set<PosixFilePermission> mode = Files.getPosixFilePermissions(directory,
                     LinkOption.NOFOLLOW_LINKS);

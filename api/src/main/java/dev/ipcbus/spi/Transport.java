@@ -46,10 +46,17 @@ public interface Transport extends AutoCloseable {
     /**
      * Releases what a dead node left behind: shared memory, socket files. Called by whichever node noticed the death,
      * while holding that node's registry lock, so at most one caller at a time per node; must tolerate resources that
-     * are already gone.
+     * are already gone, or were never created.
+     * <p>
+     * A node can die before its address is registered (killed while its inbox was being created), so every resource a
+     * transport creates for a node must be named from the bus (scheme, name, runtime directory) and the node id alone,
+     * and this method must find them from those when {@code address} is {@code null}. It must never remove anything
+     * that is not named as this transport names that node's resources, whatever {@code address} says. Also called by
+     * a node whose own open failed, for itself.
      *
      * @param nodeId  the dead node.
-     * @param address its inbox address as read from the registry.
+     * @param address its inbox address as read from the registry, or {@code null} if the node died before it was
+     *                listed (or its record is unreadable).
      */
     void reclaim(long nodeId, String address);
 

@@ -151,6 +151,117 @@ class FileNodeRegistryIT {
         assertEquals(List.of(NodeIds.format(id) + "=null"), reclaimed);
     }
 
+    @Test
+    void shouldReclaimALockFileNobodyHoldsWithWhatItsNodeLeft() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        final long id = NodeIds.next();
+        final String hex = NodeIds.format(id);
+        // What a node killed between creating and locking its lock file, or before listing itself, leaves.
+        Files.createFile(dir.resolve(hex + ".lock"));
+        CounterFile.openOrCreate(dir.resolve(hex + ".stats"), NodeCounters.MAGIC, NodeCounters.LAYOUT,
+            NodeCounters.COUNT);
+        Files.writeString(dir.resolve(hex + ".node.tmp"), "{\"id\":");
+        Files.writeString(dir.resolve(hex + ".stats." + NodeIds.format(NodeIds.next()) + ".tmp"), "IBNC");
+        final long before = registry.version();
+        assertEquals(List.of(id), registry.reclaimUnlisted());
+        assertEquals(List.of(hex + "=null"), reclaimed, "the transport is asked to reclaim by id");
+        assertTrue(registry.version() != before, "a reclaim moves the version");
+        assertEquals(List.of("registry.version"), fileNames(dir));
+        assertEquals(List.of(), registry.reclaimUnlisted());
+    }
+
+    @Test
+    void shouldReclaimStatisticsLeftWithoutALockFile() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        final long id = NodeIds.next();
+        CounterFile.openOrCreate(dir.resolve(NodeIds.format(id) + ".stats"), NodeCounters.MAGIC,
+            NodeCounters.LAYOUT, NodeCounters.COUNT);
+        Files.writeString(dir.resolve("notes.txt"), "not ours");
+        Files.writeString(dir.resolve("xyz.lock"), "not a node id");
+        assertEquals(List.of(id), registry.reclaimUnlisted());
+        assertEquals(List.of("notes.txt", "registry.version", "xyz.lock"), fileNames(dir), "foreign files stay");
+    }
+
+    @Test
+    void shouldLeaveAStartingNodeAlone() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        try (ChildJvm child = ChildJvm.start(RegistryChild.class, List.of(), dir.toString(), "claim")) {
+            final long id = NodeIds.parse(child.awaitLine("CLAIMED", WAIT).substring(8));
+            assertEquals(List.of(), registry.reclaimUnlisted(), "its lock is held");
+            assertFalse(registry.isAlive(id), "not listed yet: not a routing target");
+            assertEquals(List.of(), reclaimed);
+            final String hex = NodeIds.format(id);
+            assertEquals(List.of(hex + ".lock", hex + ".stats", "registry.version"), fileNames(dir));
+            child.kill();
+            assertEquals(List.of(id), registry.reclaimUnlisted(), "killed while starting: reclaimed");
+            assertEquals(List.of("registry.version"), fileNames(dir));
+        }
+    }
+
+    @Test
+    void shouldNeverReclaimANodeWhileItCreatesItsLock() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        try (ChildJvm child = ChildJvm.start(RegistryChild.class, List.of(), dir.toString(), "churn", "3000")) {
+            // Sweep as fast as possible while the child creates, locks and removes one lock file after another: a
+            // sweep that lands between a create and its lock reclaims the file, and the child must notice and start
+            // again, so that every claim it returns from holds a lock file that is in place.
+            String checked = null;
+            int sweeps = 0;
+            while (checked == null) {
+                registry.reclaimUnlisted();
+                sweeps++;
+                for (String line = child.pollLine(); line != null; line = child.pollLine()) {
+                    if (line.startsWith("CHECKED")) {
+                        checked = line;
+                    }
+                }
+                assertTrue(child.process().isAlive(), "child died: " + child.stderr());
+            }
+            assertEquals("CHECKED ok", checked, "after " + sweeps + " sweeps, " + reclaimed.size() + " reclaims");
+            errors.clear();
+        }
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void shouldNotReclaimANodeThatHoldsItsLockWithFlock() throws Exception {
+        final Path dir = temp.resolve("bus");
+        final FileNodeRegistry registry = registry(dir);
+        final long id = NodeIds.next();
+        final String hex = NodeIds.format(id);
+        final Path lock = dir.resolve(hex + ".lock");
+        Files.createFile(lock);
+        Files.writeString(dir.resolve(hex + ".node"), "{\"id\":\"" + hex + "\",\"pid\":1,\"transport\":\"test\","
+            + "\"address\":\"a\",\"name\":\"flock-client\",\"startedMillis\":1}");
+        // A foreign client that locks with flock(2), which fcntl locks do not see on Linux.
+        // One process holds it (no child of flock(1) keeping the lock after the holder is killed).
+        final Process holder = new ProcessBuilder("sh", "-c", "exec 9>>\"$0\" && flock --exclusive 9 && echo LOCKED "
+            + "&& exec cat", lock.toString()).start();
+        try {
+            final String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertEquals("LOCKED", line);
+            assertTrue(registry.isAlive(id), "a flock holder is not reclaimed");
+            assertEquals(1, registry.nodes().size());
+            assertEquals(List.of(), reclaimed);
+        } finally {
+            holder.destroyForcibly();
+            assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        }
+        assertFalse(registry.isAlive(id), "its holder gone: dead");
+        assertEquals(List.of(hex + "=a"), reclaimed);
+    }
+
+    private static List<String> fileNames(final Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.map(path -> path.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private static void signal(final String signal, final long pid) throws Exception {
         final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS));

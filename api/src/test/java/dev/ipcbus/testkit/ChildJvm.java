@@ -137,6 +137,19 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * Takes the next output line if one has arrived, without waiting (kept for {@link #seenLines()}).
+     *
+     * @return the line, or {@code null} if none is waiting.
+     */
+    public String pollLine() {
+        final String line = lines.poll();
+        if (line != null) {
+            seen.add(line);
+        }
+        return line;
+    }
+
+    /**
      * @return every line consumed so far by {@link #awaitLine}.
      */
     public List<String> seenLines() {

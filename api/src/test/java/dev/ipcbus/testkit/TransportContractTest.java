@@ -109,6 +109,18 @@ public abstract class TransportContractTest {
     }
 
     /**
+     * Lists the transport resources of this bus that live outside its bus directory (e.g. shared-memory segments in
+     * {@code /dev/shm}); each name must contain the id of the node that owns it. The default lists none.
+     *
+     * @param busName the bus.
+     * @return the names of such resources that exist now.
+     * @throws IOException if they cannot be listed.
+     */
+    protected List<String> resourcesOutsideBusDirectory(final String busName) throws IOException {
+        return List.of();
+    }
+
+    /**
      * @return this test's bus directory under the runtime directory, or {@code null} for a process-local transport.
      */
     protected Path busDirectory() {
@@ -1066,5 +1078,121 @@ public abstract class TransportContractTest {
             Thread.sleep(50);
         }
         assertFalse(bus.nodes().stream().anyMatch(node -> !node.alive()), "dead nodes listed: " + bus.nodes());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Crashes and failures while a node starts (issue 13, item 3): every resource is reclaimable from the moment it
+    // exists. Stages are those of dev.ipcbus.internal.StartupStages.
+
+    private static final List<String> STARTUP_STAGES = List.of("locked", "inbox", "registered");
+
+    @Test
+    void shouldLeaveNothingAfterAKillAtAnyStartupStage() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        for (final String stage : STARTUP_STAGES) {
+            killAtStartup(stage);
+        }
+        try (Bus cleaner = Bus.open(uri(busName))) {
+            final List<String> dead = cleaner.nodes().stream().filter(node -> !node.alive()).map(NodeInfo::id)
+                .toList();
+            assertEquals(STARTUP_STAGES.size(), dead.size(), "every node killed while starting is found: " + dead);
+        }
+        assertEquals(List.of(), filesOfNodesOtherThan(""), "left behind after the cleaner's nodes()");
+        assertNothingLeftBehind(busName);
+    }
+
+    @Test
+    void shouldReclaimNodesKilledWhileStartingInTheNextSweep() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Bus bus = open();
+        for (final String stage : STARTUP_STAGES) {
+            killAtStartup(stage);
+        }
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        List<String> left = filesOfNodesOtherThan(bus.nodeId());
+        while (!left.isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the live node's sweeps never reclaimed: " + left);
+            Thread.sleep(50); // polls what the node's timer does about once a second
+            left = filesOfNodesOtherThan(bus.nodeId());
+        }
+    }
+
+    @Test
+    void shouldLeaveNothingAfterKillsRightAfterTheLockFileAppears() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
+        final Path directory = busDirectory();
+        for (int i = 0; i < 4; i++) {
+            final List<String> before = filesOfNodesOtherThan("");
+            final ChildJvm child = ChildJvm.node(uri(busName), "subscribe", "x.>");
+            resources.add(child);
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!hasNewLockFile(directory, before)) {
+                assertTrue(child.process().isAlive() && System.nanoTime() < deadline,
+                    "no lock file appeared: child=" + child.pid() + ", stderr=" + child.stderr());
+                Thread.onSpinWait();
+            }
+            child.kill();
+        }
+        try (Bus cleaner = Bus.open(uri(busName))) {
+            cleaner.nodes();
+        }
+        assertEquals(List.of(), filesOfNodesOtherThan(""), "left behind after the cleaner's nodes()");
+        assertNothingLeftBehind(busName);
+    }
+
+    @Test
+    void shouldReleaseEverythingWhenOpenFailsAtAnyStartupStage() throws Exception {
+        for (final String stage : STARTUP_STAGES) {
+            System.setProperty("ipcbus.test.startupFail", stage);
+            try {
+                final dev.ipcbus.BusException ex = assertThrows(dev.ipcbus.BusException.class,
+                    () -> Bus.open(uri(busName)).close());
+                assertTrue(ex.getMessage().contains("stage=" + stage), ex.getMessage());
+            } finally {
+                System.clearProperty("ipcbus.test.startupFail");
+            }
+            // At once, before any other node could sweep: the failed open itself released everything.
+            assertEquals(List.of(), filesOfNodesOtherThan(""), "left behind by an open failing at " + stage);
+        }
+        assertNothingLeftBehind(busName);
+    }
+
+    /** Starts a child node that pauses at {@code stage} of its start-up, and kills it there. */
+    private void killAtStartup(final String stage) {
+        final ChildJvm child = ChildJvm.start(ChildNode.class, List.of("ipcbus.test.startupPause=" + stage),
+            uri(busName), "subscribe", "x.>");
+        resources.add(child);
+        child.awaitLine("IPCBUS-STARTUP " + stage, WAIT);
+        child.kill();
+    }
+
+    /**
+     * @param nodeId a node to leave out, or {@code ""}.
+     * @return the files of the bus directory other than the change counter, and the transport resources outside it,
+     * that do not belong to {@code nodeId}.
+     */
+    private List<String> filesOfNodesOtherThan(final String nodeId) throws IOException {
+        final List<String> files = new ArrayList<>();
+        final Path directory = busDirectory();
+        if (directory != null && Files.isDirectory(directory)) {
+            try (Stream<Path> list = Files.list(directory)) {
+                list.map(path -> path.getFileName().toString()).filter(name -> !name.equals("registry.version"))
+                    .forEach(files::add);
+            }
+        }
+        files.addAll(resourcesOutsideBusDirectory(busName));
+        return files.stream().filter(name -> nodeId.isEmpty() || !name.contains(nodeId)).sorted().toList();
+    }
+
+    private static boolean hasNewLockFile(final Path directory, final List<String> before) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return false;
+        }
+        try (Stream<Path> list = Files.list(directory)) {
+            return list.map(path -> path.getFileName().toString())
+                .anyMatch(name -> name.endsWith(".lock") && !before.contains(name));
+        } catch (final java.nio.file.NoSuchFileException ex) {
+            return false;
+        }
     }
 }

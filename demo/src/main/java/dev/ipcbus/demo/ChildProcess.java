@@ -1,5 +1,7 @@
 package dev.ipcbus.demo;
 
+import dev.ipcbus.BusConfig;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * This demo started again as a separate process (same Java, same class path), its output lines handed to a
- * callback as they arrive.
+ * This demo started again as a separate process (same Java, same class path, same runtime directory), its output
+ * lines handed to a callback as they arrive.
  */
 final class ChildProcess implements AutoCloseable {
     private static final List<String> MEASURING = List.of("pong", "sink");
@@ -55,6 +57,12 @@ final class ChildProcess implements AutoCloseable {
         }
         command.add("-Xmx256m");
         command.add("--enable-native-access=ALL-UNNAMED");
+        // The child must find the same runtime directory: the environment (IPCBUS_RUNTIME_DIR, XDG_RUNTIME_DIR,
+        // TMPDIR) is inherited, the Java-only system property is passed on.
+        final String runtimeDirectory = System.getProperty(BusConfig.RUNTIME_DIR_PROPERTY);
+        if (runtimeDirectory != null) {
+            command.add("-D" + BusConfig.RUNTIME_DIR_PROPERTY + "=" + runtimeDirectory);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(IpcbusDemo.class.getName());
@@ -67,6 +75,10 @@ final class ChildProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     /**

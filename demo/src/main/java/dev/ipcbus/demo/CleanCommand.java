@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Reclaims the resources of dead nodes (registry entries, shared memory, socket files) and says what it removed. A
- * node is dead when its process no longer holds its registry lock, so a live or paused node is never touched.
+ * node is dead when its process no longer holds its registry lock, so a live or paused node is never touched; a node
+ * killed while starting, before it was listed, is found by its lock file.
  */
 @Command(name = "clean", mixinStandardHelpOptions = true,
     description = "Reclaim what dead nodes left behind (registry entries, shared memory, socket files).")
@@ -33,8 +34,9 @@ final class CleanCommand implements Callable<Integer> {
                     alive++;
                 } else {
                     removed++;
-                    System.out.println("removed dead node " + node.id() + " (pid " + node.pid() + ", " + node.name()
-                        + ", inbox " + node.address() + ")");
+                    System.out.println("removed dead node " + node.id() + (node.address() == null
+                        ? " (died while starting or closing, unlisted: lock file, statistics, inbox)"
+                        : " (pid " + node.pid() + ", " + node.name() + ", inbox " + node.address() + ")"));
                 }
             }
             System.out.println(bus.uri() + ": removed " + removed + " dead node(s); " + alive

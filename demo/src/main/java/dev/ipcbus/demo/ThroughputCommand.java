@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One-way throughput: starts a sink process, publishes as fast as the transport accepts for {@code --seconds} (or
@@ -21,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "throughput", mixinStandardHelpOptions = true,
     description = "Publish as fast as possible to a sink process and report messages/s and MB/s.")
 final class ThroughputCommand implements Callable<Integer> {
+    /** How long the sink may take to report its count after the end marker was published. */
+    private static final Duration COUNT_TIMEOUT = Duration.ofSeconds(60);
+
     @Mixin
     BusUriOption transport;
 
@@ -80,7 +84,7 @@ final class ThroughputCommand implements Callable<Integer> {
             } finally {
                 payload.release();
             }
-            final String[] fields = result.get(60, TimeUnit.SECONDS).split(" ");
+            final String[] fields = awaitCount(result, sink, topic, sent).split(" ");
             final long received = Long.parseLong(fields[1]);
             final long bytes = Long.parseLong(fields[2]);
             final double elapsed = Math.max(1, Long.parseLong(fields[3])) / 1e9;
@@ -89,6 +93,23 @@ final class ThroughputCommand implements Callable<Integer> {
                 bytes / elapsed / 1e6, received == sent ? "" : "  LOST " + (sent - received));
             sink.finish(Duration.ofSeconds(10));
             return received == sent ? 0 : 1;
+        }
+    }
+
+    /**
+     * Waits for the sink's {@code COUNT} line, which it prints once it has seen the end marker.
+     *
+     * @throws IllegalStateException naming what was awaited, if it does not come within {@link #COUNT_TIMEOUT}.
+     */
+    private static String awaitCount(final CompletableFuture<String> result, final ChildProcess sink,
+        final String topic, final long sent) throws Exception {
+        try {
+            return result.get(COUNT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (final TimeoutException ex) {
+            throw new IllegalStateException("the sink did not report what it received within " + COUNT_TIMEOUT
+                + ": awaited its COUNT line, printed when the end marker " + topic + ".end arrives: sinkPid="
+                + sink.pid() + ", sinkAlive=" + sink.isAlive() + ", sent=" + sent + " (a sink that sees nothing is on "
+                + "another bus directory: same URI and runtime directory in both processes?)", ex);
         }
     }
 }

@@ -37,10 +37,12 @@ public interface SegmentStore {
     MappedSegment open(long nodeId, String address, long timeoutNanos);
 
     /**
-     * Removes a dead node's segment. Idempotent: a segment already gone is fine.
+     * Removes a dead node's segment, found by its node id (the name is derived from the bus and the id), and also at
+     * {@code address} if that names this node's segment. Idempotent: a segment already gone, or never created, is
+     * fine.
      *
      * @param nodeId  the dead node.
-     * @param address its address from the registry.
+     * @param address its address from the registry, or {@code null} if the node died before it was listed.
      */
     void reclaim(long nodeId, String address);
 }

@@ -149,7 +149,8 @@ public final class WindowsSegmentStore implements SegmentStore {
     }
 
     /**
-     * Nothing to do: Windows closes a dead process's handles, and a named object disappears with its last handle.
+     * Nothing to do, with or without an address: Windows closes a dead process's handles, and a named object
+     * disappears with its last handle, so a node killed at any point of its start-up leaves no mapping behind.
      */
     @Override
     public void reclaim(final long nodeId, final String address) {

@@ -53,7 +53,7 @@ final class InMemorySegmentStore implements SegmentStore {
 
     @Override
     public void reclaim(final long nodeId, final String address) {
-        segments.remove(address);
+        segments.remove("mem:" + NodeIds.format(nodeId));
     }
 
     final class Segment implements MappedSegment, Doorbell {

@@ -44,10 +44,11 @@ public interface MailslotPlatform {
     DatagramSender openSender(long nodeId, String address);
 
     /**
-     * Removes what a dead node's slot left behind (a socket file); tolerates a slot that is already gone.
+     * Removes what a dead node's slot left behind (a socket file), found from the node id ({@link #inboxAddress});
+     * tolerates a slot that is already gone or was never created.
      *
      * @param nodeId  the dead node.
-     * @param address its slot's address.
+     * @param address its slot's address from the registry, or {@code null} if the node died before it was listed.
      */
     void reclaim(long nodeId, String address);
 }

@@ -208,13 +208,14 @@ public final class PosixMailslotPlatform implements MailslotPlatform {
     }
 
     /**
-     * Removes a dead node's socket file. Only a socket named {@code <node hex>.sock} in this bus's directory is
-     * removed; any other address is reported to the error handler and left alone. Idempotent.
+     * Removes a dead node's socket file, {@code <node hex>.sock} in this bus's directory (derived from the node id when
+     * {@code address} is {@code null}: a node that died before it was listed). Only that socket is removed; any other
+     * address is reported to the error handler and left alone. Idempotent.
      */
     @Override
     public void reclaim(final long nodeId, final String address) {
-        final Path path = Paths.get(address).toAbsolutePath().normalize();
         final Path expected = Paths.get(inboxAddress(nodeId)).toAbsolutePath().normalize();
+        final Path path = address == null ? expected : Paths.get(address).toAbsolutePath().normalize();
         if (!path.equals(expected)) {
             errorHandler.onError(new BusException("mailslot reclaim refused a path outside this bus's directory: "
                 + "node=" + NodeIds.format(nodeId) + ", address=" + address + ", expected=" + expected));

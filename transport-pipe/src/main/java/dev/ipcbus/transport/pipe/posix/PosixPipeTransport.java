@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.pipe.posix;
 
 import dev.ipcbus.BusException;
+import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.spi.Closeables;
 import dev.ipcbus.spi.FrameListener;
@@ -36,7 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the socket send buffer ({@code EMSGSIZE}). The price, record framing with a commit byte and per-connection
  * reassembly, lives in the platform-neutral core.
  * <p>
- * {@link #reclaim} removes a dead node's socket file, and only a socket file whose name belongs to that node.
+ * {@link #reclaim} removes a dead node's socket file, found from its node id (also for a node that died before it
+ * was listed), and only a socket file whose name belongs to that node.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
@@ -122,17 +124,36 @@ public final class PosixPipeTransport implements Transport {
         return outlet;
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Removes the socket file at the path this transport gives the node ({@link PosixSocketPaths#socketPath}: derived
+     * from the runtime directory, the bus name and the node id), and at {@code address} if that names a socket file of
+     * this node; only sockets are removed.
+     */
     @Override
     public void reclaim(final long nodeId, final String address) {
+        try {
+            removeSocket(PosixSocketPaths.socketPath(context.runtimeDirectory(), context.busName(), nodeId,
+                fallbackDirectory, maxPathBytes));
+        } catch (final ConfigurationException ex) {
+            // no path fits sun_path here: this transport never created a socket for the node
+        }
+        if (address == null) {
+            return;
+        }
         final Path path;
         try {
             path = Paths.get(address);
         } catch (final InvalidPathException ex) {
             return;
         }
-        if (!path.isAbsolute() || !PosixSocketPaths.isSocketNameOf(path, nodeId)) {
-            return; // not an address this transport gave that node: never delete it
+        if (path.isAbsolute() && PosixSocketPaths.isSocketNameOf(path, nodeId)) {
+            removeSocket(path); // otherwise not an address this transport gave that node: never delete it
         }
+    }
+
+    private static void removeSocket(final Path path) {
         try {
             final BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
                 LinkOption.NOFOLLOW_LINKS);

@@ -6,7 +6,6 @@ import dev.ipcbus.spi.NodeIds;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.zip.CRC32;
 
@@ -16,7 +15,9 @@ import java.util.zip.CRC32;
  * <p>
  * The preferred path is {@code <runtimeDirectory>/<nodehex>.sock}, next to the registry's node files. When that is
  * too long (a deep runtime directory), the socket goes to a short per-user fallback directory,
- * {@code <java.io.tmpdir>/ipcbus-<user>/s/<bushash>-<nodehex>.sock}, private to the user like the runtime directory.
+ * {@code <temporary directory>/ipcbus-<user>/s/<bushash>-<nodehex>.sock}
+ * ({@link RuntimeDirectory#temporaryDirectory()}: {@code $TMPDIR} or {@code /tmp}), private to the user like the
+ * runtime directory.
  * If even that does not fit, creating the inbox fails with a {@link ConfigurationException} naming both paths.
  * <p>
  * <b>Thread safety:</b> stateless; safe for concurrent use.
@@ -44,7 +45,7 @@ public final class PosixSocketPaths {
      * @return the short fallback directory, not yet created.
      */
     public static Path defaultFallbackDirectory() {
-        return Paths.get(System.getProperty("java.io.tmpdir"), "ipcbus-" + RuntimeDirectory.userName(), "s")
+        return RuntimeDirectory.temporaryDirectory().resolve("ipcbus-" + RuntimeDirectory.userName()).resolve("s")
             .toAbsolutePath();
     }
 
@@ -80,7 +81,7 @@ public final class PosixSocketPaths {
         throw new ConfigurationException("socket path too long for sun_path: path=" + preferred + ", bytes="
             + length(preferred) + ", fallback=" + fallback + ", fallbackBytes=" + length(fallback) + ", max="
             + maxPathBytes + " (choose a shorter runtime directory with -D" + dev.ipcbus.BusConfig.RUNTIME_DIR_PROPERTY
-            + " or a shorter java.io.tmpdir)");
+            + " or " + dev.ipcbus.BusConfig.RUNTIME_DIR_ENV + ", or a shorter TMPDIR)");
     }
 
     /**
