@@ -1250,7 +1250,7 @@ public final class BusNode implements Bus {
         }
         failure = closeQuietly(inbox, failure);
         failure = closeQuietly(transport, failure);
-        timer.shutdownNow();
+        stopTimer();
         try {
             registry.deregister(nodeId);
         } catch (final RuntimeException ex) {
@@ -1265,6 +1265,26 @@ public final class BusNode implements Bus {
     private static RuntimeException addSuppressed(final RuntimeException failure, final RuntimeException more) {
         failure.addSuppressed(more);
         return failure;
+    }
+
+    /**
+     * Stops the timer and waits (bounded) for a sweep in progress: a sweep that ran on after {@link #close} could
+     * find this node's own files half removed and recreate its lock file to check it. Not from the timer thread
+     * itself (a request future completed there may close the bus).
+     */
+    private void stopTimer() {
+        timer.shutdown();
+        if (Thread.currentThread().getName().equals("ipcbus-timer-" + nodeHex)) {
+            return;
+        }
+        try {
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (final InterruptedException ex) {
+            timer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static RuntimeException closeQuietly(final AutoCloseable closeable, final RuntimeException failure) {

@@ -419,22 +419,31 @@ public final class FileNodeRegistry implements NodeRegistry {
                 return false;
             }
             FileChannel channel;
+            boolean created = false;
             try {
                 channel = FileChannel.open(lockPath, StandardOpenOption.WRITE);
             } catch (final NoSuchFileException ex) {
                 try {
                     channel = openChannel(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    created = true;
                 } catch (final FileAlreadyExistsException raced) {
                     return false; // its owner or another checker is on it
                 }
             }
+            boolean reclaimed = false;
             try (FileChannel checked = channel) {
                 final FileLock lock = checked.tryLock();
                 if (lock == null || FlockProbe.isFlockedByAnyone(lockPath)) {
                     return false; // starting, leaving, or being reclaimed by someone else
                 }
                 reclaim(nodeId, directory.resolve(id + NODE_SUFFIX), lockPath);
+                reclaimed = true;
                 return true;
+            } finally {
+                if (created && !reclaimed) {
+                    // Never leave behind a lock file this check made (e.g. its thread was interrupted).
+                    Files.deleteIfExists(lockPath);
+                }
             }
         } catch (final IOException | OverlappingFileLockException ex) {
             errorHandler.onError(new BusException("cannot check unlisted node: node=" + id + ", error=" + ex, ex));
