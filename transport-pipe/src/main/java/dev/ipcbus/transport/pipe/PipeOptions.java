@@ -19,6 +19,8 @@ import java.time.Duration;
 public final class PipeOptions {
     /** The URI scheme. */
     public static final String SCHEME = "pipe";
+    /** Option name: the largest frame an inbox accepts. */
+    public static final String MAX_FRAME_LENGTH = "maxFrameLength";
     /** Default {@code maxFrameLength}: 4 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 4 * 1024 * 1024;
     /** Smallest {@code maxFrameLength}: a frame header plus a one-byte topic. */
@@ -57,7 +59,7 @@ public final class PipeOptions {
      * @throws ConfigurationException if a value is malformed or out of range.
      */
     public static PipeOptions from(final TransportOptions options) {
-        return new PipeOptions(options.size("maxFrameLength", DEFAULT_MAX_FRAME_LENGTH),
+        return new PipeOptions(options.size(MAX_FRAME_LENGTH, DEFAULT_MAX_FRAME_LENGTH),
             options.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT));
     }
 

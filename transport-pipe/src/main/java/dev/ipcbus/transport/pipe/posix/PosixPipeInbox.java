@@ -192,6 +192,14 @@ public final class PosixPipeInbox implements Inbox {
     }
 
     /**
+     * @return the largest frame this inbox accepts ({@code maxFrameLength}).
+     */
+    @Override
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /**
      * @return the node owning this inbox.
      */
     public long nodeId() {

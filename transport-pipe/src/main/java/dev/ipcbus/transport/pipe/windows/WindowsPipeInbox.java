@@ -139,6 +139,14 @@ public final class WindowsPipeInbox implements Inbox {
     }
 
     /**
+     * @return the largest frame this inbox accepts ({@code maxFrameLength}).
+     */
+    @Override
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /**
      * @return the owning node.
      */
     public long nodeId() {

@@ -67,6 +67,14 @@ public final class WindowsPipeTransport implements Transport {
         return options.maxFrameLength();
     }
 
+    /**
+     * @return {@code "maxFrameLength"}.
+     */
+    @Override
+    public String frameLimitOption() {
+        return PipeOptions.MAX_FRAME_LENGTH;
+    }
+
     @Override
     public Inbox openInbox(final long nodeId, final FrameListener listener) {
         checkOpen();
