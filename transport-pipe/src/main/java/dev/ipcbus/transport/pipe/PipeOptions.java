@@ -3,6 +3,7 @@ package dev.ipcbus.transport.pipe;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.frame.FrameDescriptor;
 import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.transport.pipe.core.PipeRecordDescriptor;
 
 import java.time.Duration;
 
@@ -10,8 +11,10 @@ import java.time.Duration;
  * The options of a {@code pipe://name?...} URI:
  * <ul>
  *   <li>{@code maxFrameLength}: the largest frame, header included (default {@value #DEFAULT_MAX_FRAME_LENGTH}
- *   bytes, 4 MiB; from {@value #MIN_MAX_FRAME_LENGTH} B to 256 MiB). Every process on a bus must use the same value:
- *   an inbox drops a connection that sends a frame beyond its own maximum.</li>
+ *   bytes, 4 MiB; from {@value #MIN_MAX_FRAME_LENGTH} B to 256 MiB). Nodes of one bus may use different values: each
+ *   node's registry record says what its inbox accepts, and a sender refuses a larger frame for that node with
+ *   {@link dev.ipcbus.MessageTooLargeException} before sending anything; an inbox that is sent one anyway (a foreign
+ *   writer) skips that frame, counts and reports it, and keeps the connection.</li>
  *   <li>{@code connectTimeout}: how long opening an outlet may wait for a busy inbox (default 5 s).</li>
  * </ul>
  * <b>Thread safety:</b> immutable.
@@ -26,7 +29,7 @@ public final class PipeOptions {
     /** Smallest {@code maxFrameLength}: a frame header plus a one-byte topic. */
     public static final int MIN_MAX_FRAME_LENGTH = 57;
     /** Largest {@code maxFrameLength}: 256 MiB. */
-    public static final int MAX_MAX_FRAME_LENGTH = 256 * 1024 * 1024;
+    public static final int MAX_MAX_FRAME_LENGTH = PipeRecordDescriptor.MAX_FRAME_LENGTH;
     /** Default {@code connectTimeout}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 

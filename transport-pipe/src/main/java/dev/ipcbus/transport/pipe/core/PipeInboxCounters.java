@@ -19,6 +19,7 @@ public final class PipeInboxCounters {
     private final AtomicLong partialFramesDiscarded = new AtomicLong();
     private final AtomicLong abortedFrames = new AtomicLong();
     private final AtomicLong malformedConnections = new AtomicLong();
+    private final AtomicLong oversizeFramesDropped = new AtomicLong();
 
     /**
      * Counts one delivered frame.
@@ -49,6 +50,11 @@ public final class PipeInboxCounters {
     /** Counts a frame its writer aborted ({@link PipeRecordDescriptor#STATUS_ABORT}). */
     public void onAbortedFrame() {
         abortedFrames.incrementAndGet();
+    }
+
+    /** Counts a frame beyond the inbox's maximum that was skipped (its connection kept). */
+    public void onOversizeFrameDropped() {
+        oversizeFramesDropped.incrementAndGet();
     }
 
     /** Counts a connection dropped for transport-level garbage. */
@@ -85,6 +91,13 @@ public final class PipeInboxCounters {
     }
 
     /**
+     * @return frames beyond the inbox's maximum that were skipped, their connections kept.
+     */
+    public long oversizeFramesDropped() {
+        return oversizeFramesDropped.get();
+    }
+
+    /**
      * @return writer connections open now.
      */
     public long connectionsOpen() {
@@ -103,6 +116,7 @@ public final class PipeInboxCounters {
         map.put("partialFramesDiscarded", partialFramesDiscarded.get());
         map.put("abortedFrames", abortedFrames.get());
         map.put("malformedConnections", malformedConnections.get());
+        map.put("oversizeFramesDropped", oversizeFramesDropped.get());
         return map;
     }
 }

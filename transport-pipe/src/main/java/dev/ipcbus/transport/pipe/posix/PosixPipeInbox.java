@@ -42,9 +42,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * 1.17x with blocking threads (docs/BENCHMARKS.md). The connections are the nodes writing to this one (tens on one
  * machine), so the threads are few; the Windows inbox is built the same way.
  * <p>
- * Each connection has its own {@link RecordAssembler}: a connection that sends garbage (a bad hello, a length beyond
- * the maximum, a bad status byte) is reported once to the error handler and dropped; a connection that ends
- * mid-frame (its writer died) has that partial frame discarded. Neither affects the other connections.
+ * Each connection has its own {@link RecordAssembler}: a frame beyond this inbox's maximum (a writer whose URI allows
+ * larger frames) is skipped, counted and reported (the first per connection), and the connection is kept, so the
+ * frames around it arrive; a connection that sends garbage (a bad hello, a length beyond what any writer sends, a
+ * bad status byte) is reported once to the error handler and dropped; a connection that ends mid-frame (its writer
+ * died) has that partial frame discarded. None of these affects the other connections.
  * <p>
  * At creation, a socket file already at the path is probed: if something accepts a connection there it is a live
  * listener (another process squatting on this node's name) and creation fails with a clear error; if the connection
@@ -322,6 +324,8 @@ public final class PosixPipeInbox implements Inbox {
         private final SocketChannel channel;
         private final RecordAssembler assembler;
         private final Thread thread;
+        /** Whether this connection's first oversize frame was reported; reader thread only. */
+        private boolean oversizeReported;
 
         Connection(final SocketChannel channel, final RecordAssembler assembler, final long sequence) {
             this.channel = channel;
@@ -354,6 +358,13 @@ public final class PosixPipeInbox implements Inbox {
                         errorHandler.onError(new FrameFormatException("pipe connection sent garbage, dropped: reason="
                             + assembler.malformedReason() + ", inbox=" + NodeIds.format(nodeId) + ", path=" + path));
                         return;
+                    }
+                    if (!oversizeReported && assembler.oversizeFramesDropped() > 0) {
+                        oversizeReported = true;
+                        errorHandler.onError(new FrameFormatException("pipe frame beyond this inbox's maximum "
+                            + "dropped, connection kept (further ones on it are only counted): frameLength="
+                            + assembler.firstOversizeLength() + ", maxFrameLength=" + maxFrameLength + ", inbox="
+                            + NodeIds.format(nodeId) + ", path=" + path + ", counter=oversizeFramesDropped"));
                     }
                 }
             } catch (final RuntimeException | Error ex) {

@@ -41,10 +41,11 @@ import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
  * handle it with {@code WaitNamedPipe} when they do).
  * <p>
  * Reading: a message longer than the read buffer fails with {@code ERROR_MORE_DATA}; {@code PeekNamedPipe} gives the
- * bytes left in it, which are checked against the maximum before the buffer grows (a larger message is garbage: the
- * instance is reported once and dropped), then the rest is read. {@code ERROR_BROKEN_PIPE},
- * {@code ERROR_PIPE_NOT_CONNECTED} and {@code ERROR_NO_DATA} end a connection in order; if that happens inside a
- * message, the partial frame is discarded. A continuation read that does not match the bytes
+ * bytes left in it, which are checked against the maximum before the buffer grows, then the rest is read. A message
+ * beyond the maximum (a writer whose URI allows larger frames) is read in buffer-sized pieces and dropped, counted
+ * and reported (the first per connection); the connection is kept, so the messages around it arrive.
+ * {@code ERROR_BROKEN_PIPE}, {@code ERROR_PIPE_NOT_CONNECTED} and {@code ERROR_NO_DATA} end a connection in order; if
+ * that happens inside a message, the partial frame is discarded. A continuation read that does not match the bytes
  * {@code PeekNamedPipe} said were left (it ends early, or runs on past them) means the message was cut off (a pending
  * write cancelled while partly read: checked under Wine, where the remainder vanishes) and the bytes read start the
  * next message; the cut frame is counted as discarded. The first message must be the
@@ -314,6 +315,8 @@ public final class WindowsPipeInbox implements Inbox {
         private final long handle;
         private final Thread thread;
         private boolean open = true;
+        /** Whether this connection's first oversize frame was reported; reader thread only. */
+        private boolean oversizeReported;
 
         Instance(final long handle) {
             this.handle = handle;
@@ -346,6 +349,9 @@ public final class WindowsPipeInbox implements Inbox {
                 while (!closed) {
                     buffer.clear();
                     int length = 0;
+                    // An oversize message (beyond maxFrameLength: a writer whose URI allows larger frames) is read
+                    // in buffer-sized pieces over offset 0 and dropped; the connection stays.
+                    boolean oversize = false;
                     boolean ok = api.ReadFile(handle, buffer.internalNioBuffer(0, buffer.capacity()), count);
                     length += count[0];
                     int error = ok ? 0 : api.GetLastError();
@@ -356,18 +362,20 @@ public final class WindowsPipeInbox implements Inbox {
                         }
                         final int expected = left[0];
                         final long total = (long) length + expected;
-                        if (total > (helloSeen ? maxFrameLength : PipeHelloDescriptor.LENGTH)) {
-                            malformed("message beyond the maximum: length=" + total + ", maxFrameLength="
-                                + maxFrameLength);
+                        if (!helloSeen && total > PipeHelloDescriptor.LENGTH) {
+                            malformed("first message is not a hello: length=" + total);
                             return;
                         }
-                        if (buffer.capacity() < total) {
-                            final ByteBuf grown = ByteBufAllocator.DEFAULT.directBuffer((int) total);
+                        oversize |= total > maxFrameLength;
+                        final int at = oversize ? 0 : length;
+                        final int want = oversize ? Math.min(expected, buffer.capacity()) : expected;
+                        if (buffer.capacity() < at + want) {
+                            final ByteBuf grown = ByteBufAllocator.DEFAULT.directBuffer(at + want);
                             grown.writeBytes(buffer, 0, length);
                             buffer.release();
                             buffer = grown;
                         }
-                        ok = api.ReadFile(handle, buffer.internalNioBuffer(length, expected), count);
+                        ok = api.ReadFile(handle, buffer.internalNioBuffer(at, want), count);
                         error = ok ? 0 : api.GetLastError();
                         final int got = count[0];
                         if ((ok && got < expected) || (error == ERROR_MORE_DATA && got == expected)) {
@@ -375,8 +383,9 @@ public final class WindowsPipeInbox implements Inbox {
                             // remainder vanishes and the next read returns the next message). What was just read
                             // starts a new message; the cut one is dropped.
                             counters.onPartialFrameDiscarded();
-                            buffer.setBytes(0, buffer, length, got);
+                            buffer.setBytes(0, buffer, at, got);
                             length = got;
+                            oversize = false;
                         } else {
                             length += got;
                         }
@@ -393,6 +402,10 @@ public final class WindowsPipeInbox implements Inbox {
                         }
                         return;
                     }
+                    if (helloSeen && length > maxFrameLength) {
+                        oversize(length);
+                        continue;
+                    }
                     buffer.writerIndex(length);
                     if (!helloSeen) {
                         final String problem = length == PipeHelloDescriptor.LENGTH
@@ -404,11 +417,6 @@ public final class WindowsPipeInbox implements Inbox {
                         }
                         helloSeen = true;
                         continue;
-                    }
-                    if (length > maxFrameLength) {
-                        malformed("message beyond the maximum: length=" + length + ", maxFrameLength="
-                            + maxFrameLength);
-                        return;
                     }
                     deliver(buffer.slice(0, length));
                     if (buffer.refCnt() != 1) {
@@ -425,6 +433,17 @@ public final class WindowsPipeInbox implements Inbox {
                 closeHandle();
                 connected.remove(this);
                 counters.onConnectionClosed();
+            }
+        }
+
+        private void oversize(final int length) {
+            counters.onOversizeFrameDropped();
+            if (!oversizeReported) {
+                oversizeReported = true;
+                errorHandler.onError(new FrameFormatException("pipe frame beyond this inbox's maximum dropped, "
+                    + "connection kept (further ones on it are only counted): frameLength=" + length
+                    + ", maxFrameLength=" + maxFrameLength + ", inbox=" + NodeIds.format(nodeId) + ", name=" + name
+                    + ", counter=oversizeFramesDropped"));
             }
         }
 

@@ -368,6 +368,42 @@ class PosixPipeTransportIT {
     }
 
     @Test
+    void shouldSkipAFrameBeyondTheInboxMaximumAndKeepTheConnectionAndTheFramesAroundIt() throws Exception {
+        final PosixPipeTransport small = fixture.transport(1000);
+        final PosixPipeTransport large = fixture.transport(MAX);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final PosixPipeInbox inbox = (PosixPipeInbox) small.openInbox(node, collector);
+        final Outlet writer = large.openOutlet(node, inbox.address());
+        final long timeout = TimeUnit.SECONDS.toNanos(5);
+        for (int seq = 0; seq < 10; seq++) {
+            final byte[] bytes = new byte[seq == 4 ? 100_000 : seq == 6 ? 1001 : 1000];
+            bytes[0] = (byte) seq;
+            assertEquals(Outlet.SENT, writer.offer(frame(bytes), timeout));
+        }
+        for (int seq = 0; seq < 10; seq++) {
+            if (seq != 4 && seq != 6) {
+                final byte[] got = collector.frames.poll(5, TimeUnit.SECONDS);
+                assertNotNull(got, "frame " + seq);
+                assertEquals(seq, got[0], "frame order");
+            }
+        }
+        assertEquals(2, inbox.counters().oversizeFramesDropped());
+        assertEquals(0, inbox.counters().malformedConnections(), "the connection is kept");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (fixture.errors.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the report follows the read that skipped the frame
+        }
+        assertEquals(1L, inbox.counters().snapshot().get("connectionsOpen"));
+        assertEquals(1, fixture.errors.size(), "reported once per connection: " + fixture.errors);
+        assertInstanceOf(FrameFormatException.class, fixture.errors.get(0));
+        assertTrue(fixture.errors.get(0).getMessage().contains("frameLength=100000, maxFrameLength=1000"),
+            fixture.errors.get(0).getMessage());
+        writer.close();
+        inbox.close();
+    }
+
+    @Test
     void shouldNotCallListenerAfterCloseReturns() throws Exception {
         final PosixPipeTransport transport = fixture.transport(MAX);
         final long node = NodeIds.next();

@@ -303,12 +303,20 @@ class WindowsPipeTransportTest {
     }
 
     @Test
-    void shouldDropOversizedMessageAndBadHelloOnceEach() throws Exception {
+    void shouldSkipOversizedMessagesKeepingTheConnectionAndDropABadHelloOnce() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
         final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
         final long raw = rawClient(inbox.address(), node);
+        write(raw, new byte[] {1});
         write(raw, new byte[MAX + 10]);
+        write(raw, new byte[] {2});
+        write(raw, new byte[3 * WindowsPipeInbox.INITIAL_BUFFER + MAX]);
+        write(raw, new byte[] {3});
+        for (int i = 1; i <= 3; i++) {
+            assertArrayEquals(new byte[] {(byte) i}, collector.frames.poll(5, TimeUnit.SECONDS),
+                "the messages around the oversize ones, on the same connection");
+        }
         final long stranger = connect(inbox.address());
         write(stranger, "GET / HTTP/1.1".getBytes());
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -317,9 +325,11 @@ class WindowsPipeTransportTest {
         }
         assertEquals(2, errors.size(), errors.toString());
         errors.forEach(error -> assertInstanceOf(FrameFormatException.class, error));
-        assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("beyond the maximum")));
+        assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("frameLength=" + (MAX + 10)
+            + ", maxFrameLength=" + MAX)), errors.toString());
         assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("not a hello")));
-        assertEquals(2, inbox.counters().malformedConnections());
+        assertEquals(2, inbox.counters().oversizeFramesDropped());
+        assertEquals(1, inbox.counters().malformedConnections(), "only the stranger is dropped");
         closeAllClients();
         errors.clear();
         inbox.close();
