@@ -16,6 +16,8 @@ import java.time.Duration;
  *   {@link dev.ipcbus.MessageTooLargeException} before sending anything; an inbox that is sent one anyway (a foreign
  *   writer) skips that frame, counts and reports it, and keeps the connection.</li>
  *   <li>{@code connectTimeout}: how long opening an outlet may wait for a busy inbox (default 5 s).</li>
+ *   <li>{@code helloTimeout}: how long an inbox waits for a new connection's hello before it closes the connection
+ *   and counts it (default 5 s). Outlets send the hello as soon as they connect.</li>
  * </ul>
  * <b>Thread safety:</b> immutable.
  */
@@ -32,16 +34,31 @@ public final class PipeOptions {
     public static final int MAX_MAX_FRAME_LENGTH = PipeRecordDescriptor.MAX_FRAME_LENGTH;
     /** Default {@code connectTimeout}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Default {@code helloTimeout}. */
+    public static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(5);
 
     private final int maxFrameLength;
     private final Duration connectTimeout;
+    private final Duration helloTimeout;
 
     /**
+     * Options with the default {@code helloTimeout}.
+     *
      * @param maxFrameLength the largest frame, header included.
      * @param connectTimeout how long opening an outlet may wait for a busy inbox.
      * @throws ConfigurationException if a value is out of range.
      */
     public PipeOptions(final long maxFrameLength, final Duration connectTimeout) {
+        this(maxFrameLength, connectTimeout, DEFAULT_HELLO_TIMEOUT);
+    }
+
+    /**
+     * @param maxFrameLength the largest frame, header included.
+     * @param connectTimeout how long opening an outlet may wait for a busy inbox.
+     * @param helloTimeout   how long an inbox waits for a new connection's hello.
+     * @throws ConfigurationException if a value is out of range.
+     */
+    public PipeOptions(final long maxFrameLength, final Duration connectTimeout, final Duration helloTimeout) {
         if (maxFrameLength < MIN_MAX_FRAME_LENGTH || maxFrameLength > MAX_MAX_FRAME_LENGTH) {
             throw new ConfigurationException("bad option value: option=maxFrameLength, value=" + maxFrameLength
                 + ", min=" + MIN_MAX_FRAME_LENGTH + ", max=" + MAX_MAX_FRAME_LENGTH);
@@ -49,9 +66,13 @@ public final class PipeOptions {
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new ConfigurationException("bad option value: option=connectTimeout, value=" + connectTimeout);
         }
+        if (helloTimeout.isNegative() || helloTimeout.isZero()) {
+            throw new ConfigurationException("bad option value: option=helloTimeout, value=" + helloTimeout);
+        }
         assert MIN_MAX_FRAME_LENGTH == FrameDescriptor.HEADER_LENGTH + 1;
         this.maxFrameLength = (int) maxFrameLength;
         this.connectTimeout = connectTimeout;
+        this.helloTimeout = helloTimeout;
     }
 
     /**
@@ -63,7 +84,8 @@ public final class PipeOptions {
      */
     public static PipeOptions from(final TransportOptions options) {
         return new PipeOptions(options.size(MAX_FRAME_LENGTH, DEFAULT_MAX_FRAME_LENGTH),
-            options.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT));
+            options.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT),
+            options.duration("helloTimeout", DEFAULT_HELLO_TIMEOUT));
     }
 
     /**
@@ -80,8 +102,16 @@ public final class PipeOptions {
         return connectTimeout;
     }
 
+    /**
+     * @return how long an inbox waits for a new connection's hello.
+     */
+    public Duration helloTimeout() {
+        return helloTimeout;
+    }
+
     @Override
     public String toString() {
-        return "PipeOptions{maxFrameLength=" + maxFrameLength + ", connectTimeout=" + connectTimeout + "}";
+        return "PipeOptions{maxFrameLength=" + maxFrameLength + ", connectTimeout=" + connectTimeout
+            + ", helloTimeout=" + helloTimeout + "}";
     }
 }

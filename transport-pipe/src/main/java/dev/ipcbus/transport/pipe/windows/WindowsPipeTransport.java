@@ -80,8 +80,8 @@ public final class WindowsPipeTransport implements Transport {
         checkOpen();
         final String name = WindowsPipeNames.inboxName(context.busName(), nodeId);
         final WindowsPipeInbox[] holder = new WindowsPipeInbox[1];
-        final WindowsPipeInbox inbox = WindowsPipeInbox.open(api, nodeId, name, options.maxFrameLength(), listener,
-            context.errorHandler(), () -> inboxes.remove(holder[0]));
+        final WindowsPipeInbox inbox = WindowsPipeInbox.open(api, nodeId, name, options.maxFrameLength(),
+            options.helloTimeout().toNanos(), listener, context.errorHandler(), () -> inboxes.remove(holder[0]));
         holder[0] = inbox;
         inboxes.add(inbox);
         return inbox;

@@ -8,6 +8,7 @@ import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
 import dev.ipcbus.transport.pipe.InboxCloseScenarios;
+import dev.ipcbus.transport.pipe.InboxGuardScenarios;
 import dev.ipcbus.transport.pipe.PipeOptions;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
@@ -56,9 +57,13 @@ class WindowsPipeTransportTest {
     private final WindowsPipeTransport transport = transport(Duration.ofSeconds(2));
 
     private WindowsPipeTransport transport(final Duration connectTimeout) {
+        return transport(new PipeOptions(MAX, connectTimeout));
+    }
+
+    private WindowsPipeTransport transport(final PipeOptions options) {
         final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), Path.of("."),
             node -> !dead.contains(node), errors::add);
-        return new WindowsPipeTransport(context, new PipeOptions(MAX, connectTimeout), api);
+        return new WindowsPipeTransport(context, options, api);
     }
 
     @AfterEach
@@ -333,6 +338,25 @@ class WindowsPipeTransportTest {
         closeAllClients();
         errors.clear();
         inbox.close();
+    }
+
+    @Test
+    void shouldCloseConnectionsThatSendNoHelloInTimeWithBoundedThreads() throws Exception {
+        final WindowsPipeTransport shortHello = transport(new PipeOptions(MAX, Duration.ofSeconds(5),
+            Duration.ofMillis(300)));
+        try {
+            InboxGuardScenarios.silentConnectionsAreClosedWithBoundedThreads(shortHello, errors, address -> {
+                final long client = connect(address);
+                return () -> api.CloseHandle(client);
+            }, 24);
+        } finally {
+            shortHello.close();
+        }
+    }
+
+    @Test
+    void shouldCloseAndReportAConnectionWhoseReaderFailsAndLetTheWriterReconnect() throws Exception {
+        InboxGuardScenarios.failedReaderClosesItsConnectionAndTheWriterReconnects(transport, errors);
     }
 
     @Test
