@@ -186,7 +186,7 @@ public final class BusNode implements Bus {
             StartupStages.reached(StartupStages.INBOX, nodeHex);
             this.baseRecord = new NodeRecord(nodeHex, ProcessHandle.current().pid(), uri.scheme(), opened.address(),
                 config.nodeName() != null ? config.nodeName() : defaultNodeName(), System.currentTimeMillis(),
-                List.of(), List.of());
+                List.of(), List.of(), opened.maxFrameLength());
             registry.register(baseRecord);
             StartupStages.reached(StartupStages.REGISTERED, nodeHex);
             this.counters = registry.counters(nodeId);
@@ -369,6 +369,23 @@ public final class BusNode implements Bus {
         }
     }
 
+    /**
+     * Refuses a frame larger than any target's inbox accepts (as advertised in its registry record), before anything
+     * is sent to any of them: a fan-out is never half delivered for this reason.
+     */
+    private void checkTargets(final RoutingTable.Peer[] targets, final long frameLength) {
+        for (final RoutingTable.Peer target : targets) {
+            checkTarget(target, frameLength);
+        }
+    }
+
+    private void checkTarget(final RoutingTable.Peer target, final long frameLength) {
+        if (target.refuses(frameLength)) {
+            throw new MessageTooLargeException((int)Math.min(frameLength, Integer.MAX_VALUE),
+                target.record().maxFrameLength(), uri.scheme(), target.toString(), transport.frameLimitOption());
+        }
+    }
+
     private OutgoingFrame newOutgoingFrame() {
         return new OutgoingFrame(traffic.newSender(), false);
     }
@@ -396,6 +413,7 @@ public final class BusNode implements Bus {
     private void deliver(final RoutingTable.Peer[] targets, final OutgoingFrame frame, final long frameLength,
         final String topic) {
         checkSize(frameLength);
+        checkTargets(targets, frameLength);
         BusException failure = null;
         for (final RoutingTable.Peer target : targets) {
             try {
@@ -858,6 +876,7 @@ public final class BusNode implements Bus {
             final boolean dead = candidates.length > 1 && target.nodeId() != nodeId
                 && !registry.isAlive(target.nodeId());
             if (!dead) {
+                checkTarget(target, frame.frameLength());
                 request.responder = target.nodeId();
                 frame.encoded().setLongLE(start + DESTINATION_OFFSET, target.nodeId());
                 if (send(target, frame, request.topic)) {
@@ -1098,10 +1117,16 @@ public final class BusNode implements Bus {
             }
             FrameEncoder.finish(buffer, start);
             frame.encodedIn();
-            if (frame.frameLength() > maxFrameLength) {
-                final String message = new MessageTooLargeException(frame.frameLength(), maxFrameLength,
-                    uri.scheme()).getMessage();
-                sendErrorReply(requester, correlationId, topic, 0, MessageTooLargeException.class.getName(), message);
+            try {
+                checkSize(frame.frameLength());
+                // A reply too large for the requester's inbox goes back as an error it can read, not lost.
+                final RoutingTable.Peer peer = closed.get() ? null : peerOf(requester);
+                if (peer != null) {
+                    checkTarget(peer, frame.frameLength());
+                }
+            } catch (final MessageTooLargeException ex) {
+                sendErrorReply(requester, correlationId, topic, 0, MessageTooLargeException.class.getName(),
+                    ex.getMessage());
                 return;
             }
             counters.add(NodeCounters.REPLIES_SENT, 1);
@@ -1140,10 +1165,7 @@ public final class BusNode implements Bus {
         if (closed.get()) {
             return;
         }
-        RoutingTable.Peer peer = routing().peer(node);
-        if (peer == null) {
-            peer = rebuildRouting(registry.version()).peer(node);
-        }
+        final RoutingTable.Peer peer = peerOf(node);
         if (peer == null) {
             errorHandler.onError(new BusException("reply dropped, requester not registered: node="
                 + NodeIds.format(node) + ", topic=" + topic));
@@ -1155,6 +1177,12 @@ public final class BusNode implements Bus {
             errorHandler.onError(new BusException("reply not delivered: node=" + peer + ", topic=" + topic
                 + ", error=" + ex.getMessage(), ex));
         }
+    }
+
+    /** @return the node's routing entry, re-reading the registry once if the snapshot does not know it; or null. */
+    private RoutingTable.Peer peerOf(final long node) {
+        final RoutingTable.Peer peer = routing().peer(node);
+        return peer != null ? peer : rebuildRouting(registry.version()).peer(node);
     }
 
     @SuppressWarnings("unchecked")

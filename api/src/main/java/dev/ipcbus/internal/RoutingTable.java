@@ -2,6 +2,7 @@ package dev.ipcbus.internal;
 
 import dev.ipcbus.Topics;
 import dev.ipcbus.registry.NodeRecord;
+import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 
@@ -35,6 +36,7 @@ final class RoutingTable {
         private final long nodeId;
         private final Long key;
         private final NodeRecord record;
+        private final int frameLimit;
         private volatile Outlet outlet;
 
         /**
@@ -45,6 +47,16 @@ final class RoutingTable {
             this.nodeId = nodeId;
             this.key = nodeId;
             this.record = record;
+            this.frameLimit = record.maxFrameLength() == Inbox.UNKNOWN_FRAME_LENGTH
+                ? Integer.MAX_VALUE : record.maxFrameLength();
+        }
+
+        /**
+         * @param frameLength a frame's length.
+         * @return {@code true} if the node's inbox advertises a limit below {@code frameLength}.
+         */
+        boolean refuses(final long frameLength) {
+            return frameLength > frameLimit;
         }
 
         long nodeId() {

@@ -23,6 +23,16 @@ public interface Transport extends AutoCloseable {
     int maxFrameLength();
 
     /**
+     * Names the URI option that raises the frame limit of this transport's inboxes, for the message that refuses a
+     * frame too large for another node's inbox (e.g. {@code "maxFrameLength"}).
+     *
+     * @return the option, with how it maps to the limit if that is not direct; {@code null} if there is none.
+     */
+    default String frameLimitOption() {
+        return null;
+    }
+
+    /**
      * Creates and opens the inbox of a node of this process. The transport starts delivering frames to
      * {@code listener} before this method returns.
      *

@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code loopback://}: a test transport that allocates nothing per frame, so that a test can measure what the core
  * itself allocates. With {@code ?inPlace=true} its outlets write in place (as filemap's do), else they copy bytes; with
- * {@code ?closeEvery=N} each outlet reports itself closed from its N-th offer on. An outlet copies the frame into the
+ * {@code ?closeEvery=N} each outlet reports itself closed from its N-th offer on; with {@code ?inboxLimit=N} the
+ * inbox advertises N as the largest frame it accepts (the core then refuses larger frames for it; the loopback does
+ * not enforce it). An outlet copies the frame into the
  * target inbox's preallocated buffer and calls its listener on the calling thread (acceptable only for single-threaded
  * tests). Registered for api's own tests only.
  */
@@ -54,6 +56,8 @@ public final class LoopbackTransportProvider implements TransportProvider {
         final boolean inPlace = Boolean.parseBoolean(context.options().string("inPlace", "false", "true", "false"));
         // closeEvery=N: each outlet answers CLOSED to its N-th offer and every offer after (the core must reopen).
         final int closeEvery = Integer.parseInt(context.options().string("closeEvery", "0"));
+        // inboxLimit=N: what this node's inbox advertises in its registry record (0: unknown).
+        final int inboxLimit = Integer.parseInt(context.options().string("inboxLimit", "0"));
         return new Transport() {
             @Override
             public String scheme() {
@@ -67,7 +71,7 @@ public final class LoopbackTransportProvider implements TransportProvider {
 
             @Override
             public Inbox openInbox(final long nodeId, final FrameListener listener) {
-                final LoopbackInbox inbox = new LoopbackInbox(context.busName() + "/" + nodeId, listener);
+                final LoopbackInbox inbox = new LoopbackInbox(context.busName() + "/" + nodeId, listener, inboxLimit);
                 INBOXES.put(inbox.address, inbox);
                 return inbox;
             }
@@ -135,11 +139,18 @@ public final class LoopbackTransportProvider implements TransportProvider {
         final String address;
         final FrameListener listener;
         final ByteBuf buffer = Unpooled.directBuffer(4096, 4096);
+        final int maxFrameLength;
         volatile boolean closed;
 
-        LoopbackInbox(final String address, final FrameListener listener) {
+        LoopbackInbox(final String address, final FrameListener listener, final int maxFrameLength) {
             this.address = address;
             this.listener = listener;
+            this.maxFrameLength = maxFrameLength;
+        }
+
+        @Override
+        public int maxFrameLength() {
+            return maxFrameLength;
         }
 
         @Override

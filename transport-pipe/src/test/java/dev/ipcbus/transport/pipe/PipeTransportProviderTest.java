@@ -34,10 +34,13 @@ class PipeTransportProviderTest {
     @Test
     void shouldReadOptionsAndRefuseBadValues() {
         final TransportOptions options = new TransportOptions(Map.of("maxFrameLength", "64KiB",
-            "connectTimeout", "250ms"));
+            "connectTimeout", "250ms", "helloTimeout", "2s"));
         final PipeOptions parsed = PipeOptions.from(options);
         assertEquals(65536, parsed.maxFrameLength());
         assertEquals(Duration.ofMillis(250), parsed.connectTimeout());
+        assertEquals(Duration.ofSeconds(2), parsed.helloTimeout());
+        assertEquals(PipeOptions.DEFAULT_HELLO_TIMEOUT,
+            PipeOptions.from(new TransportOptions(Map.of())).helloTimeout());
         options.checkAllRead("pipe");
         assertEquals(PipeOptions.DEFAULT_MAX_FRAME_LENGTH,
             PipeOptions.from(new TransportOptions(Map.of())).maxFrameLength());
@@ -47,5 +50,7 @@ class PipeTransportProviderTest {
             () -> PipeOptions.from(new TransportOptions(Map.of("maxFrameLength", "1GiB"))));
         assertThrows(ConfigurationException.class,
             () -> PipeOptions.from(new TransportOptions(Map.of("connectTimeout", "0ms"))));
+        assertThrows(ConfigurationException.class,
+            () -> PipeOptions.from(new TransportOptions(Map.of("helloTimeout", "0ms"))));
     }
 }

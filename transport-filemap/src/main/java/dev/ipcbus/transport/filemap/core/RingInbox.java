@@ -82,6 +82,14 @@ public final class RingInbox implements Inbox {
         this.thread.start();
     }
 
+    /**
+     * @return the largest frame this inbox's ring takes: capacity / 8 ({@link SegmentDescriptor#maxFrameLength}).
+     */
+    @Override
+    public int maxFrameLength() {
+        return SegmentDescriptor.maxFrameLength(settings.capacity());
+    }
+
     @Override
     public String address() {
         return segment.address();

@@ -55,6 +55,14 @@ public final class RingTransport implements Transport {
     }
 
     /**
+     * @return {@code "capacity"}, with how it maps to the frame limit.
+     */
+    @Override
+    public String frameLimitOption() {
+        return "capacity (largest frame = capacity / 8)";
+    }
+
+    /**
      * @return the settings in force.
      */
     public RingSettings settings() {

@@ -4,6 +4,7 @@ import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.Transport;
+import dev.ipcbus.testkit.FrameLimitScenarios;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -287,5 +288,12 @@ class CrossProcessIT {
 
         transport.reclaim(node, address);
         assertFalse(Files.exists(Path.of(address)));
+    }
+
+    /** Issue 13, item 2: a subscriber process whose inbox takes smaller frames than the publisher's. */
+    @Test
+    void shouldRefuseAFrameTooLargeForTheSubscribersInboxAndDeliverEveryOther() {
+        FrameLimitScenarios.publishAcrossMismatchedLimits("filemap", "?capacity=64KiB", "?capacity=1MiB",
+            64 * 1024 / 8, "capacity");
     }
 }

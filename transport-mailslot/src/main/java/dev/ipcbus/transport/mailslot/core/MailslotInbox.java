@@ -44,6 +44,14 @@ public final class MailslotInbox implements Inbox {
     }
 
     /**
+     * @return the largest datagram the receive loop delivers ({@code maxFrame}).
+     */
+    @Override
+    public int maxFrameLength() {
+        return loop.maxFrameLength();
+    }
+
+    /**
      * @return the owning node.
      */
     public long nodeId() {

@@ -74,6 +74,14 @@ public final class MailslotTransport implements Transport {
     }
 
     /**
+     * @return {@code "maxFrame"} ({@code MailslotOptions.MAX_FRAME}).
+     */
+    @Override
+    public String frameLimitOption() {
+        return "maxFrame";
+    }
+
+    /**
      * @return the OS layer in use.
      */
     public MailslotPlatform platform() {

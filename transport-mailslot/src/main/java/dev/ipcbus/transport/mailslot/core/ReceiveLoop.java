@@ -146,6 +146,13 @@ public final class ReceiveLoop implements Runnable {
     }
 
     /**
+     * @return the largest frame this loop delivers; longer datagrams are dropped, counted and reported.
+     */
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /**
      * @return {@code true} if the caller is the loop's own thread (a listener calling back).
      */
     public boolean isLoopThread() {

@@ -5,6 +5,7 @@ import dev.ipcbus.BusConfig;
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.testkit.ChildJvm;
+import dev.ipcbus.testkit.FrameLimitScenarios;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,5 +148,12 @@ class PosixMailslotBusIT {
         assertTrue(Files.exists(socket));
         bus.close();
         assertTrue(Files.notExists(socket));
+    }
+
+    /** Issue 13, item 2: a subscriber process whose inbox takes smaller frames than the publisher's. */
+    @Test
+    void shouldRefuseAFrameTooLargeForTheSubscribersInboxAndDeliverEveryOther() {
+        FrameLimitScenarios.publishAcrossMismatchedLimits("mailslot", "?maxFrame=64KiB", "?maxFrame=256KiB",
+            64 * 1024, "maxFrame");
     }
 }

@@ -19,6 +19,9 @@ public final class PipeInboxCounters {
     private final AtomicLong partialFramesDiscarded = new AtomicLong();
     private final AtomicLong abortedFrames = new AtomicLong();
     private final AtomicLong malformedConnections = new AtomicLong();
+    private final AtomicLong oversizeFramesDropped = new AtomicLong();
+    private final AtomicLong helloTimeouts = new AtomicLong();
+    private final AtomicLong readerFailures = new AtomicLong();
 
     /**
      * Counts one delivered frame.
@@ -49,6 +52,25 @@ public final class PipeInboxCounters {
     /** Counts a frame its writer aborted ({@link PipeRecordDescriptor#STATUS_ABORT}). */
     public void onAbortedFrame() {
         abortedFrames.incrementAndGet();
+    }
+
+    /** Counts a frame beyond the inbox's maximum that was skipped (its connection kept). */
+    public void onOversizeFrameDropped() {
+        oversizeFramesDropped.incrementAndGet();
+    }
+
+    /**
+     * Counts a connection closed because its hello did not arrive in time.
+     *
+     * @return the count so far, this one included.
+     */
+    public long onHelloTimeout() {
+        return helloTimeouts.incrementAndGet();
+    }
+
+    /** Counts a connection closed because its reader failed (say, out of memory for a frame's buffer). */
+    public void onReaderFailure() {
+        readerFailures.incrementAndGet();
     }
 
     /** Counts a connection dropped for transport-level garbage. */
@@ -85,6 +107,27 @@ public final class PipeInboxCounters {
     }
 
     /**
+     * @return frames beyond the inbox's maximum that were skipped, their connections kept.
+     */
+    public long oversizeFramesDropped() {
+        return oversizeFramesDropped.get();
+    }
+
+    /**
+     * @return connections closed because their hello did not arrive in time.
+     */
+    public long helloTimeouts() {
+        return helloTimeouts.get();
+    }
+
+    /**
+     * @return connections closed because their reader failed.
+     */
+    public long readerFailures() {
+        return readerFailures.get();
+    }
+
+    /**
      * @return writer connections open now.
      */
     public long connectionsOpen() {
@@ -103,6 +146,9 @@ public final class PipeInboxCounters {
         map.put("partialFramesDiscarded", partialFramesDiscarded.get());
         map.put("abortedFrames", abortedFrames.get());
         map.put("malformedConnections", malformedConnections.get());
+        map.put("oversizeFramesDropped", oversizeFramesDropped.get());
+        map.put("helloTimeouts", helloTimeouts.get());
+        map.put("readerFailures", readerFailures.get());
         return map;
     }
 }

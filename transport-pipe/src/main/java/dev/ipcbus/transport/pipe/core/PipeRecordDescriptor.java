@@ -24,9 +24,12 @@ package dev.ipcbus.transport.pipe.core;
  *   record with filler bytes and {@link #STATUS_ABORT} before its next record, so the reader drops it: a timed-out
  *   offer delivers nothing, and the stream stays in step. A writer that dies mid-record leaves an incomplete record
  *   that the reader discards at end of stream.</li>
- *   <li>A length beyond the inbox's maximum, or any status other than the two defined, is transport-level garbage:
- *   the inbox reports it once and drops that connection. The reader never allocates for a length it has not checked
- *   against the maximum.</li>
+ *   <li>A length beyond the inbox's maximum but within {@link #MAX_FRAME_LENGTH} (a writer whose URI allows larger
+ *   frames) makes the reader skip that record: it reads and drops the L frame bytes and the status byte without
+ *   buffering them, counts the frame and reports the first per connection, and keeps the connection. A length
+ *   beyond {@link #MAX_FRAME_LENGTH}, or any status other than the two defined, is transport-level garbage: the inbox
+ *   reports it once and drops that connection. The reader never allocates for a length it has not checked against
+ *   the maximum.</li>
  *   <li>Version: carried once per connection by {@link PipeHelloDescriptor}, which precedes the first record.</li>
  * </ul>
  * <b>Thread safety:</b> constants only.
@@ -36,8 +39,14 @@ public final class PipeRecordDescriptor {
     public static final byte STATUS_COMMIT = 0x01;
     /** Status: the writer gave up on this frame (timed out mid-record); drop it. */
     public static final byte STATUS_ABORT = 0x02;
+    /**
+     * The largest frame length L any writer sends: 256 MiB, the top of the {@code maxFrameLength} option's range. A
+     * longer L is garbage; an L above the inbox's own maximum but within this is another writer's larger limit, and
+     * that record is skipped.
+     */
+    public static final int MAX_FRAME_LENGTH = 256 * 1024 * 1024;
 
-    /** Offset of the 32-bit frame length. */
+    /** Offset of the 32-bit frame length (unsigned, at most {@link #MAX_FRAME_LENGTH}). */
     public static final int LENGTH_OFFSET;
     /** Length of the prefix; the frame starts here. */
     public static final int PREFIX_LENGTH;

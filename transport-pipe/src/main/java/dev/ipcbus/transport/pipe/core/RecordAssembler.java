@@ -15,8 +15,12 @@ import static dev.ipcbus.transport.pipe.core.PipeRecordDescriptor.*;
  * <p>
  * Memory is bounded: the buffer starts at {@code initialCapacity} and grows only for a record whose length was first
  * checked against {@code maxFrameLength}, up to {@code maxFrameLength} + {@link PipeRecordDescriptor#OVERHEAD}; it
- * goes back to its initial size once large records stop coming. A length beyond the maximum, a bad hello or a bad
- * status byte is {@link #MALFORMED}: the caller reports {@link #malformedReason()} once and drops the connection.
+ * goes back to its initial size once large records stop coming. A record whose length is beyond this inbox's maximum
+ * but within {@link PipeRecordDescriptor#MAX_FRAME_LENGTH} (what any writer may send: a peer whose URI allows larger
+ * frames) is skipped: its bytes are read and dropped without being buffered, it is counted
+ * ({@link #oversizeFramesDropped()}), and the frames after it are delivered; the stream stays in step. A length
+ * beyond {@link PipeRecordDescriptor#MAX_FRAME_LENGTH}, a bad hello or a bad status byte is {@link #MALFORMED}: the
+ * caller reports {@link #malformedReason()} once and drops the connection.
  * At end of stream, {@link #hasPartialRecord()} tells whether a frame was cut off (its writer died mid-frame); it is
  * discarded, never delivered.
  * <p>
@@ -35,6 +39,8 @@ public final class RecordAssembler implements AutoCloseable {
     private static final int STATE_HELLO = 0;
     private static final int STATE_PREFIX = 1;
     private static final int STATE_BODY = 2;
+    /** Discarding an oversize record: {@link #skipRemaining} frame bytes, then its status byte. */
+    private static final int STATE_SKIP = 3;
     /** Shrink back after this many deliveries without a record larger than the initial capacity. */
     private static final int SHRINK_AFTER = 64;
 
@@ -47,6 +53,9 @@ public final class RecordAssembler implements AutoCloseable {
     private int state = STATE_HELLO;
     private int frameLength;
     private int sinceLargeRecord;
+    private int skipRemaining;
+    private long oversizeFramesDropped;
+    private int firstOversizeLength;
     private String malformedReason;
 
     /**
@@ -121,13 +130,48 @@ public final class RecordAssembler implements AutoCloseable {
                     break;
                 }
                 final int length = buffer.getIntLE(start + LENGTH_OFFSET);
-                if (length < 0 || length > maxFrameLength) {
-                    malformedReason = "frame length beyond the maximum: length=" + Integer.toUnsignedString(length)
+                if (length < 0 || length > MAX_FRAME_LENGTH) {
+                    malformedReason = "frame length beyond the maximum any writer sends: length="
+                        + Integer.toUnsignedString(length) + ", protocolMaximum=" + MAX_FRAME_LENGTH
                         + ", maxFrameLength=" + maxFrameLength;
                     return MALFORMED;
                 }
                 frameLength = length;
-                state = STATE_BODY;
+                if (length > maxFrameLength) {
+                    // A writer whose own limit is larger: skip this record, keep the frames around it.
+                    buffer.readerIndex(start + PREFIX_LENGTH);
+                    skipRemaining = length;
+                    if (firstOversizeLength == 0) {
+                        firstOversizeLength = length;
+                    }
+                    state = STATE_SKIP;
+                } else {
+                    state = STATE_BODY;
+                }
+            } else if (state == STATE_SKIP) {
+                if (skipRemaining > 0) {
+                    final int skipped = Math.min(readable, skipRemaining);
+                    buffer.readerIndex(start + skipped);
+                    skipRemaining -= skipped;
+                    if (skipRemaining > 0) {
+                        break;
+                    }
+                    continue;
+                }
+                if (readable < TRAILER_LENGTH) {
+                    break;
+                }
+                final byte status = buffer.readByte();
+                state = STATE_PREFIX;
+                if (status == STATUS_COMMIT) {
+                    oversizeFramesDropped++;
+                    counters.onOversizeFrameDropped();
+                } else if (status == STATUS_ABORT) {
+                    counters.onAbortedFrame();
+                } else {
+                    malformedReason = "bad record status: status=" + status + ", frameLength=" + frameLength;
+                    return MALFORMED;
+                }
             } else {
                 final int recordLength = recordLength(frameLength);
                 if (readable < recordLength) {
@@ -171,7 +215,22 @@ public final class RecordAssembler implements AutoCloseable {
      * @return {@code true} if the stream stopped inside the hello or a record: a frame was cut off.
      */
     public boolean hasPartialRecord() {
-        return state == STATE_BODY || buffer.isReadable();
+        return state == STATE_BODY || state == STATE_SKIP || buffer.isReadable();
+    }
+
+    /**
+     * @return committed frames beyond this inbox's maximum that were skipped on this connection.
+     */
+    public long oversizeFramesDropped() {
+        return oversizeFramesDropped;
+    }
+
+    /**
+     * @return the length of the first frame on this connection that was skipped (or is being skipped) for being
+     * beyond the maximum; 0 if none.
+     */
+    public int firstOversizeLength() {
+        return firstOversizeLength;
     }
 
     /**

@@ -71,7 +71,8 @@ public final class PosixPipeConnection implements PipeConnection {
     }
 
     /**
-     * Connects to an inbox socket. The hello goes out with the first record.
+     * Connects to an inbox socket and sends the hello at once (the inbox closes a connection whose hello does not
+     * arrive within its hello timeout, so an outlet opened long before its first frame must not wait to send it).
      *
      * @param path       the inbox's socket path.
      * @param targetNode the inbox's node.
@@ -87,7 +88,20 @@ public final class PosixPipeConnection implements PipeConnection {
             // Blocking connect: a Unix socket connect completes at once unless the listener's backlog (256) is full.
             channel.connect(UnixDomainSocketAddress.of(path));
             channel.configureBlocking(false);
-            return new PosixPipeConnection(channel, path, targetNode);
+            final PosixPipeConnection connection = new PosixPipeConnection(channel, path, targetNode);
+            // A new connection's send buffer is empty, so the 16 bytes go out in one non-blocking write.
+            try {
+                channel.write(connection.hello);
+            } catch (final IOException ex) {
+                // The inbox closed the connection at once (it is closing): as if it were not listening.
+                closeQuietly(channel);
+                throw new PipeConnectException(Outlet.PEER_GONE, "pipe inbox closed the connection before the hello: "
+                    + "path=" + path + ", node=" + NodeIds.format(targetNode) + ", cause=" + ex.getMessage(), ex);
+            }
+            if (connection.hello.hasRemaining()) {
+                throw new IOException("hello not written whole: written=" + connection.hello.position());
+            }
+            return connection;
         } catch (final IOException ex) {
             closeQuietly(channel);
             final String message = String.valueOf(ex.getMessage());

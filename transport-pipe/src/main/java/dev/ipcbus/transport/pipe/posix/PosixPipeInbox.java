@@ -7,7 +7,9 @@ import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
 import dev.ipcbus.transport.pipe.core.PipeInboxCounters;
+import dev.ipcbus.transport.pipe.core.PipeInboxGuard;
 import dev.ipcbus.transport.pipe.core.RecordAssembler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -16,7 +18,10 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -28,6 +33,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -40,11 +46,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * socket itself and costs one system call per wake-up; a selector adds an {@code epoll_wait} and its own bookkeeping
  * to every wake-up: the bus's 32-byte round trip measured 1.5-1.7x a raw blocking socket's with a selector and
  * 1.17x with blocking threads (docs/BENCHMARKS.md). The connections are the nodes writing to this one (tens on one
- * machine), so the threads are few; the Windows inbox is built the same way.
+ * machine), so the threads are few; the Windows inbox is built the same way. Connections that have not sent their
+ * hello hold at most {@link PipeInboxGuard#MAX_PENDING_HELLOS} threads at once, and each is closed (counted and
+ * reported) if its hello does not arrive within the hello timeout: the accept thread takes a new connection only
+ * once a hello slot is free.
  * <p>
- * Each connection has its own {@link RecordAssembler}: a connection that sends garbage (a bad hello, a length beyond
- * the maximum, a bad status byte) is reported once to the error handler and dropped; a connection that ends
- * mid-frame (its writer died) has that partial frame discarded. Neither affects the other connections.
+ * A reader that fails with anything ({@link Throwable}: say, out of direct memory for a large frame's buffer) closes
+ * its connection and reports it, so its writer's next write fails and the writer reconnects (or learns the node is
+ * gone) instead of filling a socket nobody reads; the accept thread likewise survives any failure to set up one
+ * connection.
+ * <p>
+ * Each connection has its own {@link RecordAssembler}: a frame beyond this inbox's maximum (a writer whose URI allows
+ * larger frames) is skipped, counted and reported (the first per connection), and the connection is kept, so the
+ * frames around it arrive; a connection that sends garbage (a bad hello, a length beyond what any writer sends, a
+ * bad status byte) is reported once to the error handler and dropped; a connection that ends mid-frame (its writer
+ * died) has that partial frame discarded. None of these affects the other connections.
  * <p>
  * At creation, a socket file already at the path is probed: if something accepts a connection there it is a live
  * listener (another process squatting on this node's name) and creation fails with a clear error; if the connection
@@ -62,10 +78,14 @@ public final class PosixPipeInbox implements Inbox {
     private static final long JOIN_MILLIS = 5_000;
     /** Pause before accepting again after a failed accept (other than the socket closing). */
     private static final long ACCEPT_RETRY_MILLIS = 100;
+    /** Longest single wait of a reader for its hello's bytes, so that a closing inbox is noticed. */
+    private static final long POLL_MILLIS = 100;
 
     private final long nodeId;
     private final Path path;
     private final int maxFrameLength;
+    private final ByteBufAllocator allocator;
+    private final PipeInboxGuard guard;
     private final FrameListener listener;
     private final ErrorHandler errorHandler;
     private final PipeInboxCounters counters;
@@ -84,6 +104,8 @@ public final class PosixPipeInbox implements Inbox {
         final long nodeId,
         final Path path,
         final int maxFrameLength,
+        final long helloTimeoutNanos,
+        final ByteBufAllocator allocator,
         final FrameListener listener,
         final ErrorHandler errorHandler,
         final ServerSocketChannel server,
@@ -91,9 +113,12 @@ public final class PosixPipeInbox implements Inbox {
         this.nodeId = nodeId;
         this.path = path;
         this.maxFrameLength = maxFrameLength;
+        this.allocator = allocator;
         this.listener = listener;
         this.errorHandler = errorHandler;
         this.counters = new PipeInboxCounters();
+        this.guard = new PipeInboxGuard(helloTimeoutNanos, maxFrameLength, counters, errorHandler,
+            "inbox=" + NodeIds.format(nodeId) + ", path=" + path);
         this.server = server;
         this.onClose = onClose;
         this.acceptThread = new Thread(this::acceptLoop, "ipcbus-pipe-accept-" + NodeIds.format(nodeId));
@@ -105,10 +130,11 @@ public final class PosixPipeInbox implements Inbox {
      *
      * @param nodeId         the owning node.
      * @param path           the socket path (see {@link PosixSocketPaths}).
-     * @param maxFrameLength the largest frame accepted.
-     * @param listener       receives every frame.
-     * @param errorHandler   receives transport-level garbage reports and receive errors.
-     * @param onClose        run once when the inbox closes.
+     * @param maxFrameLength    the largest frame accepted.
+     * @param helloTimeoutNanos how long a new connection may take to send its hello before it is closed.
+     * @param listener          receives every frame.
+     * @param errorHandler      receives transport-level garbage reports and receive errors.
+     * @param onClose           run once when the inbox closes.
      * @return the open inbox, already delivering.
      * @throws BusException if the path is held by a live listener or something that is not a socket, or the OS
      *                      refuses.
@@ -117,6 +143,21 @@ public final class PosixPipeInbox implements Inbox {
         final long nodeId,
         final Path path,
         final int maxFrameLength,
+        final long helloTimeoutNanos,
+        final FrameListener listener,
+        final ErrorHandler errorHandler,
+        final Runnable onClose) {
+        return open(nodeId, path, maxFrameLength, helloTimeoutNanos, ByteBufAllocator.DEFAULT, listener,
+            errorHandler, onClose);
+    }
+
+    /** {@link #open}, with the allocator of the connections' receive buffers (tests inject failures). */
+    static PosixPipeInbox open(
+        final long nodeId,
+        final Path path,
+        final int maxFrameLength,
+        final long helloTimeoutNanos,
+        final ByteBufAllocator allocator,
         final FrameListener listener,
         final ErrorHandler errorHandler,
         final Runnable onClose) {
@@ -136,8 +177,8 @@ public final class PosixPipeInbox implements Inbox {
                 // directory mode is loosened.
                 Files.setPosixFilePermissions(path, EnumSet.copyOf(RuntimeDirectory.FILE_MODE));
             }
-            final PosixPipeInbox inbox = new PosixPipeInbox(nodeId, path, maxFrameLength, listener, errorHandler,
-                server, onClose);
+            final PosixPipeInbox inbox = new PosixPipeInbox(nodeId, path, maxFrameLength, helloTimeoutNanos,
+                allocator, listener, errorHandler, server, onClose);
             inbox.acceptThread.start();
             return inbox;
         } catch (final IOException ex) {
@@ -189,6 +230,14 @@ public final class PosixPipeInbox implements Inbox {
     @Override
     public String address() {
         return path.toString();
+    }
+
+    /**
+     * @return the largest frame this inbox accepts ({@code maxFrameLength}).
+     */
+    @Override
+    public int maxFrameLength() {
+        return maxFrameLength;
     }
 
     /**
@@ -257,15 +306,25 @@ public final class PosixPipeInbox implements Inbox {
         }
     }
 
+    /**
+     * Accepts connections until the inbox closes, each handed to its own reader thread. Nothing may end this thread
+     * while the inbox is open: a failed accept, or a failure to set a connection up (out of memory, no thread), is
+     * reported, that connection closed, and accepting goes on after a short pause.
+     */
     private void acceptLoop() {
-        try {
-            while (!closed) {
+        while (!closed) {
+            try {
+                if (!guard.awaitHelloSlot(() -> closed)) {
+                    return; // closed
+                }
                 final SocketChannel channel;
                 try {
                     channel = server.accept();
                 } catch (final ClosedChannelException ex) {
+                    guard.releaseHelloSlot();
                     return; // close()
                 } catch (final IOException ex) {
+                    guard.releaseHelloSlot();
                     // E.g. out of file descriptors: report, give the process a moment, keep accepting.
                     if (!closed) {
                         errorHandler.onError(new BusException("pipe inbox cannot accept a connection, retrying in "
@@ -275,25 +334,45 @@ public final class PosixPipeInbox implements Inbox {
                     }
                     continue;
                 }
-                final Connection connection = new Connection(channel, new RecordAssembler(nodeId, maxFrameLength,
-                    INITIAL_BUFFER, ByteBufAllocator.DEFAULT, counters), acceptedSoFar++);
-                synchronized (connections) {
-                    if (closed) {
-                        connection.assembler.close();
-                        closeQuietly(channel);
-                        return;
-                    }
-                    connections.add(connection);
+                start(channel);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (final Throwable ex) {
+                if (closed) {
+                    return;
                 }
-                counters.onConnectionAccepted();
-                connection.thread.start();
+                guard.onConnectionSetupFailure(ex);
             }
-        } catch (final InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        } catch (final RuntimeException ex) {
-            if (!closed) {
-                errorHandler.onError(new BusException("pipe inbox accept thread failed: node="
-                    + NodeIds.format(nodeId) + ", path=" + path + ", cause=" + ex, ex));
+        }
+    }
+
+    /** Starts the reader thread of a connection that holds a hello slot; on failure, closes it and frees the slot. */
+    private void start(final SocketChannel channel) {
+        Connection connection = null;
+        boolean started = false;
+        try {
+            connection = new Connection(channel, acceptedSoFar++);
+            synchronized (connections) {
+                if (closed) {
+                    return;
+                }
+                connections.add(connection);
+            }
+            counters.onConnectionAccepted();
+            connection.thread.start();
+            started = true;
+        } finally {
+            if (!started) {
+                if (connection != null) {
+                    synchronized (connections) {
+                        if (connections.remove(connection)) {
+                            counters.onConnectionClosed();
+                        }
+                    }
+                }
+                guard.releaseHelloSlot();
+                closeQuietly(channel);
             }
         }
     }
@@ -309,25 +388,46 @@ public final class PosixPipeInbox implements Inbox {
         }
     }
 
-    /** One writer connection and the thread that reads it; the assembler is confined to that thread. */
+    /**
+     * One writer connection and the thread that reads it: first its hello, within the hello timeout and holding one
+     * of the {@link PipeInboxGuard hello slots}, then its records. The assembler (and its buffer) exists only once the
+     * hello arrived, and is confined to the thread.
+     */
     private final class Connection {
         private final SocketChannel channel;
-        private final RecordAssembler assembler;
         private final Thread thread;
+        private RecordAssembler assembler;
+        private boolean holdsHelloSlot = true;
+        /** Whether this connection's first oversize frame was reported; reader thread only. */
+        private boolean oversizeReported;
 
-        Connection(final SocketChannel channel, final RecordAssembler assembler, final long sequence) {
+        Connection(final SocketChannel channel, final long sequence) {
             this.channel = channel;
-            this.assembler = assembler;
             this.thread = new Thread(this::run, "ipcbus-pipe-read-" + NodeIds.format(nodeId) + "-" + sequence);
             thread.setDaemon(true);
         }
 
         /**
-         * Reads until the connection ends, delivering what completes after each read under the delivery lock. A
-         * blocking read returns as soon as any bytes are there, so a quiet connection costs one read per wake-up.
+         * Reads the hello, then reads until the connection ends, delivering what completes after each read under the
+         * delivery lock. A blocking read returns as soon as any bytes are there, so a quiet connection costs one read
+         * per wake-up. Whatever ends the thread, the connection is closed: a failure (any {@link Throwable}, say out
+         * of direct memory for a large frame's buffer) is counted and reported, and the writer's next write fails
+         * ({@code EPIPE}), so it reconnects or learns that the node is gone instead of filling a socket nobody reads.
          */
         private void run() {
             try {
+                final ByteBuffer hello = readHello();
+                if (hello == null) {
+                    return; // the slot is given back once this thread has closed the connection
+                }
+                releaseHelloSlot();
+                assembler = new RecordAssembler(nodeId, maxFrameLength, INITIAL_BUFFER, allocator, counters);
+                assembler.writableBuffer().put(hello);
+                assembler.onBytesRead(PipeHelloDescriptor.LENGTH);
+                if (!deliverCompleted()) {
+                    malformed();
+                    return;
+                }
                 while (!closed) {
                     final int count;
                     try {
@@ -342,16 +442,18 @@ public final class PosixPipeInbox implements Inbox {
                     }
                     assembler.onBytesRead(count);
                     if (count > 0 && !deliverCompleted()) {
-                        counters.onMalformedConnection();
-                        errorHandler.onError(new FrameFormatException("pipe connection sent garbage, dropped: reason="
-                            + assembler.malformedReason() + ", inbox=" + NodeIds.format(nodeId) + ", path=" + path));
+                        malformed();
                         return;
                     }
+                    if (!oversizeReported && assembler.oversizeFramesDropped() > 0) {
+                        oversizeReported = true;
+                        guard.onFirstOversizeFrame(assembler.firstOversizeLength());
+                    }
                 }
-            } catch (final RuntimeException | Error ex) {
+            } catch (final Throwable ex) {
+                closeChannel(); // first: the writer must not keep filling a socket nobody reads
                 if (!closed) {
-                    errorHandler.onError(new BusException("pipe inbox reader thread failed: node="
-                        + NodeIds.format(nodeId) + ", path=" + path + ", cause=" + ex, ex));
+                    guard.onReaderFailure(thread.getName(), ex);
                 }
             } finally {
                 synchronized (connections) {
@@ -359,8 +461,72 @@ public final class PosixPipeInbox implements Inbox {
                 }
                 closeChannel();
                 counters.onConnectionClosed();
-                assembler.close();
+                if (assembler != null) {
+                    assembler.close();
+                }
+                releaseHelloSlot();
             }
+        }
+
+        /**
+         * Reads exactly the hello's bytes (no more: the records after it stay in the socket), waiting at most the
+         * hello timeout. A writer sends it as soon as it connects, so the first non-blocking read nearly always has
+         * it; otherwise a selector of this connection's own waits for the rest.
+         *
+         * @return the hello's bytes, or {@code null} if the connection ended or timed out first (then counted).
+         */
+        private ByteBuffer readHello() throws IOException {
+            final ByteBuffer hello = ByteBuffer.allocate(PipeHelloDescriptor.LENGTH);
+            final long deadline = guard.helloDeadline();
+            channel.configureBlocking(false);
+            Selector selector = null;
+            try {
+                while (true) {
+                    final int count;
+                    try {
+                        count = channel.read(hello);
+                    } catch (final IOException ex) {
+                        return null; // reset by the writer, or closed by close()
+                    }
+                    if (count < 0 || closed) {
+                        return null;
+                    }
+                    if (!hello.hasRemaining()) {
+                        return hello.flip();
+                    }
+                    final long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        guard.onHelloTimeout(hello.position());
+                        return null;
+                    }
+                    if (selector == null) {
+                        selector = Selector.open();
+                        channel.register(selector, SelectionKey.OP_READ);
+                    }
+                    selector.select(Math.max(1, Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining))));
+                    selector.selectedKeys().clear();
+                }
+            } finally {
+                if (selector != null) {
+                    selector.close(); // deregisters the channel, so that it can block again
+                }
+                if (channel.isOpen()) {
+                    channel.configureBlocking(true);
+                }
+            }
+        }
+
+        private void releaseHelloSlot() {
+            if (holdsHelloSlot) {
+                holdsHelloSlot = false;
+                guard.releaseHelloSlot();
+            }
+        }
+
+        private void malformed() {
+            counters.onMalformedConnection();
+            errorHandler.onError(new FrameFormatException("pipe connection sent garbage, dropped: reason="
+                + assembler.malformedReason() + ", inbox=" + NodeIds.format(nodeId) + ", path=" + path));
         }
 
         /** @return false if the connection sent garbage. */

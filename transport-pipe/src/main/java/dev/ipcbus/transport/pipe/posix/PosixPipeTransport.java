@@ -86,6 +86,14 @@ public final class PosixPipeTransport implements Transport {
         return options.maxFrameLength();
     }
 
+    /**
+     * @return {@code "maxFrameLength"}.
+     */
+    @Override
+    public String frameLimitOption() {
+        return PipeOptions.MAX_FRAME_LENGTH;
+    }
+
     @Override
     public Inbox openInbox(final long nodeId, final FrameListener listener) {
         checkOpen();
@@ -95,7 +103,8 @@ public final class PosixPipeTransport implements Transport {
             RuntimeDirectory.ensurePrivate(path.getParent());
         }
         final PosixPipeInbox[] holder = new PosixPipeInbox[1];
-        final PosixPipeInbox inbox = PosixPipeInbox.open(nodeId, path, options.maxFrameLength(), listener,
+        final PosixPipeInbox inbox = PosixPipeInbox.open(nodeId, path, options.maxFrameLength(),
+            options.helloTimeout().toNanos(), listener,
             context.errorHandler(), () -> inboxes.remove(holder[0]));
         holder[0] = inbox;
         inboxes.add(inbox);

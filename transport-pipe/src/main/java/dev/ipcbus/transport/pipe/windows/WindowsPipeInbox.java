@@ -9,6 +9,7 @@ import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
 import dev.ipcbus.transport.pipe.core.PipeInboxCounters;
+import dev.ipcbus.transport.pipe.core.PipeInboxGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
@@ -41,10 +43,11 @@ import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
  * handle it with {@code WaitNamedPipe} when they do).
  * <p>
  * Reading: a message longer than the read buffer fails with {@code ERROR_MORE_DATA}; {@code PeekNamedPipe} gives the
- * bytes left in it, which are checked against the maximum before the buffer grows (a larger message is garbage: the
- * instance is reported once and dropped), then the rest is read. {@code ERROR_BROKEN_PIPE},
- * {@code ERROR_PIPE_NOT_CONNECTED} and {@code ERROR_NO_DATA} end a connection in order; if that happens inside a
- * message, the partial frame is discarded. A continuation read that does not match the bytes
+ * bytes left in it, which are checked against the maximum before the buffer grows, then the rest is read. A message
+ * beyond the maximum (a writer whose URI allows larger frames) is read in buffer-sized pieces and dropped, counted
+ * and reported (the first per connection); the connection is kept, so the messages around it arrive.
+ * {@code ERROR_BROKEN_PIPE}, {@code ERROR_PIPE_NOT_CONNECTED} and {@code ERROR_NO_DATA} end a connection in order; if
+ * that happens inside a message, the partial frame is discarded. A continuation read that does not match the bytes
  * {@code PeekNamedPipe} said were left (it ends early, or runs on past them) means the message was cut off (a pending
  * write cancelled while partly read: checked under Wine, where the remainder vanishes) and the bytes read start the
  * next message; the cut frame is counted as discarded. The first message must be the
@@ -63,6 +66,10 @@ public final class WindowsPipeInbox implements Inbox {
     /** Starting size of each reader's buffer and the instances' input buffer hint. */
     static final int INITIAL_BUFFER = 64 * 1024;
     private static final long JOIN_MILLIS = 5_000;
+    /** Longest pause between two looks for a new connection's hello (first 1 ms, doubling). */
+    private static final long HELLO_POLL_MAX_MILLIS = 20;
+    /** Pause after the OS refused to create the next listening instance. */
+    private static final long RETRY_MILLIS = 100;
 
     private final Win32PipeApi api;
     private final long nodeId;
@@ -73,6 +80,7 @@ public final class WindowsPipeInbox implements Inbox {
     private final ErrorHandler errorHandler;
     private final Runnable onClose;
     private final PipeInboxCounters counters = new PipeInboxCounters();
+    private final PipeInboxGuard guard;
     private final ReentrantLock deliverLock = new ReentrantLock();
     private final Set<Instance> connected = ConcurrentHashMap.newKeySet();
     private final Thread listenerThread;
@@ -81,8 +89,8 @@ public final class WindowsPipeInbox implements Inbox {
     private volatile boolean closed;
 
     private WindowsPipeInbox(final Win32PipeApi api, final long nodeId, final String name, final String sddl,
-        final int maxFrameLength, final FrameListener listener, final ErrorHandler errorHandler,
-        final Runnable onClose, final long first) {
+        final int maxFrameLength, final long helloTimeoutNanos, final FrameListener listener,
+        final ErrorHandler errorHandler, final Runnable onClose, final long first) {
         this.api = api;
         this.nodeId = nodeId;
         this.name = name;
@@ -91,6 +99,8 @@ public final class WindowsPipeInbox implements Inbox {
         this.listener = listener;
         this.errorHandler = errorHandler;
         this.onClose = onClose;
+        this.guard = new PipeInboxGuard(helloTimeoutNanos, maxFrameLength, counters, errorHandler,
+            "inbox=" + NodeIds.format(nodeId) + ", name=" + name);
         this.listening = first;
         this.listenerThread = new Thread(this::listen, "ipcbus-pipe-listen-" + NodeIds.format(nodeId));
         listenerThread.setDaemon(true);
@@ -102,17 +112,18 @@ public final class WindowsPipeInbox implements Inbox {
      * @param api            the Win32 calls.
      * @param nodeId         the owning node.
      * @param name           the pipe name ({@link WindowsPipeNames#inboxName}).
-     * @param maxFrameLength the largest frame accepted.
-     * @param listener       receives every frame.
-     * @param errorHandler   receives garbage reports and OS errors of the background threads.
-     * @param onClose        run once when the inbox closes.
+     * @param maxFrameLength    the largest frame accepted.
+     * @param helloTimeoutNanos how long a new connection may take to send its hello before it is closed.
+     * @param listener          receives every frame.
+     * @param errorHandler      receives garbage reports and OS errors of the background threads.
+     * @param onClose           run once when the inbox closes.
      * @return the open inbox.
      * @throws BusException        if another process holds the name (squatter).
      * @throws NativeCallException if the OS refuses for another reason.
      */
     public static WindowsPipeInbox open(final Win32PipeApi api, final long nodeId, final String name,
-        final int maxFrameLength, final FrameListener listener, final ErrorHandler errorHandler,
-        final Runnable onClose) {
+        final int maxFrameLength, final long helloTimeoutNanos, final FrameListener listener,
+        final ErrorHandler errorHandler, final Runnable onClose) {
         final String sddl = PipeSecurity.currentUserOnly(api.currentUserSid());
         final long first = api.CreateNamedPipe(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_MODE,
             PIPE_UNLIMITED_INSTANCES, 0, INITIAL_BUFFER, 0, sddl);
@@ -124,8 +135,8 @@ public final class WindowsPipeInbox implements Inbox {
             }
             throw new NativeCallException("CreateNamedPipe", error, api.formatMessage(error), "name=" + name);
         }
-        final WindowsPipeInbox inbox = new WindowsPipeInbox(api, nodeId, name, sddl, maxFrameLength, listener,
-            errorHandler, onClose, first);
+        final WindowsPipeInbox inbox = new WindowsPipeInbox(api, nodeId, name, sddl, maxFrameLength,
+            helloTimeoutNanos, listener, errorHandler, onClose, first);
         inbox.listenerThread.start();
         return inbox;
     }
@@ -136,6 +147,14 @@ public final class WindowsPipeInbox implements Inbox {
     @Override
     public String address() {
         return name;
+    }
+
+    /**
+     * @return the largest frame this inbox accepts ({@code maxFrameLength}).
+     */
+    @Override
+    public int maxFrameLength() {
+        return maxFrameLength;
     }
 
     /**
@@ -208,45 +227,30 @@ public final class WindowsPipeInbox implements Inbox {
         }
     }
 
+    /**
+     * Connects instances until the inbox closes, each handed to its own reader thread holding a hello slot. Nothing
+     * may end this thread while the inbox is open: a failure to set up one connection (out of memory, no thread) is
+     * reported, that instance closed, and listening goes on after a short pause.
+     */
     private void listen() {
         try {
             while (!closed) {
-                final long instance;
-                synchronized (listeningLock) {
-                    instance = listening;
-                }
-                if (instance == 0) {
-                    if (!createNext()) {
-                        sleepQuietly(100);
+                try {
+                    if (!guard.awaitHelloSlot(() -> closed)) {
+                        break;
                     }
-                    continue;
-                }
-                final boolean ok = api.ConnectNamedPipe(instance);
-                final int error = ok ? 0 : api.GetLastError();
-                if (closed) {
+                    if (!connectNext()) {
+                        guard.releaseHelloSlot();
+                    }
+                } catch (final InterruptedException ex) {
+                    Thread.currentThread().interrupt();
                     break;
-                }
-                if (!ok && error != ERROR_PIPE_CONNECTED) {
-                    if (error == ERROR_NO_DATA) {
-                        // The client connected and closed before ConnectNamedPipe: reuse the instance.
-                        api.DisconnectNamedPipe(instance);
-                        continue;
+                } catch (final Throwable ex) {
+                    if (closed) {
+                        break;
                     }
-                    if (error != ERROR_OPERATION_ABORTED) {
-                        errorHandler.onError(new NativeCallException("ConnectNamedPipe", error,
-                            api.formatMessage(error), "name=" + name));
-                        sleepQuietly(10);
-                    }
-                    continue;
+                    guard.onConnectionSetupFailure(ex);
                 }
-                synchronized (listeningLock) {
-                    listening = 0;
-                }
-                final Instance reader = new Instance(instance);
-                connected.add(reader);
-                counters.onConnectionAccepted();
-                reader.thread.start();
-                createNext();
             }
         } finally {
             synchronized (listeningLock) {
@@ -256,6 +260,62 @@ public final class WindowsPipeInbox implements Inbox {
                 }
             }
         }
+    }
+
+    /**
+     * Waits for a client on the listening instance (creating one if there is none) and starts its reader, which then
+     * owns the hello slot the caller took.
+     *
+     * @return {@code true} if a reader took the slot; {@code false} if no client connected (the caller keeps it).
+     */
+    private boolean connectNext() {
+        final long instance;
+        synchronized (listeningLock) {
+            instance = listening;
+        }
+        if (instance == 0) {
+            if (!createNext()) {
+                sleepQuietly(RETRY_MILLIS);
+            }
+            return false;
+        }
+        final boolean ok = api.ConnectNamedPipe(instance);
+        final int error = ok ? 0 : api.GetLastError();
+        if (closed) {
+            return false;
+        }
+        if (!ok && error != ERROR_PIPE_CONNECTED) {
+            if (error == ERROR_NO_DATA) {
+                // The client connected and closed before ConnectNamedPipe: reuse the instance.
+                api.DisconnectNamedPipe(instance);
+            } else if (error != ERROR_OPERATION_ABORTED) {
+                errorHandler.onError(new NativeCallException("ConnectNamedPipe", error, api.formatMessage(error),
+                    "name=" + name));
+                sleepQuietly(10);
+            }
+            return false;
+        }
+        synchronized (listeningLock) {
+            listening = 0;
+        }
+        final Instance reader = new Instance(instance);
+        boolean started = false;
+        try {
+            connected.add(reader);
+            counters.onConnectionAccepted();
+            reader.thread.start();
+            started = true;
+        } finally {
+            if (!started) {
+                connected.remove(reader);
+                counters.onConnectionClosed();
+                reader.closeHandle();
+                reader.holdsHelloSlot = false;
+                guard.releaseHelloSlot();
+            }
+        }
+        createNext();
+        return true;
     }
 
     /** Creates the next listening instance; false (reported) if the OS refused. */
@@ -306,6 +366,10 @@ public final class WindowsPipeInbox implements Inbox {
         private final long handle;
         private final Thread thread;
         private boolean open = true;
+        /** Whether this connection's first oversize frame was reported; reader thread only. */
+        private boolean oversizeReported;
+        /** Whether this connection still holds its hello slot; set by the listener, then reader thread only. */
+        private boolean holdsHelloSlot = true;
 
         Instance(final long handle) {
             this.handle = handle;
@@ -328,16 +392,30 @@ public final class WindowsPipeInbox implements Inbox {
             }
         }
 
+        /**
+         * Waits for the hello's first bytes (the reader then reads it as the first message), then reads messages
+         * until the connection ends. Whatever ends the thread, the instance is closed: a failure (any
+         * {@link Throwable}) is counted and reported, and the writer's next write fails, so it reconnects or learns
+         * that the node is gone.
+         */
         private void run() {
-            ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(INITIAL_BUFFER);
+            ByteBuf buffer = null;
             boolean helloSeen = false;
             final int[] count = new int[1];
             final int[] available = new int[1];
             final int[] left = new int[1];
             try {
+                if (!awaitFirstBytes(available, left)) {
+                    return; // the slot is given back once this thread has closed the connection
+                }
+                releaseHelloSlot();
+                buffer = ByteBufAllocator.DEFAULT.directBuffer(INITIAL_BUFFER);
                 while (!closed) {
                     buffer.clear();
                     int length = 0;
+                    // An oversize message (beyond maxFrameLength: a writer whose URI allows larger frames) is read
+                    // in buffer-sized pieces over offset 0 and dropped; the connection stays.
+                    boolean oversize = false;
                     boolean ok = api.ReadFile(handle, buffer.internalNioBuffer(0, buffer.capacity()), count);
                     length += count[0];
                     int error = ok ? 0 : api.GetLastError();
@@ -348,18 +426,20 @@ public final class WindowsPipeInbox implements Inbox {
                         }
                         final int expected = left[0];
                         final long total = (long) length + expected;
-                        if (total > (helloSeen ? maxFrameLength : PipeHelloDescriptor.LENGTH)) {
-                            malformed("message beyond the maximum: length=" + total + ", maxFrameLength="
-                                + maxFrameLength);
+                        if (!helloSeen && total > PipeHelloDescriptor.LENGTH) {
+                            malformed("first message is not a hello: length=" + total);
                             return;
                         }
-                        if (buffer.capacity() < total) {
-                            final ByteBuf grown = ByteBufAllocator.DEFAULT.directBuffer((int) total);
+                        oversize |= total > maxFrameLength;
+                        final int at = oversize ? 0 : length;
+                        final int want = oversize ? Math.min(expected, buffer.capacity()) : expected;
+                        if (buffer.capacity() < at + want) {
+                            final ByteBuf grown = ByteBufAllocator.DEFAULT.directBuffer(at + want);
                             grown.writeBytes(buffer, 0, length);
                             buffer.release();
                             buffer = grown;
                         }
-                        ok = api.ReadFile(handle, buffer.internalNioBuffer(length, expected), count);
+                        ok = api.ReadFile(handle, buffer.internalNioBuffer(at, want), count);
                         error = ok ? 0 : api.GetLastError();
                         final int got = count[0];
                         if ((ok && got < expected) || (error == ERROR_MORE_DATA && got == expected)) {
@@ -367,8 +447,9 @@ public final class WindowsPipeInbox implements Inbox {
                             // remainder vanishes and the next read returns the next message). What was just read
                             // starts a new message; the cut one is dropped.
                             counters.onPartialFrameDiscarded();
-                            buffer.setBytes(0, buffer, length, got);
+                            buffer.setBytes(0, buffer, at, got);
                             length = got;
+                            oversize = false;
                         } else {
                             length += got;
                         }
@@ -385,6 +466,10 @@ public final class WindowsPipeInbox implements Inbox {
                         }
                         return;
                     }
+                    if (helloSeen && length > maxFrameLength) {
+                        oversize(length);
+                        continue;
+                    }
                     buffer.writerIndex(length);
                     if (!helloSeen) {
                         final String problem = length == PipeHelloDescriptor.LENGTH
@@ -397,11 +482,6 @@ public final class WindowsPipeInbox implements Inbox {
                         helloSeen = true;
                         continue;
                     }
-                    if (length > maxFrameLength) {
-                        malformed("message beyond the maximum: length=" + length + ", maxFrameLength="
-                            + maxFrameLength);
-                        return;
-                    }
                     deliver(buffer.slice(0, length));
                     if (buffer.refCnt() != 1) {
                         // The listener kept a retained slice: leave those bytes alone.
@@ -412,11 +492,64 @@ public final class WindowsPipeInbox implements Inbox {
                         buffer = ByteBufAllocator.DEFAULT.directBuffer(INITIAL_BUFFER);
                     }
                 }
+            } catch (final Throwable ex) {
+                closeHandle(); // first: the writer must not keep filling a pipe nobody reads
+                if (!closed) {
+                    guard.onReaderFailure(thread.getName(), ex);
+                }
             } finally {
-                buffer.release();
+                if (buffer != null) {
+                    buffer.release();
+                }
                 closeHandle();
                 connected.remove(this);
                 counters.onConnectionClosed();
+                releaseHelloSlot();
+            }
+        }
+
+        /**
+         * Waits, at most the hello timeout, until the connection has bytes to read (a writer sends its hello as soon
+         * as it connects, so they are nearly always there at once): {@code PeekNamedPipe} in pauses of 1 ms,
+         * doubling up to {@link #HELLO_POLL_MAX_MILLIS}, since a blocking {@code ReadFile} could not be bounded
+         * without cancelling it from another thread.
+         *
+         * @return {@code true} if bytes arrived; {@code false} if the connection ended, the inbox closed, or the
+         * timeout passed (then counted and reported).
+         */
+        private boolean awaitFirstBytes(final int[] available, final int[] left) {
+            final long deadline = guard.helloDeadline();
+            long pause = 1;
+            while (!closed) {
+                if (!api.PeekNamedPipe(handle, available, left)) {
+                    return false; // the writer went away (ERROR_BROKEN_PIPE) or the instance was closed
+                }
+                if (available[0] > 0 || left[0] > 0) {
+                    return true;
+                }
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    guard.onHelloTimeout(0);
+                    return false;
+                }
+                sleepQuietly(Math.max(1, Math.min(pause, TimeUnit.NANOSECONDS.toMillis(remaining))));
+                pause = Math.min(pause * 2, HELLO_POLL_MAX_MILLIS);
+            }
+            return false;
+        }
+
+        private void releaseHelloSlot() {
+            if (holdsHelloSlot) {
+                holdsHelloSlot = false;
+                guard.releaseHelloSlot();
+            }
+        }
+
+        private void oversize(final int length) {
+            counters.onOversizeFrameDropped();
+            if (!oversizeReported) {
+                oversizeReported = true;
+                guard.onFirstOversizeFrame(length);
             }
         }
 

@@ -67,13 +67,21 @@ public final class WindowsPipeTransport implements Transport {
         return options.maxFrameLength();
     }
 
+    /**
+     * @return {@code "maxFrameLength"}.
+     */
+    @Override
+    public String frameLimitOption() {
+        return PipeOptions.MAX_FRAME_LENGTH;
+    }
+
     @Override
     public Inbox openInbox(final long nodeId, final FrameListener listener) {
         checkOpen();
         final String name = WindowsPipeNames.inboxName(context.busName(), nodeId);
         final WindowsPipeInbox[] holder = new WindowsPipeInbox[1];
-        final WindowsPipeInbox inbox = WindowsPipeInbox.open(api, nodeId, name, options.maxFrameLength(), listener,
-            context.errorHandler(), () -> inboxes.remove(holder[0]));
+        final WindowsPipeInbox inbox = WindowsPipeInbox.open(api, nodeId, name, options.maxFrameLength(),
+            options.helloTimeout().toNanos(), listener, context.errorHandler(), () -> inboxes.remove(holder[0]));
         holder[0] = inbox;
         inboxes.add(inbox);
         return inbox;

@@ -18,6 +18,7 @@ class PipeRecordDescriptorTest {
         assertEquals(5, PipeRecordDescriptor.OVERHEAD);
         assertEquals(4 + 7, PipeRecordDescriptor.statusOffset(7));
         assertEquals(12, PipeRecordDescriptor.recordLength(7));
+        assertEquals(256 * 1024 * 1024, PipeRecordDescriptor.MAX_FRAME_LENGTH, "the protocol's largest L (PIPE.md)");
     }
 
     @Test

@@ -78,6 +78,59 @@ class RecordAssemblerTest {
     }
 
     @Test
+    void shouldSkipFramesBeyondTheMaximumAndDeliverTheFramesAroundThemWhateverTheChunking() {
+        final Random random = new Random(11);
+        final List<byte[]> small = List.of(bytes(random, 1), bytes(random, 64), bytes(random, MAX),
+            bytes(random, 7), bytes(random, 300), bytes(random, 0));
+        final ByteBuf stream = Unpooled.buffer();
+        hello(stream, NODE);
+        record(stream, small.get(0), PipeRecordDescriptor.STATUS_COMMIT);
+        record(stream, small.get(1), PipeRecordDescriptor.STATUS_COMMIT);
+        record(stream, bytes(random, MAX + 1), PipeRecordDescriptor.STATUS_COMMIT);
+        record(stream, small.get(2), PipeRecordDescriptor.STATUS_COMMIT);
+        record(stream, small.get(3), PipeRecordDescriptor.STATUS_COMMIT);
+        record(stream, bytes(random, 3 * MAX), PipeRecordDescriptor.STATUS_ABORT);
+        record(stream, bytes(random, 2 * MAX), PipeRecordDescriptor.STATUS_COMMIT);
+        record(stream, small.get(4), PipeRecordDescriptor.STATUS_COMMIT);
+        record(stream, small.get(5), PipeRecordDescriptor.STATUS_COMMIT);
+        feed(stream, random, 1, 70_000);
+        assertEquals(small.size(), received.size());
+        for (int i = 0; i < small.size(); i++) {
+            assertArrayEquals(small.get(i), received.get(i), "frame " + i);
+        }
+        assertEquals(2, assembler.oversizeFramesDropped());
+        assertEquals(2, counters.oversizeFramesDropped());
+        assertEquals(1, counters.abortedFrames(), "an aborted oversize record is counted as aborted");
+        assertEquals(MAX + 1, assembler.firstOversizeLength());
+        assertFalse(assembler.hasPartialRecord());
+    }
+
+    @Test
+    void shouldRefuseABadStatusAfterASkippedFrameAndReportAPartialSkip() {
+        final ByteBuf bad = Unpooled.buffer();
+        hello(bad, NODE);
+        record(bad, new byte[MAX + 10], (byte) 7);
+        assertEquals(RecordAssembler.MALFORMED, feedAll(bad));
+        assertTrue(assembler.malformedReason().contains("status"), assembler.malformedReason());
+
+        final RecordAssembler cut = new RecordAssembler(NODE, MAX, 1024, ByteBufAllocator.DEFAULT, counters);
+        try {
+            final ByteBuf stream = Unpooled.buffer();
+            hello(stream, NODE);
+            stream.writeIntLE(MAX + 1);
+            stream.writeZero(500);
+            cut.writableBuffer().put(stream.nioBuffer());
+            cut.onBytesRead(stream.readableBytes());
+            stream.release();
+            assertEquals(RecordAssembler.OK, cut.deliver(frame -> received.add(new byte[0])));
+            assertTrue(cut.hasPartialRecord(), "the writer went away inside the skipped record");
+            assertEquals(0, cut.oversizeFramesDropped());
+        } finally {
+            cut.close();
+        }
+    }
+
+    @Test
     void shouldDropAbortedFramesAndKeepInStep() {
         final ByteBuf stream = Unpooled.buffer();
         hello(stream, NODE);

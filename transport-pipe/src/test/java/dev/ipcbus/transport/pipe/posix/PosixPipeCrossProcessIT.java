@@ -4,6 +4,7 @@ import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.testkit.ChildJvm;
+import dev.ipcbus.testkit.FrameLimitScenarios;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -142,5 +143,12 @@ class PosixPipeCrossProcessIT {
         assertEquals(Outlet.PEER_GONE, refused.status());
         watching.reclaim(node, address);
         assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS), "reclaim removes the dead node's socket");
+    }
+
+    /** Issue 13, item 2: a subscriber process whose inbox takes smaller frames than the publisher's. */
+    @Test
+    void shouldRefuseAFrameTooLargeForTheSubscribersInboxAndDeliverEveryOther() {
+        FrameLimitScenarios.publishAcrossMismatchedLimits("pipe", "?maxFrameLength=64KiB", "?maxFrameLength=4MiB",
+            64 * 1024, "maxFrameLength");
     }
 }

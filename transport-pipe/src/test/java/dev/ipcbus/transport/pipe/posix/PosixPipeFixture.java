@@ -47,10 +47,19 @@ final class PosixPipeFixture implements AutoCloseable {
     }
 
     PosixPipeTransport transport(final int maxFrameLength, final int maxPathBytes, final Path directory) {
+        return transport(new PipeOptions(maxFrameLength, Duration.ofSeconds(2)), maxPathBytes, directory);
+    }
+
+    PosixPipeTransport transport(final int maxFrameLength, final Duration helloTimeout) {
+        return transport(new PipeOptions(maxFrameLength, Duration.ofSeconds(2), helloTimeout),
+            PosixSocketPaths.maxPathBytes(), runtimeDirectory);
+    }
+
+    private PosixPipeTransport transport(final PipeOptions options, final int maxPathBytes, final Path directory) {
         final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), directory,
             this::isAlive, errors::add);
-        final PosixPipeTransport transport = new PosixPipeTransport(context,
-            new PipeOptions(maxFrameLength, Duration.ofSeconds(2)), fallbackDirectory, maxPathBytes);
+        final PosixPipeTransport transport = new PosixPipeTransport(context, options, fallbackDirectory,
+            maxPathBytes);
         transports.add(transport);
         return transport;
     }

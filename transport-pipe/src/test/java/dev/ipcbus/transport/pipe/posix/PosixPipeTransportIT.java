@@ -7,16 +7,22 @@ import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.pipe.InboxCloseScenarios;
+import dev.ipcbus.transport.pipe.InboxGuardScenarios;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -26,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -365,6 +372,120 @@ class PosixPipeTransportIT {
         assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("framesReceived"));
         good.close();
         inbox.close();
+    }
+
+    @Test
+    void shouldSkipAFrameBeyondTheInboxMaximumAndKeepTheConnectionAndTheFramesAroundIt() throws Exception {
+        final PosixPipeTransport small = fixture.transport(1000);
+        final PosixPipeTransport large = fixture.transport(MAX);
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final PosixPipeInbox inbox = (PosixPipeInbox) small.openInbox(node, collector);
+        final Outlet writer = large.openOutlet(node, inbox.address());
+        final long timeout = TimeUnit.SECONDS.toNanos(5);
+        for (int seq = 0; seq < 10; seq++) {
+            final byte[] bytes = new byte[seq == 4 ? 100_000 : seq == 6 ? 1001 : 1000];
+            bytes[0] = (byte) seq;
+            assertEquals(Outlet.SENT, writer.offer(frame(bytes), timeout));
+        }
+        for (int seq = 0; seq < 10; seq++) {
+            if (seq != 4 && seq != 6) {
+                final byte[] got = collector.frames.poll(5, TimeUnit.SECONDS);
+                assertNotNull(got, "frame " + seq);
+                assertEquals(seq, got[0], "frame order");
+            }
+        }
+        assertEquals(2, inbox.counters().oversizeFramesDropped());
+        assertEquals(0, inbox.counters().malformedConnections(), "the connection is kept");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (fixture.errors.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the report follows the read that skipped the frame
+        }
+        assertEquals(1L, inbox.counters().snapshot().get("connectionsOpen"));
+        assertEquals(1, fixture.errors.size(), "reported once per connection: " + fixture.errors);
+        assertInstanceOf(FrameFormatException.class, fixture.errors.get(0));
+        assertTrue(fixture.errors.get(0).getMessage().contains("frameLength=100000, maxFrameLength=1000"),
+            fixture.errors.get(0).getMessage());
+        writer.close();
+        inbox.close();
+    }
+
+    @Test
+    void shouldCloseConnectionsThatSendNoHelloInTimeWithBoundedThreads() throws Exception {
+        InboxGuardScenarios.silentConnectionsAreClosedWithBoundedThreads(
+            fixture.transport(MAX, Duration.ofMillis(300)), fixture.errors, address -> {
+                try {
+                    return SocketChannel.open(UnixDomainSocketAddress.of(Path.of(address)));
+                } catch (final IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            }, 100);
+    }
+
+    @Test
+    void shouldCloseAndReportAConnectionWhoseReaderFailsAndLetTheWriterReconnect() throws Exception {
+        InboxGuardScenarios.failedReaderClosesItsConnectionAndTheWriterReconnects(fixture.transport(MAX),
+            fixture.errors);
+    }
+
+    /**
+     * Issue 13, item 4: out of direct memory for a new connection's receive buffer (this used to end the accept
+     * thread and leave the connection open and unread, so its writer timed out with backpressure forever), and for a
+     * large frame's buffer.
+     */
+    @Test
+    void shouldCloseAndReportAConnectionWhoseBufferCannotBeAllocatedAndKeepAccepting() throws Exception {
+        final AtomicInteger allocations = new AtomicInteger();
+        final ByteBufAllocator failing = new AbstractByteBufAllocator(true) {
+            @Override
+            protected ByteBuf newDirectBuffer(final int initialCapacity, final int maxCapacity) {
+                if (allocations.getAndIncrement() == 0 || initialCapacity > 1024 * 1024) {
+                    throw new OutOfMemoryError("Cannot reserve " + initialCapacity
+                        + " bytes of direct buffer memory (injected)");
+                }
+                return UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected ByteBuf newHeapBuffer(final int initialCapacity, final int maxCapacity) {
+                return UnpooledByteBufAllocator.DEFAULT.heapBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return false;
+            }
+        };
+        final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
+        final long node = NodeIds.next();
+        final PosixPipeInbox inbox = PosixPipeInbox.open(node, fixture.runtimeDirectory.resolve(
+            NodeIds.format(node) + ".sock"), 4 * MAX, TimeUnit.SECONDS.toNanos(5), failing, collector,
+            fixture.errors::add, () -> { });
+        final Outlet outlet = fixture.transport(4 * MAX).openOutlet(node, inbox.address());
+        try {
+            awaitErrors(1);
+            assertTrue(fixture.errors.get(0).getMessage().contains("reader failed"), fixture.errors.toString());
+            final long timeout = TimeUnit.SECONDS.toNanos(5);
+            assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), timeout), "the writer reconnects");
+            assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
+            assertEquals(Outlet.PEER_GONE, outlet.offer(frame(new byte[2 * MAX]), timeout),
+                "a frame the inbox cannot find memory for: the connection closes, the writer learns");
+            assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {2}), timeout));
+            assertArrayEquals(new byte[] {2}, collector.frames.poll(5, TimeUnit.SECONDS));
+            assertEquals(3, inbox.counters().readerFailures(), "the first connection and both tries of the big frame");
+            assertTrue(collector.frames.isEmpty());
+        } finally {
+            outlet.close();
+            inbox.close();
+        }
+    }
+
+    private void awaitErrors(final int count) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (fixture.errors.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the report follows the failure on the reader thread
+        }
+        assertEquals(count, fixture.errors.size(), fixture.errors.toString());
     }
 
     @Test

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code ERROR_ACCESS_DENIED}), {@code ERROR_PIPE_BUSY}/{@code WaitNamedPipe}, message queues with a byte quota
  * per instance (a write that does not fit stays pending: {@code ERROR_IO_PENDING}), {@code ERROR_MORE_DATA} with
  * {@code PeekNamedPipe}'s bytes left, {@code CancelIoEx} of blocking and overlapped I/O ({@code ERROR_NOT_FOUND} when
- * nothing is pending, so a cancel that comes too early is lost, as on Windows), manual-reset events, and the
- * disconnect errors. One global monitor; every state change notifies all.
+ * nothing is pending, so a cancel that comes too early is lost, as on Windows), manual-reset events, the disconnect
+ * errors, and an instance its server disconnected taking no client until the server calls {@code ConnectNamedPipe}. One global monitor; every state change notifies all.
  */
 final class FakeWin32PipeApi implements Win32PipeApi {
     static final String USER_SID = "S-1-5-21-1111-2222-3333-1001";
@@ -47,6 +47,8 @@ final class FakeWin32PipeApi implements Win32PipeApi {
         int blocking;
         boolean cancel;
         boolean closed;
+        /** Disconnected by the server: no client may connect until it calls ConnectNamedPipe again (Win32 docs). */
+        boolean disconnected;
 
         Server(final String name) {
             this.name = name;
@@ -185,6 +187,8 @@ final class FakeWin32PipeApi implements Win32PipeApi {
             if (server.client != null) {
                 return fail(ERROR_PIPE_CONNECTED);
             }
+            server.disconnected = false;
+            lock.notifyAll();
             server.blocking++;
             try {
                 while (server.client == null && !server.cancel && !server.closed) {
@@ -210,6 +214,7 @@ final class FakeWin32PipeApi implements Win32PipeApi {
                 failPending(server.client, ERROR_PIPE_NOT_CONNECTED);
             }
             server.client = null;
+            server.disconnected = true;
             server.queue.clear();
             server.queued = 0;
             lock.notifyAll();
@@ -233,7 +238,7 @@ final class FakeWin32PipeApi implements Win32PipeApi {
                 return INVALID_HANDLE_VALUE;
             }
             for (final Server server : instances) {
-                if (server.client == null && !server.closed) {
+                if (connectable(server)) {
                     final Client client = new Client();
                     client.server = server;
                     server.client = client;
@@ -246,6 +251,11 @@ final class FakeWin32PipeApi implements Win32PipeApi {
         }
     }
 
+    /** A client may connect to an instance that is free, open, and not disconnected by its server. */
+    private static boolean connectable(final Server server) {
+        return server.client == null && !server.closed && !server.disconnected;
+    }
+
     @Override
     public boolean WaitNamedPipe(final String lpNamedPipeName, final int nTimeOut) {
         synchronized (lock) {
@@ -256,7 +266,7 @@ final class FakeWin32PipeApi implements Win32PipeApi {
                 if (instances == null || instances.isEmpty()) {
                     return fail(ERROR_FILE_NOT_FOUND);
                 }
-                if (busy == 0 && instances.stream().anyMatch(s -> s.client == null && !s.closed)) {
+                if (busy == 0 && instances.stream().anyMatch(FakeWin32PipeApi::connectable)) {
                     return true;
                 }
                 final long remaining = deadline - System.nanoTime();

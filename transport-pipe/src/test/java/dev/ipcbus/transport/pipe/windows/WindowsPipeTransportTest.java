@@ -8,6 +8,7 @@ import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
 import dev.ipcbus.transport.pipe.InboxCloseScenarios;
+import dev.ipcbus.transport.pipe.InboxGuardScenarios;
 import dev.ipcbus.transport.pipe.PipeOptions;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.transport.pipe.core.PipeHelloDescriptor;
@@ -56,9 +57,13 @@ class WindowsPipeTransportTest {
     private final WindowsPipeTransport transport = transport(Duration.ofSeconds(2));
 
     private WindowsPipeTransport transport(final Duration connectTimeout) {
+        return transport(new PipeOptions(MAX, connectTimeout));
+    }
+
+    private WindowsPipeTransport transport(final PipeOptions options) {
         final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), Path.of("."),
             node -> !dead.contains(node), errors::add);
-        return new WindowsPipeTransport(context, new PipeOptions(MAX, connectTimeout), api);
+        return new WindowsPipeTransport(context, options, api);
     }
 
     @AfterEach
@@ -303,12 +308,20 @@ class WindowsPipeTransportTest {
     }
 
     @Test
-    void shouldDropOversizedMessageAndBadHelloOnceEach() throws Exception {
+    void shouldSkipOversizedMessagesKeepingTheConnectionAndDropABadHelloOnce() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
         final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
         final long raw = rawClient(inbox.address(), node);
+        write(raw, new byte[] {1});
         write(raw, new byte[MAX + 10]);
+        write(raw, new byte[] {2});
+        write(raw, new byte[3 * WindowsPipeInbox.INITIAL_BUFFER + MAX]);
+        write(raw, new byte[] {3});
+        for (int i = 1; i <= 3; i++) {
+            assertArrayEquals(new byte[] {(byte) i}, collector.frames.poll(5, TimeUnit.SECONDS),
+                "the messages around the oversize ones, on the same connection");
+        }
         final long stranger = connect(inbox.address());
         write(stranger, "GET / HTTP/1.1".getBytes());
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -317,12 +330,33 @@ class WindowsPipeTransportTest {
         }
         assertEquals(2, errors.size(), errors.toString());
         errors.forEach(error -> assertInstanceOf(FrameFormatException.class, error));
-        assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("beyond the maximum")));
+        assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("frameLength=" + (MAX + 10)
+            + ", maxFrameLength=" + MAX)), errors.toString());
         assertTrue(errors.stream().anyMatch(e -> e.getMessage().contains("not a hello")));
-        assertEquals(2, inbox.counters().malformedConnections());
+        assertEquals(2, inbox.counters().oversizeFramesDropped());
+        assertEquals(1, inbox.counters().malformedConnections(), "only the stranger is dropped");
         closeAllClients();
         errors.clear();
         inbox.close();
+    }
+
+    @Test
+    void shouldCloseConnectionsThatSendNoHelloInTimeWithBoundedThreads() throws Exception {
+        final WindowsPipeTransport shortHello = transport(new PipeOptions(MAX, Duration.ofSeconds(5),
+            Duration.ofMillis(300)));
+        try {
+            InboxGuardScenarios.silentConnectionsAreClosedWithBoundedThreads(shortHello, errors, address -> {
+                final long client = connect(address);
+                return () -> api.CloseHandle(client);
+            }, 24);
+        } finally {
+            shortHello.close();
+        }
+    }
+
+    @Test
+    void shouldCloseAndReportAConnectionWhoseReaderFailsAndLetTheWriterReconnect() throws Exception {
+        InboxGuardScenarios.failedReaderClosesItsConnectionAndTheWriterReconnects(transport, errors);
     }
 
     @Test
