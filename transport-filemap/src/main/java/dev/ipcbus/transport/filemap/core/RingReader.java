@@ -16,11 +16,13 @@ import static dev.ipcbus.transport.filemap.core.SegmentDescriptor.*;
  * The single reader of a segment's ring: delivers each published frame to a {@link FrameListener} as a view of the
  * shared memory (no copy, no allocation), zeroes the consumed space, and advances the head with release.
  * <p>
- * <b>Bounds.</b> Every record must lie within what writers claimed: a poll never reads further than one capacity past
- * the head it started from (space it consumed in the same poll is zeroed only at its end), and a record that ends
- * past the tail, or whose length or type is impossible, is corrupt: it is reported (once per position), everything
- * up to the tail is dropped, and the head never moves backwards. A tail that is behind the head or more than a
- * capacity ahead of it (damaged memory) is reported once and reset to the head.
+ * <b>Bounds.</b> A poll never reads further than one capacity past the head it started from (space it consumed in the
+ * same poll is zeroed only at its end). A record whose length or type is impossible (a frame longer than the max frame,
+ * a record past the end of the ring) is corrupt: it is reported (once per position), everything up to the tail is
+ * dropped, and the head never moves backwards. A length that passes its claim but is otherwise possible (a foreign or
+ * buggy writer) cannot be seen per record without reading the tail's cache line for every record, which costs a
+ * third of a round trip; it shows as a tail behind the head when the reader next idles, and such a tail, or one more
+ * than a capacity ahead of the head (damaged memory), is reported once and reset to the head.
  * <p>
  * <b>Stalled claims</b> ({@link #skipStalled(long, long)}): a claim at the head that stays unpublished for longer
  * than the stall timeout is
@@ -48,7 +50,6 @@ public final class RingReader {
     private final int maxRecordLength;
 
     private long head;
-    private long tailCache;
     private long stallPosition = -1;
     private long stallSinceNanos;
     private long nextWriterCheckNanos;
@@ -82,7 +83,6 @@ public final class RingReader {
         this.maxRecordLength = SegmentDescriptor.maxFrameLength(capacity) + RecordDescriptor.HEADER_LENGTH;
         this.view = region.newView();
         this.head = region.getLongAcquire(HEAD_OFFSET);
-        this.tailCache = head;
         this.framesRead = region.getLong(FRAMES_READ_OFFSET);
         this.bytesRead = region.getLong(BYTES_READ_OFFSET);
         this.skippedRecords = region.getLong(SKIPPED_RECORDS_OFFSET);
@@ -134,7 +134,7 @@ public final class RingReader {
             }
             final int type = RecordDescriptor.tag(header);
             final long next = position + alignedLength(length);
-            if (!isPossible(length, type, index) || !isClaimed(next)) {
+            if (!isPossible(length, type, index)) {
                 finish(start, position, delivered);
                 resynchronize(position, header);
                 return delivered;
@@ -161,14 +161,6 @@ public final class RingReader {
     private boolean isPossible(final int length, final int type, final int index) {
         return length >= RecordDescriptor.HEADER_LENGTH && length <= capacity - index
             && (type == TYPE_PADDING || type == TYPE_FRAME && length <= maxRecordLength);
-    }
-
-    /** @return whether {@code recordEnd} is within the space writers claimed (re-reads the tail only when needed). */
-    private boolean isClaimed(final long recordEnd) {
-        if (recordEnd > tailCache) {
-            tailCache = region.getLongVolatile(TAIL_OFFSET);
-        }
-        return recordEnd <= tailCache;
     }
 
     private void finish(final long start, final long position, final int delivered) {
@@ -376,7 +368,6 @@ public final class RingReader {
     private boolean repairTail(final long tail) {
         zero(head, head + capacity);
         final boolean reset = region.compareAndSetLong(TAIL_OFFSET, tail, head);
-        tailCache = head;
         stallPosition = -1;
         corruptRecords++;
         region.putLongRelease(CORRUPT_RECORDS_OFFSET, corruptRecords);

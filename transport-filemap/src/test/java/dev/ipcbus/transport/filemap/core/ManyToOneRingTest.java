@@ -298,10 +298,10 @@ class ManyToOneRingTest {
     }
 
     @Test
-    void shouldNeverFollowAPublishedLengthPastTheClaimsNorMoveTheHeadBack() {
+    void shouldDropUpToTheTailOnAnImpossibleLengthWithoutMovingTheHeadBack() {
         final RingFixture fixture = new RingFixture(1024);
         fixture.ring.write(RingFixture.frame(16, 0));
-        // A foreign writer claims 24 bytes and publishes a 520-byte record.
+        // A foreign writer claims 24 bytes and publishes a 520-byte record (longer than any frame this ring takes).
         final long at = claimByHand(fixture, 24, RecordDescriptor.claimMark(24, 99));
         fixture.region.putLongRelease(HEADER_LENGTH + (int) at, RecordDescriptor.header(520, RecordDescriptor.TYPE_FRAME));
         final long tail = fixture.region.getLong(TAIL_OFFSET);
@@ -318,10 +318,33 @@ class ManyToOneRingTest {
     }
 
     @Test
-    void shouldReportAHeaderBeyondTheClaimsOnceAndWipeIt() {
+    void shouldRepairTheRingWhenAPossibleLengthPassedItsClaimWithoutMovingTheHeadBack() {
         final RingFixture fixture = new RingFixture(1024);
-        // Garbage where nothing was claimed: head == tail == 0.
-        fixture.region.putLong(HEADER_LENGTH, RecordDescriptor.header(64, RecordDescriptor.TYPE_FRAME));
+        fixture.ring.write(RingFixture.frame(16, 0));
+        // A foreign writer claims 24 bytes and publishes a 136-byte record: a possible length, past its claim.
+        final long at = claimByHand(fixture, 24, RecordDescriptor.claimMark(24, 99));
+        fixture.region.putLongRelease(HEADER_LENGTH + (int) at, RecordDescriptor.header(136, RecordDescriptor.TYPE_FRAME));
+        final long tail = fixture.region.getLong(TAIL_OFFSET);
+        assertEquals(2, fixture.reader.poll(frame -> { }, 100));
+        final long head = fixture.reader.head();
+        assertTrue(head > tail);
+        // Seen when the reader next idles: reported once, the tail reset to the head, the head kept.
+        assertTrue(fixture.reader.skipStalled(0, 1));
+        assertFalse(fixture.reader.skipStalled(1, 1));
+        assertEquals(head, fixture.reader.head());
+        assertEquals(head, fixture.region.getLong(TAIL_OFFSET));
+        assertEquals(1, fixture.errors.size(), fixture.errors.toString());
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(16, 3)));
+        final List<Boolean> seen = new ArrayList<>();
+        assertEquals(1, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, 16, 3)), 100));
+        assertEquals(List.of(true), seen);
+    }
+
+    @Test
+    void shouldReportAnImpossibleHeaderBeyondTheClaimsOnceAndWipeIt() {
+        final RingFixture fixture = new RingFixture(1024);
+        // Garbage where nothing was claimed (head == tail == 0), with a length no frame of this ring can have.
+        fixture.region.putLong(HEADER_LENGTH, RecordDescriptor.header(640, RecordDescriptor.TYPE_FRAME));
         for (int i = 0; i < 10; i++) {
             assertEquals(0, fixture.reader.poll(frame -> { }, 100));
         }
