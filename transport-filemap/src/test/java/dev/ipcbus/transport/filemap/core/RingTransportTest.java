@@ -83,7 +83,13 @@ class RingTransportTest {
             assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
         }
         assertTrue(errors.isEmpty(), errors.toString());
-        final Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+        // The reader publishes its counters when a batch ends, after the batch's frames were delivered.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+        while (counters.get("framesRead") < 2000 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            counters = transport.inboxCounters(NODE, inbox.address());
+        }
         assertEquals(2000, counters.get("framesRead"));
         if (mode == IdleMode.BLOCK || mode == IdleMode.HYBRID) {
             assertTrue(counters.get("wakeups") > 0, counters.toString());
