@@ -291,20 +291,15 @@ class ManyToOneRingTest {
         assertEquals(0, fixture.region.getLong(HEADER_LENGTH));
         assertEquals(ManyToOneRing.SKIPPED, stopped.resume());
         assertTrue(fixture.ringIsFree());
-        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(40, 1)));
-        final List<Boolean> seen = new ArrayList<>();
-        assertEquals(1, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, 40, 1)), 100));
-        assertEquals(List.of(true), seen);
+        assertServesAgain(fixture, 40, 1);
     }
 
     @Test
     void shouldDropUpToTheTailOnAnImpossibleLengthWithoutMovingTheHeadBack() {
         final RingFixture fixture = new RingFixture(1024);
         fixture.ring.write(RingFixture.frame(16, 0));
-        // A foreign writer claims 24 bytes and publishes a 520-byte record (longer than any frame this ring takes).
-        final long at = claimByHand(fixture, 24, RecordDescriptor.claimMark(24, 99));
-        fixture.region.putLongRelease(HEADER_LENGTH + (int) at, RecordDescriptor.header(520, RecordDescriptor.TYPE_FRAME));
-        final long tail = fixture.region.getLong(TAIL_OFFSET);
+        // Longer than any frame this ring takes.
+        final long tail = publishPastItsClaim(fixture, 520);
         final List<Integer> lengths = new ArrayList<>();
         assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
         assertEquals(List.of(16), lengths);
@@ -312,8 +307,7 @@ class ManyToOneRingTest {
         assertEquals(1, fixture.region.getLong(CORRUPT_RECORDS_OFFSET));
         assertEquals(1, fixture.errors.size());
         assertTrue(fixture.ringIsZero());
-        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(16, 3)));
-        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
+        assertServesAgain(fixture, 16, 3);
         assertFalse(fixture.reader.skipStalled(0, 1));
     }
 
@@ -321,10 +315,8 @@ class ManyToOneRingTest {
     void shouldRepairTheRingWhenAPossibleLengthPassedItsClaimWithoutMovingTheHeadBack() {
         final RingFixture fixture = new RingFixture(1024);
         fixture.ring.write(RingFixture.frame(16, 0));
-        // A foreign writer claims 24 bytes and publishes a 136-byte record: a possible length, past its claim.
-        final long at = claimByHand(fixture, 24, RecordDescriptor.claimMark(24, 99));
-        fixture.region.putLongRelease(HEADER_LENGTH + (int) at, RecordDescriptor.header(136, RecordDescriptor.TYPE_FRAME));
-        final long tail = fixture.region.getLong(TAIL_OFFSET);
+        // A possible length (the max frame), past its claim.
+        final long tail = publishPastItsClaim(fixture, 136);
         assertEquals(2, fixture.reader.poll(frame -> { }, 100));
         final long head = fixture.reader.head();
         assertTrue(head > tail);
@@ -334,10 +326,7 @@ class ManyToOneRingTest {
         assertEquals(head, fixture.reader.head());
         assertEquals(head, fixture.region.getLong(TAIL_OFFSET));
         assertEquals(1, fixture.errors.size(), fixture.errors.toString());
-        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(16, 3)));
-        final List<Boolean> seen = new ArrayList<>();
-        assertEquals(1, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, 16, 3)), 100));
-        assertEquals(List.of(true), seen);
+        assertServesAgain(fixture, 16, 3);
     }
 
     @Test
@@ -375,6 +364,26 @@ class ManyToOneRingTest {
         }
         assertEquals(2, fixture.errors.size(), fixture.errors.toString());
         assertEquals(fixture.reader.head(), fixture.region.getLong(TAIL_OFFSET));
+    }
+
+    /**
+     * A foreign writer claims 24 bytes and publishes a frame record of {@code publishedLength} there.
+     *
+     * @return the tail after the claim.
+     */
+    private static long publishPastItsClaim(final RingFixture fixture, final int publishedLength) {
+        final long at = claimByHand(fixture, 24, RecordDescriptor.claimMark(24, 99));
+        fixture.region.putLongRelease(HEADER_LENGTH + (int) at,
+            RecordDescriptor.header(publishedLength, RecordDescriptor.TYPE_FRAME));
+        return fixture.region.getLong(TAIL_OFFSET);
+    }
+
+    /** Writes one frame and asserts the next poll delivers exactly it. */
+    private static void assertServesAgain(final RingFixture fixture, final int length, final int seed) {
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(length, seed)));
+        final List<Boolean> seen = new ArrayList<>();
+        assertEquals(1, fixture.reader.poll(frame -> seen.add(RingFixture.matches(frame, length, seed)), 100));
+        assertEquals(List.of(true), seen);
     }
 
     /** Claims {@code aligned} bytes at the tail the way a writer does and puts {@code header} there; returns the index. */
