@@ -36,7 +36,6 @@ import dev.ipcbus.registry.NodeRegistry;
 import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
-import dev.ipcbus.spi.NodeLiveness;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
@@ -154,20 +153,8 @@ public final class BusNode implements Bus {
             this.registry = new FileNodeRegistry(busDirectory, this::onReclaim, errorHandler);
         }
 
-        final NodeRegistry nodes = registry;
-        final NodeLiveness liveness = new NodeLiveness() {
-            @Override
-            public boolean isAlive(final long nodeId) {
-                return nodes.isAlive(nodeId);
-            }
-
-            @Override
-            public boolean isProcessAlive(final long pid) {
-                return nodes.hasLiveNodeInProcess(pid);
-            }
-        };
         final TransportContext context = new TransportContext(
-            uri.busName(), options, busDirectory, liveness, errorHandler);
+            uri.busName(), options, busDirectory, registry, errorHandler);
         Transport created = null;
         Inbox opened = null;
         boolean claimed = false;

@@ -1,6 +1,7 @@
 package dev.ipcbus.registry;
 
 import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.NodeLiveness;
 
 import java.util.List;
 
@@ -12,7 +13,7 @@ import java.util.List;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public interface NodeRegistry extends AutoCloseable {
+public interface NodeRegistry extends NodeLiveness, AutoCloseable {
     /**
      * Called for a node found dead, while the caller holds the dead node's lock; at most one call per node across all
      * processes. Releases the node's transport resources.
@@ -104,6 +105,7 @@ public interface NodeRegistry extends AutoCloseable {
      * @param nodeId the node.
      * @return {@code false} if the node is dead or not registered.
      */
+    @Override
     boolean isAlive(long nodeId);
 
     /**
@@ -113,10 +115,13 @@ public interface NodeRegistry extends AutoCloseable {
     void close();
 
     /**
+     * Answers from the registry's locks, not from the OS's process table (which a zombie or a reused pid fools).
+     *
      * @param pid a process id; only its low 32 bits are compared.
      * @return whether a registered node in that process is alive (checking a node may reclaim it if it is dead).
      */
-    default boolean hasLiveNodeInProcess(final long pid) {
+    @Override
+    default boolean isProcessAlive(final long pid) {
         for (final NodeRecord record : nodes()) {
             if ((int) record.pid() == (int) pid && isAlive(NodeIds.parse(record.id()))) {
                 return true;

@@ -57,16 +57,7 @@ public final class ManyToOneRing {
      * @param doorbell rings the segment's reader.
      */
     public ManyToOneRing(final SharedRegion region, final Doorbell doorbell) {
-        this(region, doorbell, WRITER_PID);
-    }
-
-    /**
-     * @param region    a ready, validated segment.
-     * @param doorbell  rings the segment's reader.
-     * @param writerPid the writer tag put in claim marks: this process's id (tests use others).
-     */
-    ManyToOneRing(final SharedRegion region, final Doorbell doorbell, final int writerPid) {
-        this(region, doorbell, writerPid, () -> { });
+        this(region, doorbell, WRITER_PID, () -> { });
     }
 
     /**
