@@ -71,6 +71,48 @@ public final class PipeInboxGuard {
         return false;
     }
 
+    /**
+     * One attempt of an inbox's accepting thread to take a new connection, made while it holds a hello slot.
+     */
+    @FunctionalInterface
+    public interface ConnectionTaker {
+        /**
+         * @return {@code true} if the slot is no longer the caller's (a reader took it, or the attempt gave it back
+         * itself); {@code false} if no connection was taken and the slot is to be given back.
+         * @throws InterruptedException to end the accepting thread.
+         */
+        boolean takeOne() throws InterruptedException;
+    }
+
+    /**
+     * The accepting thread of an inbox: takes a hello slot, then a connection, until the inbox closes. Nothing but
+     * closing (or an interrupt) ends it: a failure to set up one connection is reported and taking goes on after a
+     * short pause ({@link #onConnectionSetupFailure}).
+     *
+     * @param closed whether the inbox closed.
+     * @param taker  takes one connection.
+     */
+    public void serve(final BooleanSupplier closed, final ConnectionTaker taker) {
+        while (!closed.getAsBoolean()) {
+            try {
+                if (!awaitHelloSlot(closed)) {
+                    return;
+                }
+                if (!taker.takeOne()) {
+                    releaseHelloSlot();
+                }
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (final Throwable ex) {
+                if (closed.getAsBoolean()) {
+                    return;
+                }
+                onConnectionSetupFailure(ex);
+            }
+        }
+    }
+
     /** Gives back a slot taken by {@link #awaitHelloSlot}. */
     public void releaseHelloSlot() {
         slots.release();

@@ -307,44 +307,36 @@ public final class PosixPipeInbox implements Inbox {
     }
 
     /**
-     * Accepts connections until the inbox closes, each handed to its own reader thread. Nothing may end this thread
-     * while the inbox is open: a failed accept, or a failure to set a connection up (out of memory, no thread), is
-     * reported, that connection closed, and accepting goes on after a short pause.
+     * Accepts connections until the inbox closes, each handed to its own reader thread (see
+     * {@link PipeInboxGuard#serve}).
      */
     private void acceptLoop() {
-        while (!closed) {
-            try {
-                if (!guard.awaitHelloSlot(() -> closed)) {
-                    return; // closed
-                }
-                final SocketChannel channel;
-                try {
-                    channel = server.accept();
-                } catch (final ClosedChannelException ex) {
-                    guard.releaseHelloSlot();
-                    return; // close()
-                } catch (final IOException ex) {
-                    guard.releaseHelloSlot();
-                    // E.g. out of file descriptors: report, give the process a moment, keep accepting.
-                    if (!closed) {
-                        errorHandler.onError(new BusException("pipe inbox cannot accept a connection, retrying in "
-                            + ACCEPT_RETRY_MILLIS + " ms: node=" + NodeIds.format(nodeId) + ", path=" + path
-                            + ", cause=" + ex, ex));
-                        Thread.sleep(ACCEPT_RETRY_MILLIS);
-                    }
-                    continue;
-                }
-                start(channel);
-            } catch (final InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (final Throwable ex) {
-                if (closed) {
-                    return;
-                }
-                guard.onConnectionSetupFailure(ex);
+        guard.serve(() -> closed, this::acceptOne);
+    }
+
+    /**
+     * Accepts one connection and starts its reader; a failed accept other than the socket closing (say, out of file
+     * descriptors) is reported and followed by a short pause.
+     *
+     * @return whether the hello slot was handed on (see {@link PipeInboxGuard.ConnectionTaker}).
+     */
+    private boolean acceptOne() throws InterruptedException {
+        final SocketChannel channel;
+        try {
+            channel = server.accept();
+        } catch (final ClosedChannelException ex) {
+            return false; // close()
+        } catch (final IOException ex) {
+            if (!closed) {
+                errorHandler.onError(new BusException("pipe inbox cannot accept a connection, retrying in "
+                    + ACCEPT_RETRY_MILLIS + " ms: node=" + NodeIds.format(nodeId) + ", path=" + path
+                    + ", cause=" + ex, ex));
+                Thread.sleep(ACCEPT_RETRY_MILLIS);
             }
+            return false;
         }
+        start(channel);
+        return true;
     }
 
     /** Starts the reader thread of a connection that holds a hello slot; on failure, closes it and frees the slot. */

@@ -228,30 +228,12 @@ public final class WindowsPipeInbox implements Inbox {
     }
 
     /**
-     * Connects instances until the inbox closes, each handed to its own reader thread holding a hello slot. Nothing
-     * may end this thread while the inbox is open: a failure to set up one connection (out of memory, no thread) is
-     * reported, that instance closed, and listening goes on after a short pause.
+     * Connects instances until the inbox closes, each handed to its own reader thread holding a hello slot (see
+     * {@link PipeInboxGuard#serve}); then closes the listening instance.
      */
     private void listen() {
         try {
-            while (!closed) {
-                try {
-                    if (!guard.awaitHelloSlot(() -> closed)) {
-                        break;
-                    }
-                    if (!connectNext()) {
-                        guard.releaseHelloSlot();
-                    }
-                } catch (final InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                } catch (final Throwable ex) {
-                    if (closed) {
-                        break;
-                    }
-                    guard.onConnectionSetupFailure(ex);
-                }
-            }
+            guard.serve(() -> closed, this::connectNext);
         } finally {
             synchronized (listeningLock) {
                 if (listening != 0) {
