@@ -14,19 +14,15 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The registry of one bus kept as files in a private directory, shared by every process of the current user.
@@ -76,15 +72,8 @@ public final class FileNodeRegistry implements NodeRegistry {
     private static final String LOCK_SUFFIX = ".lock";
     private static final String STATS_SUFFIX = ".stats";
     private static final String TEMP_SUFFIX = NODE_SUFFIX + ".tmp";
-    /** How long {@link #claim} keeps trying when checkers keep taking its new lock file (in practice: never). */
-    private static final long CLAIM_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
-    /** Lock files held by nodes of this JVM: never opened by a checker (closing would drop the lock). */
-    private static final ConcurrentHashMap<Path, Owned> OWNED = new ConcurrentHashMap<>();
-    /** Lock files being checked by a thread of this JVM, or being created by a node of this JVM. */
-    private static final Set<Path> CHECKING = ConcurrentHashMap.newKeySet();
 
     private final Path directory;
     private final ReclaimListener reclaimListener;
@@ -92,9 +81,6 @@ public final class FileNodeRegistry implements NodeRegistry {
     private final CounterFile version;
     private final ConcurrentHashMap<Long, CounterFile> ownCounters = new ConcurrentHashMap<>();
     private final Set<String> reportedCorrupt = ConcurrentHashMap.newKeySet();
-
-    private record Owned(FileChannel channel, FileLock lock) {
-    }
 
     /**
      * Opens (creating if needed) the registry in {@code directory}.
@@ -112,15 +98,6 @@ public final class FileNodeRegistry implements NodeRegistry {
         this.version = CounterFile.openOrCreate(directory.resolve(VERSION_FILE), VERSION_MAGIC, VERSION_LAYOUT, 1);
     }
 
-    private static FileChannel openChannel(final Path path, final StandardOpenOption... options) throws IOException {
-        final Set<StandardOpenOption> set = Set.of(options);
-        if (RuntimeDirectory.isPosix() && (set.contains(StandardOpenOption.CREATE)
-            || set.contains(StandardOpenOption.CREATE_NEW))) {
-            return FileChannel.open(path, set, PosixFilePermissions.asFileAttribute(RuntimeDirectory.FILE_MODE));
-        }
-        return FileChannel.open(path, set);
-    }
-
     /**
      * @return the registry directory.
      */
@@ -131,16 +108,7 @@ public final class FileNodeRegistry implements NodeRegistry {
     @Override
     public void claim(final long nodeId) {
         final String id = NodeIds.format(nodeId);
-        final Path lockPath = lockPath(id);
-        if (OWNED.containsKey(lockPath)) {
-            return;
-        }
-        enterChecking(lockPath);
-        try {
-            OWNED.put(lockPath, createLocked(lockPath));
-        } finally {
-            CHECKING.remove(lockPath);
-        }
+        NodeLockTable.claim(lockPath(id));
         try {
             ownCounters.put(nodeId, CounterFile.openOrCreate(directory.resolve(id + STATS_SUFFIX), NodeCounters.MAGIC,
                 NodeCounters.LAYOUT, NodeCounters.COUNT));
@@ -151,64 +119,6 @@ public final class FileNodeRegistry implements NodeRegistry {
                 ex.addSuppressed(suppressed);
             }
             throw ex;
-        }
-    }
-
-    /**
-     * Waits until no thread of this JVM checks {@code lockPath} and marks it as being checked (bounded: a check is
-     * short; a fresh random node id is checked by nobody unless a stale record names it).
-     */
-    private static void enterChecking(final Path lockPath) {
-        final long deadline = System.nanoTime() + CLAIM_TIMEOUT_NANOS;
-        while (!CHECKING.add(lockPath)) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new BusException("cannot claim node lock: another thread keeps checking it: path=" + lockPath);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-    }
-
-    /**
-     * Creates the lock file and locks it. A checker in another process may lock the new file before we do, find it
-     * free and reclaim it (remove it): we then hold no lock, or a lock on a removed file, and start again.
-     */
-    private static Owned createLocked(final Path lockPath) {
-        final long deadline = System.nanoTime() + CLAIM_TIMEOUT_NANOS;
-        int attempts = 0;
-        while (true) {
-            attempts++;
-            FileChannel channel = null;
-            try {
-                channel = openChannel(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                final FileLock lock = channel.tryLock();
-                if (lock != null && Files.exists(lockPath, LinkOption.NOFOLLOW_LINKS)) {
-                    return new Owned(channel, lock);
-                }
-            } catch (final FileAlreadyExistsException ex) {
-                // The file of our previous attempt, which its reclaimer has not removed yet.
-            } catch (final IOException | OverlappingFileLockException ex) {
-                closeQuietly(channel, ex);
-                throw new BusException("cannot create node lock: path=" + lockPath + ", error=" + ex, ex);
-            }
-            closeQuietly(channel, null);
-            if (System.nanoTime() - deadline > 0) {
-                throw new BusException("cannot create node lock: checkers kept reclaiming it: path=" + lockPath
-                    + ", attempts=" + attempts);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-    }
-
-    private static void closeQuietly(final FileChannel channel, final Exception failure) {
-        if (channel == null) {
-            return;
-        }
-        try {
-            channel.close();
-        } catch (final IOException ex) {
-            if (failure != null) {
-                failure.addSuppressed(ex);
-            }
         }
     }
 
@@ -230,8 +140,8 @@ public final class FileNodeRegistry implements NodeRegistry {
         final Path temp = directory.resolve(record.id() + TEMP_SUFFIX);
         try {
             final byte[] json = JSON.writeValueAsBytes(record);
-            try (FileChannel channel = openChannel(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel = RuntimeDirectory.openPrivate(temp, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(json);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
@@ -250,7 +160,7 @@ public final class FileNodeRegistry implements NodeRegistry {
     @Override
     public void unlist(final long nodeId) {
         final String id = NodeIds.format(nodeId);
-        if (!OWNED.containsKey(lockPath(id))) {
+        if (!NodeLockTable.isOwned(lockPath(id))) {
             return;
         }
         try {
@@ -268,8 +178,7 @@ public final class FileNodeRegistry implements NodeRegistry {
     public void deregister(final long nodeId) {
         final String id = NodeIds.format(nodeId);
         final Path lockPath = lockPath(id);
-        final Owned owned = OWNED.get(lockPath);
-        if (owned == null) {
+        if (!NodeLockTable.isOwned(lockPath)) {
             return;
         }
         try {
@@ -280,9 +189,8 @@ public final class FileNodeRegistry implements NodeRegistry {
             errorHandler.onError(new BusException("cannot remove node files: node=" + id + ", error=" + ex, ex));
         } finally {
             ownCounters.remove(nodeId);
-            OWNED.remove(lockPath);
             try {
-                owned.channel().close(); // releases the lock
+                NodeLockTable.release(lockPath);
             } catch (final IOException ex) {
                 errorHandler.onError(ex);
             }
@@ -411,11 +319,11 @@ public final class FileNodeRegistry implements NodeRegistry {
     private boolean reclaimIfDead(final long nodeId) {
         final String id = NodeIds.format(nodeId);
         final Path lockPath = lockPath(id);
-        if (!CHECKING.add(lockPath)) {
+        if (!NodeLockTable.tryEnter(lockPath)) {
             return false;
         }
         try {
-            if (OWNED.containsKey(lockPath)) {
+            if (NodeLockTable.isOwned(lockPath)) {
                 return false;
             }
             FileChannel channel;
@@ -424,7 +332,8 @@ public final class FileNodeRegistry implements NodeRegistry {
                 channel = FileChannel.open(lockPath, StandardOpenOption.WRITE);
             } catch (final NoSuchFileException ex) {
                 try {
-                    channel = openChannel(lockPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    channel = RuntimeDirectory.openPrivate(lockPath, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
                     created = true;
                 } catch (final FileAlreadyExistsException raced) {
                     return false; // its owner or another checker is on it
@@ -449,7 +358,7 @@ public final class FileNodeRegistry implements NodeRegistry {
             errorHandler.onError(new BusException("cannot check unlisted node: node=" + id + ", error=" + ex, ex));
             return false;
         } finally {
-            CHECKING.remove(lockPath);
+            NodeLockTable.exit(lockPath);
         }
     }
 
@@ -458,11 +367,11 @@ public final class FileNodeRegistry implements NodeRegistry {
         final String id = NodeIds.format(nodeId);
         final Path lockPath = lockPath(id);
         final Path nodePath = directory.resolve(id + NODE_SUFFIX);
-        if (!CHECKING.add(lockPath)) {
+        if (!NodeLockTable.tryEnter(lockPath)) {
             return true; // another thread of this JVM is checking or reclaiming it, or a node of ours is starting
         }
         try {
-            if (OWNED.containsKey(lockPath)) {
+            if (NodeLockTable.isOwned(lockPath)) {
                 return true; // checked after taking the CHECKING mark: a claim in progress holds the mark
             }
             try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
@@ -491,7 +400,7 @@ public final class FileNodeRegistry implements NodeRegistry {
             errorHandler.onError(new BusException("cannot check node liveness: node=" + id + ", error=" + ex, ex));
             return true;
         } finally {
-            CHECKING.remove(lockPath);
+            NodeLockTable.exit(lockPath);
         }
     }
 

@@ -4,11 +4,13 @@ import dev.ipcbus.BusConfig;
 import dev.ipcbus.ConfigurationException;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
@@ -163,6 +165,22 @@ public final class RuntimeDirectory {
      */
     public static boolean isPosix() {
         return POSIX;
+    }
+
+    /**
+     * Opens a file channel; a file it creates is private to the current user ({@link #FILE_MODE}) from the start.
+     *
+     * @param path    the file.
+     * @param options how to open it.
+     * @return the channel.
+     * @throws IOException as {@link FileChannel#open}.
+     */
+    static FileChannel openPrivate(final Path path, final StandardOpenOption... options) throws IOException {
+        final Set<StandardOpenOption> set = Set.of(options);
+        if (POSIX && (set.contains(StandardOpenOption.CREATE) || set.contains(StandardOpenOption.CREATE_NEW))) {
+            return FileChannel.open(path, set, PosixFilePermissions.asFileAttribute(FILE_MODE));
+        }
+        return FileChannel.open(path, set);
     }
 
     /**
