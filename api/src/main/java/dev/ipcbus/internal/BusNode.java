@@ -95,6 +95,8 @@ public final class BusNode implements Bus {
     private final Inbox inbox;
     private final NodeRecord baseRecord;
     private final ScheduledThreadPoolExecutor timer;
+    /** The timer's one thread, once it started (a request future completed there may close the bus). */
+    private volatile Thread timerThread;
     private final CounterFile counters;
     private final TrafficCounters traffic;
     /** Each sending thread's frame and traffic cell for this node. */
@@ -185,6 +187,7 @@ public final class BusNode implements Bus {
         this.routing = new RoutingTable(Long.MIN_VALUE, List.of(), uri.scheme());
         this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             final Thread thread = new Thread(runnable, "ipcbus-timer-" + nodeHex);
+            timerThread = thread;
             thread.setDaemon(true);
             return thread;
         });
@@ -1289,7 +1292,7 @@ public final class BusNode implements Bus {
      */
     private void stopTimer() {
         timer.shutdown();
-        if (Thread.currentThread().getName().equals("ipcbus-timer-" + nodeHex)) {
+        if (Thread.currentThread() == timerThread) {
             return;
         }
         try {
