@@ -92,7 +92,7 @@ public final class WineAvailability {
      * @return the mingw C compiler.
      * @throws IllegalStateException if the test bed is unavailable.
      */
-    static Path mingwGcc() {
+    public static Path mingwGcc() {
         ensureAvailable();
         return Probe.GCC;
     }

@@ -423,7 +423,15 @@ public final class WineSession {
         }
     }
 
-    private static ProgramResult exec(final List<String> command, final Duration timeout) {
+    /**
+     * Runs a Linux program (a compiler, {@code nm}) and waits for it.
+     *
+     * @param command the program and its arguments.
+     * @param timeout how long to wait before killing it.
+     * @return its exit code and output.
+     * @throws IllegalStateException if it did not finish in time.
+     */
+    public static ProgramResult exec(final List<String> command, final Duration timeout) {
         return exec(command, timeout, System.getenv());
     }
 
