@@ -1,5 +1,7 @@
 package dev.ipcbus.wine.abi;
 
+import com.sun.jna.Library;
+import dev.ipcbus.platform.windows.Kernel32;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,7 +10,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Field;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -46,6 +51,19 @@ class AbiComparatorTest {
         assertTrue(differences.stream().anyMatch(difference -> difference.contains(mistake.expected())),
             () -> mistake + ": expected a difference containing\n  " + mistake.expected() + "\ngot\n  "
                 + String.join("\n  ", differences));
+    }
+
+    /**
+     * The comparator takes each method name as the export name and each Java type as JNA passes it by default: that
+     * holds only while platform-windows loads its libraries with no function or type mapper, as agreed.
+     */
+    @Test
+    void shouldCompareAgainstLibrariesLoadedWithoutMappers() throws ReflectiveOperationException {
+        final Field options = Class.forName(Kernel32.class.getPackageName() + ".Win32Libraries")
+            .getDeclaredField("OPTIONS");
+        options.setAccessible(true);
+
+        assertEquals(Set.of(Library.OPTION_CALLING_CONVENTION), ((Map<?, ?>) options.get(null)).keySet());
     }
 
     @Test

@@ -142,7 +142,7 @@ final class AbiProbe {
      * @return the output, parsed.
      */
     ProbeOutput abi() {
-        final String text = run(List.of());
+        final String text = run(List.of()).replace("\r\n", "\n");
         final ProbeOutput functions = ProbeOutput.parse(text);
         final StringBuilder imports = new StringBuilder();
         for (final String dll : functions.functions().values().stream().map(ProbeOutput.Function::dll)
