@@ -290,6 +290,15 @@ public final class FakeWin32 implements Win32 {
     }
 
     /**
+     * @return the names of the named mappings and events that exist.
+     */
+    public Set<String> namedObjects() {
+        synchronized (lock) {
+            return Set.copyOf(named.keySet());
+        }
+    }
+
+    /**
      * @return whether a named mapping or event of that name exists.
      */
     public boolean namedObjectExists(final String name) {
