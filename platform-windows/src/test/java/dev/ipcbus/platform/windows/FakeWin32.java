@@ -262,6 +262,15 @@ public final class FakeWin32 implements Win32 {
     }
 
     /**
+     * @return the names (lower case) of the mailslots that exist.
+     */
+    public Set<String> mailslots() {
+        synchronized (lock) {
+            return Set.copyOf(slots.keySet());
+        }
+    }
+
+    /**
      * @return whether a mailslot of that name exists.
      */
     public boolean mailslotExists(final String name) {
