@@ -57,6 +57,7 @@ class CurrentUserSecurityTest {
 
     @Test
     void shouldRefuseSomethingThatIsNotASid() {
+        assertThrows(IllegalArgumentException.class, () -> CurrentUserSecurity.currentUserOnly("WD"));
         assertThrows(IllegalArgumentException.class, () -> CurrentUserSecurity.currentUserOnly("S-1-5-21-1)(A;;GA;;;WD"));
         assertThrows(IllegalArgumentException.class, () -> CurrentUserSecurity.currentUserOnly(null));
     }

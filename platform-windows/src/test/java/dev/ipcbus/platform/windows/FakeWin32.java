@@ -262,6 +262,15 @@ public final class FakeWin32 implements Win32 {
     }
 
     /**
+     * @return the names (lower case) of the mailslots that exist.
+     */
+    public Set<String> mailslots() {
+        synchronized (lock) {
+            return Set.copyOf(slots.keySet());
+        }
+    }
+
+    /**
      * @return whether a mailslot of that name exists.
      */
     public boolean mailslotExists(final String name) {
@@ -286,6 +295,15 @@ public final class FakeWin32 implements Win32 {
         synchronized (lock) {
             slots.get(name.toLowerCase(Locale.ROOT)).messages.add(message);
             lock.notifyAll();
+        }
+    }
+
+    /**
+     * @return the names of the named mappings and events that exist.
+     */
+    public Set<String> namedObjects() {
+        synchronized (lock) {
+            return Set.copyOf(named.keySet());
         }
     }
 
