@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.filemap;
 
 import dev.ipcbus.TransportUnavailableException;
+import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
@@ -10,7 +11,7 @@ import dev.ipcbus.transport.filemap.core.RingTransport;
 import dev.ipcbus.transport.filemap.core.SegmentStore;
 import dev.ipcbus.transport.filemap.posix.PosixFilemapSupport;
 import dev.ipcbus.transport.filemap.posix.PosixSegmentStore;
-import dev.ipcbus.transport.filemap.windows.WindowsFilemapSupport;
+import dev.ipcbus.transport.filemap.windows.WindowsSegmentStore;
 
 import java.util.Locale;
 
@@ -18,7 +19,8 @@ import java.util.Locale;
  * The provider of {@code filemap://}, the default ipcbus transport: shared-memory inboxes with a doorbell.
  * <p>
  * Picks its OS layer once: Windows (pagefile-backed named mappings and events), Linux ({@code /dev/shm} files and a
- * futex), macOS (files in the runtime directory and timed parking). Other systems are unsupported. Set
+ * futex), macOS (files in the runtime directory and timed parking); {@code -Dipcbus.platform=windows} selects the
+ * Windows layer on any OS ({@link WindowsPlatform#isSelected()}). Other systems are unsupported. Set
  * {@code -Dipcbus.filemap.disable=true} to turn the transport off.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
@@ -58,7 +60,7 @@ public final class FilemapTransportProvider implements TransportProvider {
         final SegmentStore store;
         switch (Probe.OS) {
             case WINDOWS:
-                store = WindowsFilemapSupport.newStore(context.busName());
+                store = new WindowsSegmentStore(context.busName(), WindowsPlatform.win32());
                 break;
             case LINUX:
             case MAC:
@@ -82,6 +84,9 @@ public final class FilemapTransportProvider implements TransportProvider {
         LINUX, MAC, WINDOWS, OTHER;
 
         static Os current() {
+            if (WindowsPlatform.isSelected()) {
+                return WINDOWS;
+            }
             final String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
             if (name.startsWith("linux")) {
                 return LINUX;
@@ -117,8 +122,8 @@ public final class FilemapTransportProvider implements TransportProvider {
                     case MAC:
                         break;
                     case WINDOWS:
-                        if (!WindowsFilemapSupport.isAvailable()) {
-                            cause = WindowsFilemapSupport.unavailabilityCause();
+                        if (!WindowsPlatform.isAvailable()) {
+                            cause = WindowsPlatform.unavailabilityCause();
                             reason = "Win32 file mappings unusable (JNA failed to load?): " + cause;
                         }
                         break;

@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.mailslot;
 
 import dev.ipcbus.TransportUnavailableException;
+import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.spi.CachedProbe;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
@@ -9,17 +10,14 @@ import dev.ipcbus.transport.mailslot.core.MailslotPlatform;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
 import dev.ipcbus.transport.mailslot.posix.PosixMailslotPlatform;
 import dev.ipcbus.transport.mailslot.posix.PosixMailslotSupport;
-import dev.ipcbus.transport.mailslot.windows.Win32MailslotApi;
 import dev.ipcbus.transport.mailslot.windows.WindowsMailslotPlatform;
-import dev.ipcbus.transport.mailslot.windows.WindowsMailslotSupport;
-
-import java.util.Locale;
 
 /**
  * Provides the {@code mailslot://} transport: Windows mailslots on Windows, {@code AF_UNIX} datagram sockets on
  * Linux. Other systems are unsupported (the POSIX layer ships Linux constant values and is untested elsewhere).
  * <p>
- * The OS layer is chosen once, from {@code os.name}. The support probe runs lazily on the first call to
+ * The OS layer is chosen by {@link WindowsPlatform#isSelected()}: from {@code os.name}, or
+ * {@code -Dipcbus.platform=windows} for the Windows layer on any OS. The support probe runs lazily on the first call to
  * {@link #isSupported()}, {@link #unsupportedReason()} or {@link #create(TransportContext)} and is cached;
  * {@code -D}{@value #DISABLE_PROPERTY}{@code =true} turns the transport off.
  * <p>
@@ -30,7 +28,7 @@ public final class MailslotTransportProvider implements TransportProvider {
     public static final String DISABLE_PROPERTY = "ipcbus.mailslot.disable";
 
     private final CachedProbe availability = CachedProbe.withOptOut(DISABLE_PROPERTY, () -> {
-        final Throwable cause = isWindows() ? WindowsMailslotSupport.unavailabilityCause()
+        final Throwable cause = isWindows() ? WindowsPlatform.unavailabilityCause()
             : PosixMailslotSupport.unavailabilityCause();
         return cause == null ? null : String.valueOf(cause.getMessage());
     });
@@ -72,7 +70,7 @@ public final class MailslotTransportProvider implements TransportProvider {
         final MailslotOptions options = MailslotOptions.from(context.options());
         final MailslotPlatform platform;
         if (isWindows()) {
-            platform = new WindowsMailslotPlatform(Win32MailslotApi.jna(), context.busName(), options.maxFrame());
+            platform = new WindowsMailslotPlatform(WindowsPlatform.win32(), context.busName(), options.maxFrame());
         } else {
             platform = PosixMailslotPlatform.create(context.runtimeDirectory(), options.maxFrame(),
                 context.errorHandler());
@@ -81,6 +79,6 @@ public final class MailslotTransportProvider implements TransportProvider {
     }
 
     private static boolean isWindows() {
-        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+        return WindowsPlatform.isSelected();
     }
 }

@@ -1,6 +1,8 @@
 package dev.ipcbus.transport.filemap.windows;
 
-import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.Win32Constants;
+import dev.ipcbus.platform.windows.Win32Exception;
 import dev.ipcbus.transport.filemap.core.Doorbell;
 import dev.ipcbus.transport.filemap.core.SharedRegion;
 
@@ -13,15 +15,14 @@ import static dev.ipcbus.transport.filemap.core.SegmentDescriptor.DOORBELL_SEQ_O
  * <b>Thread safety:</b> {@link #ring()} is safe for concurrent use; {@link #await} is for the single reader thread.
  */
 public final class WindowsEventDoorbell implements Doorbell {
-    private final Win32FileMapCalls calls;
+    private final Win32 win32;
     private final SharedRegion region;
     private final long event;
     private final String name;
     private volatile boolean closed;
 
-    WindowsEventDoorbell(final Win32FileMapCalls calls, final SharedRegion region, final long event,
-        final String name) {
-        this.calls = calls;
+    WindowsEventDoorbell(final Win32 win32, final SharedRegion region, final long event, final String name) {
+        this.win32 = win32;
         this.region = region;
         this.event = event;
         this.name = name;
@@ -30,7 +31,7 @@ public final class WindowsEventDoorbell implements Doorbell {
     @Override
     public void ring() {
         if (!closed) {
-            calls.setEvent(event, name);
+            Win32Exception.check(win32, win32.SetEvent(event), "SetEvent", "name=" + name);
         }
     }
 
@@ -40,7 +41,9 @@ public final class WindowsEventDoorbell implements Doorbell {
             return;
         }
         final long millis = Math.max(1, Math.min(Integer.MAX_VALUE - 1, (timeoutNanos + 999_999) / 1_000_000));
-        calls.waitForSingleObject(event, (int) millis, name);
+        if (win32.WaitForSingleObject(event, (int) millis) == Win32Constants.WAIT_FAILED) {
+            throw Win32Exception.lastError(win32, "WaitForSingleObject", "name=" + name);
+        }
     }
 
     @Override
@@ -49,7 +52,7 @@ public final class WindowsEventDoorbell implements Doorbell {
             return;
         }
         closed = true;
-        final NativeCallException failure = calls.closeHandle(event, name, null);
+        final RuntimeException failure = Win32Exception.closeHandle(win32, event, "name=" + name, null);
         if (failure != null) {
             throw failure;
         }

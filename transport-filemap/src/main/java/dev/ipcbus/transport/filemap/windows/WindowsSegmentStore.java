@@ -1,7 +1,11 @@
 package dev.ipcbus.transport.filemap.windows;
 
 import dev.ipcbus.BusException;
-import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.CurrentUserSecurity;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.Win32Constants;
+import dev.ipcbus.platform.windows.Win32Exception;
+import dev.ipcbus.platform.windows.WinError;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.transport.filemap.core.Doorbell;
 import dev.ipcbus.transport.filemap.core.MappedSegment;
@@ -16,7 +20,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Segments as pagefile-backed named file mappings ({@code Local\ipcbus-<bus>-<nodehex>}) with a named auto-reset
- * event as doorbell ({@code …-bell}), both admitting only the current user.
+ * event as doorbell ({@code …-bell}), both admitting only the current user ({@link CurrentUserSecurity}, built before
+ * the create calls, once per segment).
  * <p>
  * A pagefile-backed mapping is committed and zero-filled by {@code CreateFileMapping}, so a shortage of commit
  * charge fails at creation. The names disappear when the last handle closes, which Windows does for a process that
@@ -29,16 +34,15 @@ public final class WindowsSegmentStore implements SegmentStore {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final String busName;
-    private final Win32FileMapCalls calls;
-    private volatile String sddl;
+    private final Win32 win32;
 
     /**
      * @param busName the bus name.
-     * @param api     the Win32 calls.
+     * @param win32   the Win32 binding.
      */
-    public WindowsSegmentStore(final String busName, final Win32FileMapApi api) {
+    public WindowsSegmentStore(final String busName, final Win32 win32) {
         this.busName = busName;
-        this.calls = new Win32FileMapCalls(api);
+        this.win32 = win32;
     }
 
     @Override
@@ -46,48 +50,36 @@ public final class WindowsSegmentStore implements SegmentStore {
         return "windows:" + WindowsNames.NAMESPACE;
     }
 
-    private String sddl() {
-        String value = sddl;
-        if (value == null) {
-            value = WindowsNames.currentUserOnlySddl(calls.api().currentUserSid());
-            sddl = value;
-        }
-        return value;
-    }
-
     @Override
     public MappedSegment create(final long nodeId, final int length) {
         final String name = WindowsNames.mappingName(busName, nodeId);
         final String eventName = WindowsNames.eventName(name);
-        final Win32FileMapApi api = calls.api();
-        final String security = sddl();
         long mapping = 0;
         long event = 0;
         boolean done = false;
-        try {
-            final Win32FileMapApi.Result created = api.CreateFileMapping(security, Win32FileMapApi.PAGE_READWRITE,
-                length, name);
-            mapping = created.value;
+        try (CurrentUserSecurity security = CurrentUserSecurity.create(win32)) {
+            mapping = win32.CreateFileMappingW(security.attributes(), Win32Constants.PAGE_READWRITE, 0, length, name);
+            int error = win32.GetLastError();
             if (mapping == 0) {
-                throw calls.failure("CreateFileMapping", created.lastError, "name=" + name + ", length=" + length
-                    + (created.lastError == Win32FileMapApi.ERROR_INVALID_HANDLE
+                throw Win32Exception.of(win32, "CreateFileMappingW", error, "name=" + name + ", length=" + length
+                    + (error == WinError.ERROR_INVALID_HANDLE
                     ? ", hint=the name belongs to an object of another type" : ""));
             }
-            if (created.lastError == Win32FileMapApi.ERROR_ALREADY_EXISTS) {
+            if (error == WinError.ERROR_ALREADY_EXISTS) {
                 throw new BusException("filemap segment already exists (another inbox of this node id, or an object "
                     + "squatting on the name; it is never reused): name=" + name);
             }
-            final Win32FileMapApi.Result bell = api.CreateEvent(security, false, false, eventName);
-            event = bell.value;
+            event = win32.CreateEventW(security.attributes(), false, false, eventName);
+            error = win32.GetLastError();
             if (event == 0) {
-                throw calls.failure("CreateEvent", bell.lastError, "name=" + eventName);
+                throw Win32Exception.of(win32, "CreateEventW", error, "name=" + eventName);
             }
-            if (bell.lastError == Win32FileMapApi.ERROR_ALREADY_EXISTS) {
+            if (error == WinError.ERROR_ALREADY_EXISTS) {
                 throw new BusException("filemap doorbell event already exists (never reused): name=" + eventName);
             }
             final SharedRegion region = new SharedRegion(map(mapping, length, name));
             final WindowsSegment segment = new WindowsSegment(name, region, mapping,
-                new WindowsEventDoorbell(calls, region, event, eventName), true);
+                new WindowsEventDoorbell(win32, region, event, eventName), true);
             done = true;
             return segment;
         } finally {
@@ -106,19 +98,18 @@ public final class WindowsSegmentStore implements SegmentStore {
                 + ", expected=" + name);
         }
         final String eventName = WindowsNames.eventName(name);
-        final Win32FileMapApi api = calls.api();
         long mapping = 0;
         long event = 0;
         boolean done = false;
         try {
-            final Win32FileMapApi.Result opened = api.OpenFileMapping(Win32FileMapApi.FILE_MAP_ALL_ACCESS, name);
-            mapping = opened.value;
+            mapping = win32.OpenFileMappingW(Win32Constants.FILE_MAP_ALL_ACCESS, false, name);
             if (mapping == 0) {
-                if (opened.lastError == Win32FileMapApi.ERROR_FILE_NOT_FOUND) {
+                final int error = win32.GetLastError();
+                if (error == WinError.ERROR_FILE_NOT_FOUND) {
                     throw new SegmentGoneException("filemap inbox is gone (its node closed or died): name=" + name
                         + ", node=" + NodeIds.format(nodeId));
                 }
-                throw calls.failure("OpenFileMapping", opened.lastError, "name=" + name);
+                throw Win32Exception.of(win32, "OpenFileMappingW", error, "name=" + name);
             }
             final SharedRegion header = new SharedRegion(map(mapping, SegmentDescriptor.HEADER_LENGTH, name));
             SegmentHeader.awaitReady(header, timeoutNanos, name);
@@ -127,14 +118,10 @@ public final class WindowsSegmentStore implements SegmentStore {
             final SharedRegion region = new SharedRegion(map(mapping, SegmentDescriptor.segmentLength(capacity),
                 name));
             SegmentHeader.validate(region, name);
-            final Win32FileMapApi.Result bell = api.OpenEvent(
-                Win32FileMapApi.EVENT_MODIFY_STATE | Win32FileMapApi.SYNCHRONIZE, eventName);
-            event = bell.value;
-            if (event == 0) {
-                throw calls.failure("OpenEvent", bell.lastError, "name=" + eventName);
-            }
+            event = Win32Exception.checkHandle(win32, win32.OpenEventW(Win32Constants.EVENT_MODIFY_STATE
+                | Win32Constants.SYNCHRONIZE, false, eventName), "OpenEventW", "name=" + eventName);
             final WindowsSegment segment = new WindowsSegment(name, region, mapping,
-                new WindowsEventDoorbell(calls, region, event, eventName), false);
+                new WindowsEventDoorbell(win32, region, event, eventName), false);
             done = true;
             return segment;
         } catch (final IllegalArgumentException ex) {
@@ -157,24 +144,25 @@ public final class WindowsSegmentStore implements SegmentStore {
     }
 
     private ByteBuffer map(final long mapping, final int length, final String name) {
-        final long address = calls.mapView(mapping, length, name);
-        final ByteBuffer buffer = calls.api().wrapView(address, length);
-        CLEANER.register(buffer, new Unmap(calls.api(), address));
+        final long address = Win32Exception.checkHandle(win32, win32.MapViewOfFile(mapping,
+            Win32Constants.FILE_MAP_ALL_ACCESS, 0, 0, length), "MapViewOfFile", "name=" + name + ", length=" + length);
+        final ByteBuffer buffer = win32.wrapView(address, length);
+        CLEANER.register(buffer, new Unmap(win32, address));
         return buffer;
     }
 
     private void closeQuietly(final long handle, final String name) {
         if (handle != 0) {
-            calls.api().CloseHandle(handle);
+            win32.CloseHandle(handle);
         }
     }
 
     /** Unmaps a view once its buffer is unreachable; holds no reference to the buffer. */
     private static final class Unmap implements Runnable {
-        private final Win32FileMapApi api;
+        private final Win32 api;
         private final long address;
 
-        Unmap(final Win32FileMapApi api, final long address) {
+        Unmap(final Win32 api, final long address) {
             this.api = api;
             this.address = address;
         }
@@ -227,13 +215,13 @@ public final class WindowsSegmentStore implements SegmentStore {
                 return;
             }
             closed = true;
-            NativeCallException failure = null;
+            RuntimeException failure = null;
             try {
                 doorbell.close();
-            } catch (final NativeCallException ex) {
+            } catch (final RuntimeException ex) {
                 failure = ex;
             }
-            failure = calls.closeHandle(mapping, name, failure);
+            failure = Win32Exception.closeHandle(win32, mapping, "name=" + name, failure);
             if (failure != null) {
                 throw failure;
             }

@@ -1,9 +1,10 @@
 /**
  * Windows layer of the filemap transport (windows layer): segments are pagefile-backed named file mappings in the
- * {@code Local\} namespace, the doorbell is a named auto-reset event, and both carry a DACL admitting only the current
- * user. Every Win32 call goes through {@link dev.ipcbus.transport.filemap.windows.Win32FileMapApi}, whose production
- * implementation is JNA, so the same code can be driven by a fake in unit tests or by a bridge to Wine.
+ * {@code Local\} namespace, the doorbell is a named auto-reset event, and both carry the current-user-only descriptor.
+ * Only transport logic lives here: every Win32 call goes through {@link dev.ipcbus.platform.windows.Win32}
+ * (module platform-windows), whose production implementation is JNA, so the same code is driven by its fake in unit
+ * tests and against Wine in the test bed.
  * <p>
- * Compiled and unit-tested through a fake of the API; not yet run on Windows.
+ * Compiled and tested through the fake and under Wine; not yet run on Windows.
  */
 package dev.ipcbus.transport.filemap.windows;

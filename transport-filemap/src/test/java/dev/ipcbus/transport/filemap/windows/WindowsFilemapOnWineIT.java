@@ -2,6 +2,7 @@ package dev.ipcbus.transport.filemap.windows;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.WinError;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
@@ -11,6 +12,7 @@ import dev.ipcbus.transport.filemap.core.MappedSegment;
 import dev.ipcbus.transport.filemap.core.RingTransport;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
 import dev.ipcbus.wine.BridgeReply;
+import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
 import dev.ipcbus.wine.WineSession;
@@ -92,19 +94,19 @@ class WindowsFilemapOnWineIT {
     @Test
     void shouldRefuseAMappingWithAForeignMagic() {
         final Win32Bridge squatter = process("foreign");
-        final WineWin32FileMapApi foreign = new WineWin32FileMapApi(squatter);
+        final BridgeWin32 foreign = new BridgeWin32(squatter);
         final long node = 0x62;
         final String name = WindowsNames.mappingName(bus, node);
         final int length = SegmentDescriptor.segmentLength(SegmentDescriptor.MIN_CAPACITY);
-        final long mapping = foreign.CreateFileMapping(null, PAGE_READWRITE, length, name).value;
+        final long mapping = foreign.CreateFileMappingW(null, PAGE_READWRITE, 0, length, name);
         assertTrue(mapping != 0);
-        final long event = foreign.CreateEvent(null, false, false, WindowsNames.eventName(name)).value;
-        final long view = foreign.MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, length).value;
+        final long event = foreign.CreateEventW(null, false, false, WindowsNames.eventName(name));
+        final long view = foreign.MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, length);
         final ByteBuffer bytes = foreign.wrapView(view, length).order(ByteOrder.LITTLE_ENDIAN);
         bytes.putInt(SegmentDescriptor.MAGIC_OFFSET, 0x1BADF00D);
         bytes.putInt(SegmentDescriptor.CAPACITY_OFFSET, SegmentDescriptor.MIN_CAPACITY);
         try {
-            final WindowsSegmentStore store = new WindowsSegmentStore(bus, new WineWin32FileMapApi(
+            final WindowsSegmentStore store = new WindowsSegmentStore(bus, new BridgeWin32(
                 WineSession.get().bridge()));
             final BusException refused = assertThrows(BusException.class, () -> store.open(node, name,
                 TimeUnit.MILLISECONDS.toNanos(500)));
@@ -118,28 +120,28 @@ class WindowsFilemapOnWineIT {
 
     @Test
     void shouldRefuseANameAlreadyTakenAndNameTheOtherType() {
-        final WineWin32FileMapApi other = new WineWin32FileMapApi(process("squatter"));
-        final WindowsSegmentStore store = new WindowsSegmentStore(bus, new WineWin32FileMapApi(
+        final BridgeWin32 other = new BridgeWin32(process("squatter"));
+        final WindowsSegmentStore store = new WindowsSegmentStore(bus, new BridgeWin32(
             WineSession.get().bridge()));
         final int length = SegmentDescriptor.segmentLength(SegmentDescriptor.MIN_CAPACITY);
 
         final String taken = WindowsNames.mappingName(bus, 0x63);
-        final long mapping = other.CreateFileMapping(null, PAGE_READWRITE, length, taken).value;
+        final long mapping = other.CreateFileMappingW(null, PAGE_READWRITE, 0, length, taken);
         final BusException exists = assertThrows(BusException.class, () -> store.create(0x63, length));
         assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
         other.CloseHandle(mapping);
 
         final String clash = WindowsNames.mappingName(bus, 0x64);
-        final long event = other.CreateEvent(null, false, false, clash).value;
+        final long event = other.CreateEventW(null, false, false, clash);
         final NativeCallException type = assertThrows(NativeCallException.class, () -> store.create(0x64, length));
-        assertEquals(Win32FileMapApi.ERROR_INVALID_HANDLE, type.code());
+        assertEquals(WinError.ERROR_INVALID_HANDLE, type.code());
         assertTrue(type.getMessage().contains("another type"), type.getMessage());
         other.CloseHandle(event);
     }
 
     @Test
     void shouldApplyTheCurrentUserDescriptorToMappingAndEvent() throws Exception {
-        final WineWin32FileMapApi api = new WineWin32FileMapApi(WineSession.get().bridge());
+        final BridgeWin32 api = new BridgeWin32(WineSession.get().bridge());
         final WindowsSegmentStore store = new WindowsSegmentStore(bus, api);
         final MappedSegment segment = store.create(0x65,
             SegmentDescriptor.segmentLength(SegmentDescriptor.MIN_CAPACITY));
@@ -164,7 +166,7 @@ class WindowsFilemapOnWineIT {
         final TransportContext context = new TransportContext(bus, new TransportOptions(Map.of(pair[0], pair[1])),
             Path.of("."), id -> true, errors::add);
         final RingTransport transport = new RingTransport(context, new WindowsSegmentStore(bus,
-            new WineWin32FileMapApi(bridge)), FilemapOptions.read(context.options()));
+            new BridgeWin32(bridge)), FilemapOptions.read(context.options()));
         resources.add(transport);
         return transport;
     }

@@ -14,20 +14,6 @@ class WindowsNamesTest {
     }
 
     @Test
-    void shouldBuildADaclForTheCurrentUserOnly() {
-        assertEquals("D:P(A;;GA;;;S-1-5-21-1004336348-1177238915-682003330-1001)",
-            WindowsNames.currentUserOnlySddl("S-1-5-21-1004336348-1177238915-682003330-1001"));
-    }
-
-    @Test
-    void shouldRefuseSomethingThatIsNotASid() {
-        assertThrows(IllegalArgumentException.class, () -> WindowsNames.currentUserOnlySddl("WD"));
-        assertThrows(IllegalArgumentException.class,
-            () -> WindowsNames.currentUserOnlySddl("S-1-5-21-1)(A;;GA;;;WD"));
-        assertThrows(IllegalArgumentException.class, () -> WindowsNames.currentUserOnlySddl(null));
-    }
-
-    @Test
     void shouldRefuseNamesLongerThanWindowsAccepts() {
         assertThrows(IllegalArgumentException.class, () -> WindowsNames.mappingName("x".repeat(240), 1));
     }

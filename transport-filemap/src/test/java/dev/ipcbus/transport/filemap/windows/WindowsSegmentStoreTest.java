@@ -2,6 +2,8 @@ package dev.ipcbus.transport.filemap.windows;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.FakeWin32;
+import dev.ipcbus.platform.windows.WinError;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
@@ -31,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Windows layer's logic, driven through a fake of {@link Win32FileMapApi} (no Windows JVM here).
+ * The Windows layer's logic, driven through the one fake of {@code Win32} (no Windows JVM here).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class WindowsSegmentStoreTest {
@@ -41,21 +43,22 @@ class WindowsSegmentStoreTest {
     @TempDir
     Path runtime;
 
-    private final FakeWin32FileMapApi api = new FakeWin32FileMapApi();
+    private final FakeWin32 api = new FakeWin32();
     private final WindowsSegmentStore store = new WindowsSegmentStore("shop", api);
 
     @Test
     void shouldCreateAMappingAndAnEventForTheCurrentUserOnly() {
         final MappedSegment segment = store.create(NODE, LENGTH);
         assertEquals("Local\\ipcbus-shop-0000000000001234", segment.address());
-        assertTrue(api.named.containsKey("Local\\ipcbus-shop-0000000000001234"));
-        assertTrue(api.named.containsKey("Local\\ipcbus-shop-0000000000001234-bell"));
-        assertEquals(List.of("D:P(A;;GA;;;" + api.sid + ")", "D:P(A;;GA;;;" + api.sid + ")"),
-            api.securityDescriptors);
+        assertTrue(api.namedObjectExists("Local\\ipcbus-shop-0000000000001234"));
+        assertTrue(api.namedObjectExists("Local\\ipcbus-shop-0000000000001234-bell"));
+        final String sddl = "D:P(A;;GA;;;" + FakeWin32.USER_SID + ")";
+        assertEquals(List.of(sddl, sddl), api.created.stream().map(FakeWin32.Created::sddl).toList());
+        assertEquals(0, api.liveDescriptors(), "the descriptor is freed after the create calls");
         assertEquals(LENGTH, segment.region().length());
         segment.close();
-        assertTrue(api.named.isEmpty(), "names disappear with the last handle");
-        assertTrue(api.handles.isEmpty());
+        assertTrue(api.namedObjects().isEmpty(), "names disappear with the last handle");
+        assertTrue(api.openHandles() == 0);
     }
 
     @Test
@@ -63,17 +66,26 @@ class WindowsSegmentStoreTest {
         final MappedSegment first = store.create(NODE, LENGTH);
         final BusException ex = assertThrows(BusException.class, () -> store.create(NODE, LENGTH));
         assertTrue(ex.getMessage().contains("already exists"), ex.getMessage());
-        assertEquals(2, api.handles.size(), "only the first segment's handles remain");
+        assertEquals(2, api.openHandles(), "only the first segment's handles remain");
         first.close();
-        assertTrue(api.handles.isEmpty());
+        assertTrue(api.openHandles() == 0);
     }
 
     @Test
     void shouldReportANameTakenByAnotherObjectTypeAsANativeFailure() {
-        api.CreateEvent("D:", false, false, "Local\\ipcbus-shop-0000000000001234");
+        api.CreateEventW(null, false, false, "Local\\ipcbus-shop-0000000000001234");
         final NativeCallException ex = assertThrows(NativeCallException.class, () -> store.create(NODE, LENGTH));
-        assertEquals("CreateFileMapping", ex.function());
-        assertEquals(Win32FileMapApi.ERROR_INVALID_HANDLE, ex.code());
+        assertEquals("CreateFileMappingW", ex.function());
+        assertEquals(WinError.ERROR_INVALID_HANDLE, ex.code());
+    }
+
+    @Test
+    void shouldReportAFailedDescriptorBuildBeforeCreatingAnything() {
+        api.failNext("ConvertStringSecurityDescriptorToSecurityDescriptorW", WinError.ERROR_INVALID_PARAMETER, 1);
+        final NativeCallException ex = assertThrows(NativeCallException.class, () -> store.create(NODE, LENGTH));
+        assertEquals("ConvertStringSecurityDescriptorToSecurityDescriptorW", ex.function());
+        assertTrue(api.created.isEmpty(), "no create call: " + api.created);
+        assertEquals(0, api.openHandles());
     }
 
     @Test
@@ -127,7 +139,7 @@ class WindowsSegmentStoreTest {
         } finally {
             transport.close();
         }
-        assertTrue(api.named.isEmpty(), "objects left: " + api.named.keySet());
-        assertTrue(api.handles.isEmpty(), "handles left: " + api.handles.size());
+        assertTrue(api.namedObjects().isEmpty(), "objects left: " + api.namedObjects());
+        assertTrue(api.openHandles() == 0, "handles left: " + api.openHandles());
     }
 }

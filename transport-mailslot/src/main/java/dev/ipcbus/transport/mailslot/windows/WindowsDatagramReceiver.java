@@ -1,13 +1,15 @@
 package dev.ipcbus.transport.mailslot.windows;
 
-import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.Win32Exception;
 import dev.ipcbus.transport.mailslot.core.DatagramReceiver;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 
-import static dev.ipcbus.transport.mailslot.windows.Win32MailslotApi.*;
+import static dev.ipcbus.platform.windows.Win32Constants.*;
+import static dev.ipcbus.platform.windows.WinError.*;
 
 /**
  * A mailslot's server handle, read one message at a time into one direct buffer, one byte longer than the largest
@@ -29,18 +31,19 @@ final class WindowsDatagramReceiver implements DatagramReceiver {
     /** How long one blocking read waits before the loop checks its closing flag again. */
     static final int READ_TIMEOUT_MILLIS = 250;
 
-    private final Win32MailslotApi api;
+    private final Win32 win32;
     private final long handle;
     private final String name;
     private final int capacity;
     private final ByteBuffer direct;
     private final ByteBuf buffer;
-    private final MailslotInfo info = new MailslotInfo();
+    private final int[] nextSize = new int[1];
+    private final int[] read = new int[1];
     private boolean woken;
     private boolean closed;
 
-    WindowsDatagramReceiver(final Win32MailslotApi api, final long handle, final String name, final int capacity) {
-        this.api = api;
+    WindowsDatagramReceiver(final Win32 win32, final long handle, final String name, final int capacity) {
+        this.win32 = win32;
         this.handle = handle;
         this.name = name;
         this.capacity = capacity;
@@ -55,28 +58,34 @@ final class WindowsDatagramReceiver implements DatagramReceiver {
 
     @Override
     public int receive() {
-        api.GetMailslotInfo(handle, info);
-        final int next = info.nextSize;
-        try {
-            if (next < 0) {
-                return api.ReadFile(handle, direct, capacity);
-            }
-            if (next > capacity) {
-                api.ReadFile(handle, ByteBuffer.allocateDirect(next), next);
-                return next;
-            }
-            return api.ReadFile(handle, direct, Math.max(next, 1));
-        } catch (final NativeCallException ex) {
-            switch (ex.code()) {
-                case ERROR_SEM_TIMEOUT:
-                case ERROR_INSUFFICIENT_BUFFER:
-                    return NOTHING;
-                case ERROR_BROKEN_PIPE:
-                    // Wine reports a zero-length message as a broken pipe and drops it.
-                    return 0;
-                default:
-                    throw ex;
-            }
+        Win32Exception.check(win32, win32.GetMailslotInfo(handle, null, nextSize, null, null), "GetMailslotInfo",
+            "name=" + name);
+        final int next = nextSize[0];
+        final boolean ok;
+        final int length;
+        if (next < 0) {
+            ok = win32.ReadFile(handle, direct, capacity, read);
+            length = read[0];
+        } else if (next > capacity) {
+            ok = win32.ReadFile(handle, ByteBuffer.allocateDirect(next), next, read);
+            length = next;
+        } else {
+            ok = win32.ReadFile(handle, direct, Math.max(next, 1), read);
+            length = read[0];
+        }
+        if (ok) {
+            return length;
+        }
+        final int code = win32.GetLastError();
+        switch (code) {
+            case ERROR_SEM_TIMEOUT:
+            case ERROR_INSUFFICIENT_BUFFER:
+                return NOTHING;
+            case ERROR_BROKEN_PIPE:
+                // Wine reports a zero-length message as a broken pipe and drops it.
+                return 0;
+            default:
+                throw Win32Exception.of(win32, "ReadFile", code, "name=" + name);
         }
     }
 
@@ -87,22 +96,15 @@ final class WindowsDatagramReceiver implements DatagramReceiver {
                 return;
             }
             woken = true;
-            try {
-                api.SetMailslotInfo(handle, 0);
-            } catch (final NativeCallException ignored) {
-                // The wake-up message or the read timeout still ends the wait.
-            }
+            // a failure is harmless: the wake-up message or the read timeout still ends the wait
+            win32.SetMailslotInfo(handle, 0);
         }
-        try {
-            final long writer = api.CreateFile(name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL);
-            try {
-                api.WriteFile(writer, ByteBuffer.allocateDirect(1), 1);
-            } finally {
-                api.CloseHandle(writer);
-            }
-        } catch (final NativeCallException ignored) {
-            // The read timeout ends the wait within READ_TIMEOUT_MILLIS.
+        final long writer = win32.CreateFileW(name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, null,
+            OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL);
+        if (writer != INVALID_HANDLE_VALUE) {
+            // a failed write is harmless too: the read timeout ends the wait within READ_TIMEOUT_MILLIS
+            win32.WriteFile(writer, ByteBuffer.allocateDirect(1), 1, new int[1], 0);
+            win32.CloseHandle(writer);
         }
     }
 
@@ -115,7 +117,7 @@ final class WindowsDatagramReceiver implements DatagramReceiver {
             closed = true;
         }
         try {
-            api.CloseHandle(handle);
+            Win32Exception.check(win32, win32.CloseHandle(handle), "CloseHandle", "name=" + name);
         } finally {
             buffer.release();
         }

@@ -26,7 +26,7 @@ class WindowsMailslotOnWineContractIT extends TransportContractTest {
     static final WineSkips SKIPS = WineSkips.of(Map.of(
         "shouldFailWithBackpressureNamingTheSlowNodeAndRecover", "MAILSLOT_WRITE_BLOCKS_WHEN_FULL: a mailslot "
             + "WriteFile into a slot whose reader stopped blocks under Wine (Windows: queued, or a quota error that "
-            + "becomes BACK_PRESSURED); the backpressure path is verified with the fake Win32MailslotApi only"));
+            + "becomes BACK_PRESSURED); the backpressure path is verified with the fake Win32 only"));
 
     @BeforeAll
     static void wine() {

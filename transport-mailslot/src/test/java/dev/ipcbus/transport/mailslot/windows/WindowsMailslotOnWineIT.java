@@ -10,6 +10,8 @@ import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.mailslot.core.MailslotSizing;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
 import dev.ipcbus.wine.NativeClient;
+import dev.ipcbus.platform.windows.Win32Constants;
+import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
 import dev.ipcbus.wine.WineMailslotTransportProvider;
@@ -108,9 +110,9 @@ class WindowsMailslotOnWineIT {
         resources.add(inbox);
         final Win32Bridge raw = WineSession.get().newBridge("raw-writer");
         resources.add(raw);
-        final long writer = raw.call("CreateFileW", new long[] {Win32MailslotApi.GENERIC_WRITE,
-            Win32MailslotApi.FILE_SHARE_READ | Win32MailslotApi.FILE_SHARE_WRITE, Win32MailslotApi.OPEN_EXISTING,
-            Win32MailslotApi.FILE_ATTRIBUTE_NORMAL}, Win32Bridge.wide(inbox.address())).value();
+        final long writer = raw.call("CreateFileW", new long[] {Win32Constants.GENERIC_WRITE,
+            Win32Constants.FILE_SHARE_READ | Win32Constants.FILE_SHARE_WRITE, Win32Constants.OPEN_EXISTING,
+            Win32Constants.FILE_ATTRIBUTE_NORMAL}, Win32Bridge.wide(inbox.address())).value();
         assertTrue(writer != -1, "error=" + raw.lastError());
         // Wine does not enforce nMaxMessageSize, so the oversize datagram reaches the reader, which must size its read
         // to it (Wine would truncate a short read) and drop it.
@@ -152,7 +154,7 @@ class WindowsMailslotOnWineIT {
 
     private MailslotTransport transport(final Win32Bridge bridge) {
         final MailslotTransport transport = new MailslotTransport(new WindowsMailslotPlatform(
-            new WineWin32MailslotApi(bridge), bus, -1), id -> true, errors::add);
+            new BridgeWin32(bridge), bus, -1), id -> true, errors::add);
         resources.add(transport);
         return transport;
     }

@@ -2,6 +2,8 @@ package dev.ipcbus.transport.mailslot.windows;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.FakeWin32;
+import dev.ipcbus.platform.windows.WinError;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.mailslot.core.MailslotInbox;
@@ -26,14 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Windows layer, run off Windows through {@link FakeWin32MailslotApi}: the same receive loop, outlet and error
+ * The Windows layer, run off Windows through the one fake {@link FakeWin32}: the same receive loop, outlet and error
  * mapping that run on Windows, against the documented Win32 behaviour.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class WindowsMailslotTransportTest {
     private static final int MAX = 4096;
 
-    private final FakeWin32MailslotApi api = new FakeWin32MailslotApi();
+    private final FakeWin32 api = new FakeWin32();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final MailslotTransport transport = new MailslotTransport(
         new WindowsMailslotPlatform(api, "shop", MAX), node -> true, errors::add);
@@ -43,7 +45,7 @@ class WindowsMailslotTransportTest {
     void close() {
         transport.close();
         assertEquals(0, api.openHandles(), "every handle closed");
-        assertTrue(api.slots.isEmpty(), "every slot gone");
+        assertTrue(api.mailslots().isEmpty(), "every slot gone");
     }
 
     private Inbox openCollecting(final long nodeId) {
@@ -64,11 +66,40 @@ class WindowsMailslotTransportTest {
     void shouldCreateTheSlotForTheCurrentUserWithTheFrameLimit() {
         final Inbox inbox = openCollecting(0xABCL);
         assertEquals("\\\\.\\mailslot\\ipcbus\\shop\\0000000000000abc", inbox.address());
-        final FakeWin32MailslotApi.Slot slot = api.slots.get(inbox.address().toLowerCase());
-        assertEquals(MAX, slot.maxMessageSize);
-        assertArrayEquals(SelfRelativeSecurityDescriptor.forUser(FakeWin32MailslotApi.USER_SID),
-            slot.securityDescriptor);
-        assertEquals(WindowsDatagramReceiver.READ_TIMEOUT_MILLIS, slot.readTimeout);
+        final FakeWin32.Created created = api.created.get(0);
+        assertEquals("CreateMailslotW", created.function());
+        assertEquals(MAX, created.size());
+        assertEquals("D:P(A;;GA;;;" + FakeWin32.USER_SID + ")", api.mailslotSddl(inbox.address()));
+        assertEquals(WindowsDatagramReceiver.READ_TIMEOUT_MILLIS, created.mode());
+        assertEquals(0, api.liveDescriptors(), "the descriptor is freed after CreateMailslotW");
+    }
+
+    @Test
+    void shouldReportAFailedDescriptorBuildWithoutCreatingTheSlot() {
+        api.failNext("ConvertStringSecurityDescriptorToSecurityDescriptorW", WinError.ERROR_INVALID_PARAMETER, 1);
+        final NativeCallException ex = assertThrows(NativeCallException.class, () -> openCollecting(7));
+        assertEquals("ConvertStringSecurityDescriptorToSecurityDescriptorW", ex.function());
+        assertTrue(api.created.isEmpty(), api.created.toString());
+    }
+
+    @Test
+    void shouldTreatAnUnknownWriteFailureAsAnErrorNeverAsSent() throws Exception {
+        final Inbox inbox = openCollecting(8);
+        final Outlet outlet = transport.openOutlet(8, inbox.address());
+        final ByteBuf frame = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+        try {
+            api.failNext("WriteFile", 1234, 1);
+            final NativeCallException ex = assertThrows(NativeCallException.class, () -> outlet.offer(frame, 0));
+            assertEquals("WriteFile", ex.function());
+            assertEquals(1234, ex.code());
+            for (final int full : new int[] {WinError.ERROR_NOT_ENOUGH_QUOTA, WinError.ERROR_NO_SYSTEM_RESOURCES,
+                WinError.ERROR_NOT_ENOUGH_MEMORY}) {
+                api.failNext("WriteFile", full, 1);
+                assertEquals(Outlet.BACK_PRESSURED, outlet.offer(frame, 0), "code " + full);
+            }
+        } finally {
+            frame.release();
+        }
     }
 
     @Test
@@ -95,11 +126,11 @@ class WindowsMailslotTransportTest {
 
     @Test
     void shouldRefuseANameAlreadyTaken() {
-        final long squatter = api.CreateMailslot(WindowsMailslotName.of("shop", 5), 0, 0, new byte[0]);
+        final long squatter = api.CreateMailslotW(WindowsMailslotName.of("shop", 5), 0, 0, null);
         try {
             final BusException ex = assertThrows(BusException.class, () -> openCollecting(5));
             assertTrue(ex.getMessage().contains("already taken"), ex.getMessage());
-            assertEquals(Win32MailslotApi.ERROR_ALREADY_EXISTS, ((NativeCallException)ex.getCause()).code());
+            assertEquals(WinError.ERROR_ALREADY_EXISTS, ((NativeCallException)ex.getCause()).code());
         } finally {
             api.CloseHandle(squatter);
         }
@@ -109,7 +140,7 @@ class WindowsMailslotTransportTest {
     void shouldFailToOpenAnOutletToAMissingSlot() {
         final NativeCallException ex = assertThrows(NativeCallException.class,
             () -> transport.openOutlet(9, WindowsMailslotName.of("shop", 9)));
-        assertEquals(Win32MailslotApi.ERROR_FILE_NOT_FOUND, ex.code());
+        assertEquals(WinError.ERROR_FILE_NOT_FOUND, ex.code());
     }
 
     @Test
@@ -129,7 +160,7 @@ class WindowsMailslotTransportTest {
 
     @Test
     void shouldReportBackPressureWhenTheKernelRefusesMoreMessages() throws Exception {
-        api.quota = 3;
+        api.mailslotQuota(3);
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch entered = new CountDownLatch(1);
         final Inbox inbox = transport.openInbox(3, frame -> {
@@ -160,11 +191,10 @@ class WindowsMailslotTransportTest {
     @Test
     void shouldDropOversizeAndEmptyMessagesAndKeepReceiving() throws Exception {
         final Inbox inbox = openCollecting(4);
-        final FakeWin32MailslotApi.Slot slot = api.slots.get(inbox.address().toLowerCase());
-        slot.inject(new byte[MAX + 1]);
-        slot.inject(new byte[3 * MAX]);
-        slot.inject(new byte[0]);
-        slot.inject(new byte[] {7});
+        api.injectMailslotMessage(inbox.address(), new byte[MAX + 1]);
+        api.injectMailslotMessage(inbox.address(), new byte[3 * MAX]);
+        api.injectMailslotMessage(inbox.address(), new byte[0]);
+        api.injectMailslotMessage(inbox.address(), new byte[] {7});
         assertArrayEquals(new byte[] {7}, next());
         final MailslotInbox mailslotInbox = (MailslotInbox)inbox;
         assertEquals(2, mailslotInbox.counters().oversizeDropped());
@@ -179,7 +209,7 @@ class WindowsMailslotTransportTest {
         inbox.close();
         assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(WindowsDatagramReceiver
             .READ_TIMEOUT_MILLIS * 4L), "closed within a few read timeouts");
-        assertTrue(api.slots.isEmpty(), "slot gone");
+        assertTrue(api.mailslots().isEmpty(), "slot gone");
     }
 
     private static void await(final CountDownLatch latch) {

@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.pipe.windows;
 
-import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.Win32Exception;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
@@ -13,7 +14,8 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
-import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
+import static dev.ipcbus.platform.windows.Win32Constants.*;
+import static dev.ipcbus.platform.windows.WinError.*;
 
 /**
  * A writer connection to one Windows inbox: the client end of a message-mode named pipe, one {@code WriteFile} per
@@ -36,12 +38,19 @@ import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
  * A write failing with {@code ERROR_NO_DATA}, {@code ERROR_BROKEN_PIPE} or {@code ERROR_PIPE_NOT_CONNECTED} is an
  * orderly disconnect: {@link Outlet#PEER_GONE}.
  * <p>
- * <b>Status: compiled and tested against an in-memory fake of {@link Win32PipeApi}; not yet run on Windows.</b>
+ * <b>Status: compiled and tested against the fake of {@link Win32} and under Wine; not yet run on Windows.</b>
  * <p>
  * <b>Thread safety:</b> not thread-safe (the outlet's lock confines it); {@link #wakeup()} from any thread.
  */
 public final class WindowsPipeConnection implements PipeConnection {
-    private final Win32PipeApi api;
+    /**
+     * {@code CreateFileW}'s flags for the client end: overlapped writes, and {@code SECURITY_SQOS_PRESENT |
+     * SECURITY_IDENTIFICATION} so that the server (possibly one squatting on the name) can identify the client but not
+     * impersonate it.
+     */
+    public static final int CLIENT_FLAGS = FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
+
+    private final Win32 api;
     private final String name;
     private final long pipe;
     private final long event;
@@ -52,7 +61,7 @@ public final class WindowsPipeConnection implements PipeConnection {
     private String lastFailure;
     private volatile boolean closed;
 
-    private WindowsPipeConnection(final Win32PipeApi api, final String name, final long pipe, final long event,
+    private WindowsPipeConnection(final Win32 api, final String name, final long pipe, final long event,
         final long overlapped, final int maxFrameLength) {
         this.api = api;
         this.name = name;
@@ -74,13 +83,14 @@ public final class WindowsPipeConnection implements PipeConnection {
      * @return the connection.
      * @throws PipeConnectException {@link Outlet#PEER_GONE} if no server exists, {@link Outlet#BACK_PRESSURED} if
      *                              every instance stayed busy until the deadline.
-     * @throws NativeCallException  for any other failure.
+     * @throws Win32Exception      for any other failure.
      */
-    public static WindowsPipeConnection open(final Win32PipeApi api, final String name, final long targetNode,
+    public static WindowsPipeConnection open(final Win32 api, final String name, final long targetNode,
         final int maxFrameLength, final long deadlineNanos) {
         long pipe;
         while (true) {
-            pipe = api.CreateFile(name, GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, FILE_FLAG_OVERLAPPED);
+            // SQOS: the server may identify this client but never impersonate it (a squatting server could otherwise)
+            pipe = api.CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, null, OPEN_EXISTING, CLIENT_FLAGS);
             if (pipe != INVALID_HANDLE_VALUE) {
                 break;
             }
@@ -90,7 +100,7 @@ public final class WindowsPipeConnection implements PipeConnection {
                     + ", node=" + NodeIds.format(targetNode), null);
             }
             if (error != ERROR_PIPE_BUSY) {
-                throw new NativeCallException("CreateFile", error, api.formatMessage(error), "name=" + name);
+                throw Win32Exception.of(api, "CreateFileW", error, "name=" + name);
             }
             final long remaining = deadlineNanos - System.nanoTime();
             if (remaining <= 0) {
@@ -98,7 +108,7 @@ public final class WindowsPipeConnection implements PipeConnection {
                     + ", node=" + NodeIds.format(targetNode), null);
             }
             final int waitMillis = (int) Math.max(1, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(remaining)));
-            if (!api.WaitNamedPipe(name, waitMillis)) {
+            if (!api.WaitNamedPipeW(name, waitMillis)) {
                 final int waitError = api.GetLastError();
                 if (waitError == ERROR_FILE_NOT_FOUND) {
                     throw new PipeConnectException(Outlet.PEER_GONE, "pipe inbox went away: name=" + name, null);
@@ -109,16 +119,10 @@ public final class WindowsPipeConnection implements PipeConnection {
         long event = 0;
         long overlapped = 0;
         try {
-            if (!api.SetNamedPipeHandleState(pipe, PIPE_READMODE_MESSAGE)) {
-                final int error = api.GetLastError();
-                throw new NativeCallException("SetNamedPipeHandleState", error, api.formatMessage(error),
-                    "name=" + name);
-            }
-            event = api.CreateEvent(true, false);
-            if (event == 0) {
-                final int error = api.GetLastError();
-                throw new NativeCallException("CreateEvent", error, api.formatMessage(error), "name=" + name);
-            }
+            Win32Exception.check(api, api.SetNamedPipeHandleState(pipe, PIPE_READMODE_MESSAGE),
+                "SetNamedPipeHandleState", "name=" + name);
+            event = Win32Exception.checkHandle(api, api.CreateEventW(null, true, false, null), "CreateEventW",
+                "name=" + name);
             overlapped = api.allocateOverlapped(event);
         } catch (final RuntimeException ex) {
             if (event != 0) {
@@ -166,7 +170,7 @@ public final class WindowsPipeConnection implements PipeConnection {
         buffer.clear();
         buffer.writeBytes(frame, frame.readerIndex(), length);
         final ByteBuffer view = buffer.internalNioBuffer(0, length);
-        if (api.WriteFile(pipe, view, overlapped)) {
+        if (api.WriteFile(pipe, view, length, null, overlapped)) {
             return Outlet.SENT;
         }
         final int error = api.GetLastError();

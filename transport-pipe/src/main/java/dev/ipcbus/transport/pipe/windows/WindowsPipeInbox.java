@@ -3,7 +3,9 @@ package dev.ipcbus.transport.pipe.windows;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.FrameFormatException;
-import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.CurrentUserSecurity;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.Win32Exception;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
@@ -20,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
+import static dev.ipcbus.platform.windows.Win32Constants.*;
+import static dev.ipcbus.platform.windows.WinError.*;
 
 /**
  * A node's Windows pipe inbox: a message-mode named pipe server, {@code \\.\pipe\ipcbus-<bus>-<nodehex>}, with a
@@ -38,7 +41,8 @@ import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
  * Instances: the first is created with {@code FILE_FLAG_FIRST_PIPE_INSTANCE}, so a process already holding the name
  * (a squatter) makes creation fail with a clear error ({@code ERROR_ACCESS_DENIED}) instead of silently sharing it.
  * Every instance uses {@code PIPE_ACCESS_DUPLEX}, {@code PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
- * PIPE_REJECT_REMOTE_CLIENTS} and a current-user-only security descriptor ({@link PipeSecurity}). As soon as an
+ * PIPE_REJECT_REMOTE_CLIENTS} and a current-user-only security descriptor ({@link CurrentUserSecurity}, built once
+ * when the inbox opens, before any {@code CreateNamedPipeW}, and freed when the listener stops). As soon as an
  * instance connects, the listener thread creates the next one, so clients rarely see {@code ERROR_PIPE_BUSY} (and
  * handle it with {@code WaitNamedPipe} when they do).
  * <p>
@@ -55,7 +59,7 @@ import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
  * <p>
  * No stale objects exist on Windows: the pipe name disappears with the last handle, including when the process dies.
  * <p>
- * <b>Status: compiled and tested against an in-memory fake of {@link Win32PipeApi}; not yet run on Windows.</b>
+ * <b>Status: compiled and tested against the fake of {@link Win32} and under Wine; not yet run on Windows.</b>
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
@@ -71,10 +75,10 @@ public final class WindowsPipeInbox implements Inbox {
     /** Pause after the OS refused to create the next listening instance. */
     private static final long RETRY_MILLIS = 100;
 
-    private final Win32PipeApi api;
+    private final Win32 api;
     private final long nodeId;
     private final String name;
-    private final String sddl;
+    private final CurrentUserSecurity security;
     private final int maxFrameLength;
     private final FrameListener listener;
     private final ErrorHandler errorHandler;
@@ -88,13 +92,14 @@ public final class WindowsPipeInbox implements Inbox {
     private long listening;
     private volatile boolean closed;
 
-    private WindowsPipeInbox(final Win32PipeApi api, final long nodeId, final String name, final String sddl,
+    private WindowsPipeInbox(final Win32 api, final long nodeId, final String name,
+        final CurrentUserSecurity security,
         final int maxFrameLength, final long helloTimeoutNanos, final FrameListener listener,
         final ErrorHandler errorHandler, final Runnable onClose, final long first) {
         this.api = api;
         this.nodeId = nodeId;
         this.name = name;
-        this.sddl = sddl;
+        this.security = security;
         this.maxFrameLength = maxFrameLength;
         this.listener = listener;
         this.errorHandler = errorHandler;
@@ -119,23 +124,25 @@ public final class WindowsPipeInbox implements Inbox {
      * @param onClose           run once when the inbox closes.
      * @return the open inbox.
      * @throws BusException        if another process holds the name (squatter).
-     * @throws NativeCallException if the OS refuses for another reason.
+     * @throws Win32Exception if the security descriptor cannot be built or the OS refuses for another reason.
      */
-    public static WindowsPipeInbox open(final Win32PipeApi api, final long nodeId, final String name,
+    public static WindowsPipeInbox open(final Win32 api, final long nodeId, final String name,
         final int maxFrameLength, final long helloTimeoutNanos, final FrameListener listener,
         final ErrorHandler errorHandler, final Runnable onClose) {
-        final String sddl = PipeSecurity.currentUserOnly(api.currentUserSid());
-        final long first = api.CreateNamedPipe(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_MODE,
-            PIPE_UNLIMITED_INSTANCES, 0, INITIAL_BUFFER, 0, sddl);
+        // built here, on the caller's thread: a failure fails open(), never the listener thread later
+        final CurrentUserSecurity security = CurrentUserSecurity.create(api);
+        final long first = api.CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_MODE,
+            PIPE_UNLIMITED_INSTANCES, 0, INITIAL_BUFFER, 0, security.attributes());
         if (first == INVALID_HANDLE_VALUE) {
             final int error = api.GetLastError();
+            security.close();
             if (error == ERROR_ACCESS_DENIED) {
                 throw new BusException("pipe name already held by another server (a squatter, or a node with the "
                     + "same id): name=" + name + ", error=ERROR_ACCESS_DENIED");
             }
-            throw new NativeCallException("CreateNamedPipe", error, api.formatMessage(error), "name=" + name);
+            throw Win32Exception.of(api, "CreateNamedPipeW", error, "name=" + name);
         }
-        final WindowsPipeInbox inbox = new WindowsPipeInbox(api, nodeId, name, sddl, maxFrameLength,
+        final WindowsPipeInbox inbox = new WindowsPipeInbox(api, nodeId, name, security, maxFrameLength,
             helloTimeoutNanos, listener, errorHandler, onClose, first);
         inbox.listenerThread.start();
         return inbox;
@@ -241,6 +248,7 @@ public final class WindowsPipeInbox implements Inbox {
                     listening = 0;
                 }
             }
+            security.close(); // after the last CreateNamedPipeW, which only this thread makes
         }
     }
 
@@ -271,8 +279,7 @@ public final class WindowsPipeInbox implements Inbox {
                 // The client connected and closed before ConnectNamedPipe: reuse the instance.
                 api.DisconnectNamedPipe(instance);
             } else if (error != ERROR_OPERATION_ABORTED) {
-                errorHandler.onError(new NativeCallException("ConnectNamedPipe", error, api.formatMessage(error),
-                    "name=" + name));
+                errorHandler.onError(Win32Exception.of(api, "ConnectNamedPipe", error, "name=" + name));
                 sleepQuietly(10);
             }
             return false;
@@ -302,12 +309,11 @@ public final class WindowsPipeInbox implements Inbox {
 
     /** Creates the next listening instance; false (reported) if the OS refused. */
     private boolean createNext() {
-        final long next = api.CreateNamedPipe(name, PIPE_ACCESS_DUPLEX, PIPE_MODE, PIPE_UNLIMITED_INSTANCES, 0,
-            INITIAL_BUFFER, 0, sddl);
+        final long next = api.CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX, PIPE_MODE, PIPE_UNLIMITED_INSTANCES, 0,
+            INITIAL_BUFFER, 0, security.attributes());
         if (next == INVALID_HANDLE_VALUE) {
-            final int error = api.GetLastError();
-            errorHandler.onError(new NativeCallException("CreateNamedPipe", error, api.formatMessage(error),
-                "name=" + name + ", instance=next"));
+            errorHandler.onError(Win32Exception.lastError(api, "CreateNamedPipeW", "name=" + name
+                + ", instance=next"));
             return false;
         }
         synchronized (listeningLock) {
@@ -398,7 +404,8 @@ public final class WindowsPipeInbox implements Inbox {
                     // An oversize message (beyond maxFrameLength: a writer whose URI allows larger frames) is read
                     // in buffer-sized pieces over offset 0 and dropped; the connection stays.
                     boolean oversize = false;
-                    boolean ok = api.ReadFile(handle, buffer.internalNioBuffer(0, buffer.capacity()), count);
+                    boolean ok = api.ReadFile(handle, buffer.internalNioBuffer(0, buffer.capacity()), buffer.capacity(),
+                        count);
                     length += count[0];
                     int error = ok ? 0 : api.GetLastError();
                     while (!ok && error == ERROR_MORE_DATA) {
@@ -421,7 +428,7 @@ public final class WindowsPipeInbox implements Inbox {
                             buffer.release();
                             buffer = grown;
                         }
-                        ok = api.ReadFile(handle, buffer.internalNioBuffer(at, want), count);
+                        ok = api.ReadFile(handle, buffer.internalNioBuffer(at, want), want, count);
                         error = ok ? 0 : api.GetLastError();
                         final int got = count[0];
                         if ((ok && got < expected) || (error == ERROR_MORE_DATA && got == expected)) {
@@ -443,8 +450,7 @@ public final class WindowsPipeInbox implements Inbox {
                         }
                         if (error != ERROR_BROKEN_PIPE && error != ERROR_PIPE_NOT_CONNECTED && error != ERROR_NO_DATA
                             && error != ERROR_OPERATION_ABORTED && !closed) {
-                            errorHandler.onError(new NativeCallException("ReadFile", error,
-                                api.formatMessage(error), "name=" + name));
+                            errorHandler.onError(Win32Exception.of(api, "ReadFile", error, "name=" + name));
                         }
                         return;
                     }

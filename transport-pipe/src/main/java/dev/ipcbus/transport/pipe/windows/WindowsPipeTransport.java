@@ -1,6 +1,8 @@
 package dev.ipcbus.transport.pipe.windows;
 
 import dev.ipcbus.BusException;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.spi.Closeables;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
@@ -19,18 +21,18 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The pipe transport on Windows: each inbox is a {@link WindowsPipeInbox} (a message-mode named pipe server), each
  * outlet a {@link PipeOutlet} over {@link WindowsPipeConnection}s. Every Win32 call goes through the given
- * {@link Win32PipeApi}.
+ * {@link Win32}.
  * <p>
  * {@link #reclaim} has nothing to release: a named pipe disappears with its last handle, also when its process dies.
  * <p>
- * <b>Status: compiled and tested against an in-memory fake of {@link Win32PipeApi}; not yet run on Windows.</b>
+ * <b>Status: compiled and tested against an in-memory fake of {@link Win32}; not yet run on Windows.</b>
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class WindowsPipeTransport implements Transport {
     private final TransportContext context;
     private final PipeOptions options;
-    private final Win32PipeApi api;
+    private final Win32 api;
     private final Set<WindowsPipeInbox> inboxes = ConcurrentHashMap.newKeySet();
     private final Set<PipeOutlet> outlets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -40,7 +42,7 @@ public final class WindowsPipeTransport implements Transport {
      * @param options the parsed pipe options.
      * @param api     the Win32 calls.
      */
-    public WindowsPipeTransport(final TransportContext context, final PipeOptions options, final Win32PipeApi api) {
+    public WindowsPipeTransport(final TransportContext context, final PipeOptions options, final Win32 api) {
         this.context = context;
         this.options = options;
         this.api = api;
@@ -54,7 +56,7 @@ public final class WindowsPipeTransport implements Transport {
      * @return the transport.
      */
     public static Transport create(final TransportContext context, final PipeOptions options) {
-        return new WindowsPipeTransport(context, options, new JnaWin32PipeApi());
+        return new WindowsPipeTransport(context, options, WindowsPlatform.win32());
     }
 
     @Override

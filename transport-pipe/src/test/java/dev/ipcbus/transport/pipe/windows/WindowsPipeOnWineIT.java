@@ -4,6 +4,7 @@ import dev.ipcbus.Bus;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusException;
 import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.platform.windows.CurrentUserSecurity;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
@@ -13,6 +14,7 @@ import dev.ipcbus.transport.pipe.PipeOptions;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.wine.BridgeReply;
 import dev.ipcbus.wine.NativeClient;
+import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
 import dev.ipcbus.wine.WineDeviation;
@@ -35,7 +37,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
+import static dev.ipcbus.platform.windows.Win32Constants.*;
+import static dev.ipcbus.platform.windows.WinError.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,7 +98,7 @@ class WindowsPipeOnWineIT {
     void shouldWaitWithWaitNamedPipeWhileEveryInstanceIsBusy() throws Exception {
         final Win32Bridge server = process("one-instance-server");
         final String name = WindowsPipeNames.inboxName(bus, 0x52);
-        final String sddl = PipeSecurity.currentUserOnly(server.call("CurrentUserSid").text(0));
+        final String sddl = CurrentUserSecurity.currentUserOnly(server.call("CurrentUserSid").text(0));
         final long instance = server.call("CreateNamedPipeW", new long[] {PIPE_ACCESS_DUPLEX,
             WindowsPipeInbox.PIPE_MODE, 1, 0, 65536, 0}, Win32Bridge.wide(name), Win32Bridge.wide(sddl)).value();
         assertNotEquals(INVALID_HANDLE_VALUE, instance);
@@ -103,7 +106,7 @@ class WindowsPipeOnWineIT {
         final long taken = occupant.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
             Win32Bridge.wide(name)).value();
         assertNotEquals(INVALID_HANDLE_VALUE, taken);
-        final WineWin32PipeApi api = new WineWin32PipeApi(WineSession.get().bridge());
+        final BridgeWin32 api = new BridgeWin32(WineSession.get().bridge());
 
         final long start = System.nanoTime();
         final PipeConnectException busy = assertThrows(PipeConnectException.class, () -> WindowsPipeConnection.open(api,
@@ -137,7 +140,7 @@ class WindowsPipeOnWineIT {
         final WindowsPipeInbox inbox = (WindowsPipeInbox) open(reader, 0x53, received);
         final Win32Bridge doomed = WineSession.get().newBridge("doomed-writer");
         final WindowsPipeTransport writer = new WindowsPipeTransport(context(id -> true), options(),
-            new WineWin32PipeApi(doomed));
+            new BridgeWin32(doomed));
         resources.add(writer);
         final Outlet outlet = writer.openOutlet(0x53, inbox.address());
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)));
@@ -161,7 +164,7 @@ class WindowsPipeOnWineIT {
         final Win32Bridge doomed = WineSession.get().newBridge("doomed-reader");
         resources.add(doomed);
         final WindowsPipeTransport reader = new WindowsPipeTransport(context(id -> true), options(),
-            new WineWin32PipeApi(doomed));
+            new BridgeWin32(doomed));
         resources.add(reader);
         final Inbox inbox = reader.openInbox(0x54, frame -> { });
         final AtomicBoolean alive = new AtomicBoolean(true);
@@ -289,7 +292,7 @@ class WindowsPipeOnWineIT {
 
     private WindowsPipeTransport transport(final Win32Bridge bridge, final dev.ipcbus.spi.NodeLiveness liveness) {
         final WindowsPipeTransport transport = new WindowsPipeTransport(context(liveness), options(),
-            new WineWin32PipeApi(bridge));
+            new BridgeWin32(bridge));
         resources.add(transport);
         return transport;
     }

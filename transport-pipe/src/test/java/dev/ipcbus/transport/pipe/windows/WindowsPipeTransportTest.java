@@ -2,6 +2,8 @@ package dev.ipcbus.transport.pipe.windows;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.FrameFormatException;
+import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.FakeWin32;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
@@ -34,7 +36,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import static dev.ipcbus.transport.pipe.windows.Win32PipeApi.*;
+import static dev.ipcbus.platform.windows.Win32Constants.*;
+import static dev.ipcbus.platform.windows.WinError.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,13 +47,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Windows layer's server and client state machines, driven through {@link FakeWin32PipeApi}: runs on any OS.
+ * The Windows layer's server and client state machines, driven through the one fake {@link FakeWin32}: runs on any OS.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class WindowsPipeTransportTest {
     private static final int MAX = 256 * 1024;
 
-    private final FakeWin32PipeApi api = new FakeWin32PipeApi();
+    private final FakeWin32 api = new FakeWin32();
     private final Set<Long> dead = ConcurrentHashMap.newKeySet();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final List<ByteBuf> buffers = new ArrayList<>();
@@ -66,12 +69,17 @@ class WindowsPipeTransportTest {
         return new WindowsPipeTransport(context, options, api);
     }
 
+    private List<FakeWin32.Created> pipesCreated() {
+        return api.created.stream().filter(c -> c.function().equals("CreateNamedPipeW")).toList();
+    }
+
     @AfterEach
     void tearDown() {
         transport.close();
         buffers.forEach(ByteBuf::release);
         assertEquals(0, api.openHandles(), "every handle closed");
         assertEquals(0, api.pendingOverlapped(), "every OVERLAPPED freed");
+        assertEquals(0, api.liveDescriptors(), "every security descriptor freed");
     }
 
     private ByteBuf frame(final byte[] bytes) {
@@ -97,20 +105,23 @@ class WindowsPipeTransportTest {
         assertEquals("\\\\.\\pipe\\ipcbus-it-" + NodeIds.format(node), inbox.address());
         final Outlet outlet = transport.openOutlet(node, inbox.address());
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (api.created.size() < 2 && System.nanoTime() < deadline) {
+        while (pipesCreated().size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        final FakeWin32PipeApi.Created first = api.created.get(0);
-        assertEquals(PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, first.openMode());
+        final FakeWin32.Created first = pipesCreated().get(0);
+        assertEquals(PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, first.flags());
         assertEquals(PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
-            first.pipeMode());
-        assertEquals("D:P(A;;GA;;;" + FakeWin32PipeApi.USER_SID + ")", first.sddl());
-        final FakeWin32PipeApi.Created next = api.created.get(1);
-        assertEquals(PIPE_ACCESS_DUPLEX, next.openMode(), "later instances without FIRST_PIPE_INSTANCE");
-        assertEquals(first.pipeMode(), next.pipeMode());
+            first.mode());
+        assertEquals("D:P(A;;GA;;;" + FakeWin32.USER_SID + ")", first.sddl());
+        final FakeWin32.Created next = pipesCreated().get(1);
+        assertEquals(PIPE_ACCESS_DUPLEX, next.flags(), "later instances without FIRST_PIPE_INSTANCE");
+        assertEquals(first.mode(), next.mode());
         assertEquals(first.sddl(), next.sddl());
         assertTrue(api.calls.contains("SetNamedPipeHandleState:" + PIPE_READMODE_MESSAGE),
             "client handles start in byte mode and must be switched: " + api.calls);
+        assertTrue(api.calls.contains("CreateFileW:" + Integer.toHexString(FILE_FLAG_OVERLAPPED
+            | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION)),
+            "the client opens with SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION: " + api.calls);
         outlet.close();
         inbox.close();
     }
@@ -141,10 +152,44 @@ class WindowsPipeTransportTest {
     }
 
     @Test
+    void shouldFailOpenWhenTheDescriptorCannotBeBuiltAndCreateNoPipe() {
+        api.failNext("ConvertStringSecurityDescriptorToSecurityDescriptorW", ERROR_INVALID_PARAMETER, 1);
+        final NativeCallException failure = assertThrows(NativeCallException.class,
+            () -> transport.openInbox(NodeIds.next(), new Collector()));
+        assertEquals("ConvertStringSecurityDescriptorToSecurityDescriptorW", failure.function());
+        assertTrue(pipesCreated().isEmpty(), "no pipe created: " + api.created);
+    }
+
+    @Test
+    void shouldKeepAcceptingAfterTheNextInstanceFailsOnce() throws Exception {
+        final Collector collector = new Collector();
+        final long node = NodeIds.next();
+        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        api.failNext("CreateNamedPipeW", ERROR_NOT_ENOUGH_MEMORY, 1);
+        final Outlet first = transport.openOutlet(node, inbox.address());
+        assertEquals(Outlet.SENT, first.offer(frame(new byte[] {1}), 0));
+        assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
+        final WindowsPipeTransport other = transport(Duration.ofSeconds(5));
+        try {
+            final Outlet second = other.openOutlet(node, inbox.address());
+            assertEquals(Outlet.SENT, second.offer(frame(new byte[] {2}), 0));
+            assertArrayEquals(new byte[] {2}, collector.frames.poll(5, TimeUnit.SECONDS),
+                "the listener survived the failed CreateNamedPipeW and accepts again");
+        } finally {
+            other.close();
+        }
+        assertTrue(errors.stream().anyMatch(e -> e instanceof NativeCallException n
+            && n.function().equals("CreateNamedPipeW")), "the failure was reported: " + errors);
+        errors.clear();
+        first.close();
+        inbox.close();
+    }
+
+    @Test
     void shouldRefuseSquatterHoldingTheName() {
         final long node = NodeIds.next();
         final String name = WindowsPipeNames.inboxName("it", node);
-        final long squatter = api.CreateNamedPipe(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE, 1, 0, 0, 0, "D:");
+        final long squatter = api.CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE, 1, 0, 0, 0, null);
         final BusException error = assertThrows(BusException.class, () -> transport.openInbox(node, f -> { }));
         assertTrue(error.getMessage().contains("squatter"), error.getMessage());
         api.CloseHandle(squatter);
@@ -157,7 +202,7 @@ class WindowsPipeTransportTest {
         final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
         api.busy(3);
         final Outlet outlet = transport.openOutlet(node, inbox.address());
-        assertTrue(api.calls.contains("WaitNamedPipe"), "ERROR_PIPE_BUSY waits with WaitNamedPipe");
+        assertTrue(api.calls.contains("WaitNamedPipeW"), "ERROR_PIPE_BUSY waits with WaitNamedPipeW");
         assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), 0));
         assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
 
@@ -174,7 +219,7 @@ class WindowsPipeTransportTest {
 
     @Test
     void shouldBackPressureFullPipeThenDeliverInOrderWithoutTheCancelledFrame() throws Exception {
-        api.quota(3000);
+        api.pipeQuota(3000);
         final CountDownLatch release = new CountDownLatch(1);
         final Collector collector = new Collector();
         final long node = NodeIds.next();
@@ -229,7 +274,7 @@ class WindowsPipeTransportTest {
             "ERROR_NO_DATA, then the reconnect finds no instance: ERROR_FILE_NOT_FOUND");
         outlet.close();
 
-        api.quota(10);
+        api.pipeQuota(10);
         final CountDownLatch stuck = new CountDownLatch(1);
         final long other = NodeIds.next();
         final WindowsPipeInbox slow = (WindowsPipeInbox) transport.openInbox(other, f -> {
@@ -424,21 +469,21 @@ class WindowsPipeTransportTest {
 
     private long connect(final String name) {
         while (true) {
-            final long handle = api.CreateFile(name, GENERIC_WRITE, 0, OPEN_EXISTING, FILE_FLAG_OVERLAPPED);
+            final long handle = api.CreateFileW(name, GENERIC_WRITE, 0, null, OPEN_EXISTING, FILE_FLAG_OVERLAPPED);
             if (handle != INVALID_HANDLE_VALUE) {
                 return handle;
             }
             assertEquals(ERROR_PIPE_BUSY, api.GetLastError());
-            api.WaitNamedPipe(name, 1000);
+            api.WaitNamedPipeW(name, 1000);
         }
     }
 
     private void write(final long client, final byte[] bytes) {
         rawClients.add(client);
-        final long event = api.CreateEvent(true, false);
+        final long event = api.CreateEventW(null, true, false, null);
         final long io = api.allocateOverlapped(event);
         final ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-        if (!api.WriteFile(client, direct, io)) {
+        if (!api.WriteFile(client, direct, bytes.length, null, io)) {
             assertEquals(ERROR_IO_PENDING, api.GetLastError());
             api.GetOverlappedResult(client, io, new int[1], true);
         }

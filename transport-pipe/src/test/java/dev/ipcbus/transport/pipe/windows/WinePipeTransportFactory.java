@@ -3,11 +3,12 @@ package dev.ipcbus.transport.pipe.windows;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.transport.pipe.PipeOptions;
+import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineTransportFactory;
 
 /**
- * Builds the production {@link WindowsPipeTransport} on {@link WineWin32PipeApi}: the test scheme
+ * Builds the production {@link WindowsPipeTransport} on {@link BridgeWin32}: the test scheme
  * {@code winepipe://} ({@link dev.ipcbus.wine.WinePipeTransportProvider}) runs the Windows pipe layer under Wine.
  * <p>
  * <b>Thread safety:</b> stateless.
@@ -21,6 +22,6 @@ public final class WinePipeTransportFactory implements WineTransportFactory {
 
     @Override
     public Transport create(final TransportContext context, final Win32Bridge bridge) {
-        return new WindowsPipeTransport(context, PipeOptions.from(context.options()), new WineWin32PipeApi(bridge));
+        return new WindowsPipeTransport(context, PipeOptions.from(context.options()), new BridgeWin32(bridge));
     }
 }
