@@ -1,6 +1,9 @@
 package dev.ipcbus.wine;
 
+import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,6 +42,9 @@ public final class WineShim {
     /** The system property JNA searches for native libraries, forwarded to child JVMs. */
     public static final String LIBRARY_PATH_PROPERTY = "jna.library.path";
 
+    private static final int SE_KERNEL_OBJECT = 6;
+    private static final int DACL_SECURITY_INFORMATION = 4;
+    private static final int SDDL_REVISION_1 = 1;
     private static final List<String> SOURCES = List.of("win32shim.h", "win32shim.c", "win32shim_advapi32.c");
     private static final String CONFIG_FILE = "win32shim.conf";
     private static Path installed;
@@ -90,6 +96,41 @@ public final class WineShim {
      */
     public static synchronized int bridgePid() {
         return installed == null ? 0 : kernel32().getFunction("ipcbus_shim_bridge_pid").invokeInt(new Object[0]);
+    }
+
+    /**
+     * Reads back the DACL Wine applied to an object of this JVM's Windows process (a handle the production binding got
+     * through the shim): {@code GetSecurityInfo} + {@code ConvertSecurityDescriptorToStringSecurityDescriptorW} in the
+     * shim's advapi32. A test aid: the binding itself never reads security back.
+     *
+     * @param handle a kernel object handle of this JVM's shim bridge.
+     * @return the DACL as SDDL ({@code D:P(A;;GA;;;S-1-5-...)}).
+     * @throws IllegalStateException if the shim is not installed or a call fails.
+     */
+    public static synchronized String daclOf(final long handle) {
+        if (installed == null) {
+            throw new IllegalStateException("the shim is not installed (WineShim.install())");
+        }
+        final NativeLibrary advapi32 = NativeLibrary.getInstance("advapi32");
+        final PointerByReference descriptor = new PointerByReference();
+        final int error = advapi32.getFunction("GetSecurityInfo").invokeInt(new Object[] {new Pointer(handle),
+            SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, null, null, null, null, descriptor});
+        if (error != 0) {
+            throw new IllegalStateException("GetSecurityInfo failed: handle=" + handle + ", error=" + error);
+        }
+        final PointerByReference text = new PointerByReference();
+        try {
+            if (advapi32.getFunction("ConvertSecurityDescriptorToStringSecurityDescriptorW").invokeInt(new Object[] {
+                descriptor.getValue(), SDDL_REVISION_1, DACL_SECURITY_INFORMATION, text, null}) == 0) {
+                throw new IllegalStateException("ConvertSecurityDescriptorToStringSecurityDescriptorW failed: error="
+                    + Native.getLastError());
+            }
+            final String sddl = text.getValue().getWideString(0);
+            kernel32().getFunction("LocalFree").invokePointer(new Object[] {text.getValue()});
+            return sddl;
+        } finally {
+            kernel32().getFunction("LocalFree").invokePointer(new Object[] {descriptor.getValue()});
+        }
     }
 
     private static NativeLibrary kernel32() {
