@@ -17,6 +17,12 @@
  *            u32 GetLastError() read right after the call, u16 n, n x i64, u16 m, m x (u32 length, bytes)
  * Strings travel as UTF-16LE without terminator. SetLastError(0) runs before each call, so the error reported is
  * the call's own.
+ *
+ * Two clients speak it: the Java Win32Bridge (test aids with test-bed conveniences: SDDL text for security, trimmed
+ * message text) and the Linux shim libkernel32.so/libadvapi32.so (win32shim.c), which forwards the production JNA
+ * binding's calls. The shim's forms are marked "shim:" below: a security descriptor travels as its self-relative bytes
+ * (security format 1), every pointer argument's data travels as a blob, and memory a call allocates comes back as
+ * bytes (with the address it had here where the caller must relocate pointers into it).
  */
 #define WIN32_LEAN_AND_MEAN
 #define _WIN32_WINNT 0x0600
@@ -64,6 +70,7 @@ typedef struct {
     OVERLAPPED ov;
     uint8_t *buffer;
     DWORD capacity;
+    int is_read;
 } bridge_overlapped_t;
 
 static int recv_all(SOCKET s, void *p, int n) {
@@ -169,6 +176,37 @@ static void free_sa(SECURITY_ATTRIBUTES *sa) {
     if (sa != NULL && sa->lpSecurityDescriptor != NULL) LocalFree(sa->lpSecurityDescriptor);
 }
 
+/* SECURITY_ATTRIBUTES from blob i: SDDL text (format 0, the Java bridge's form) or a self-relative descriptor's bytes
+   (format 1, the shim's form); NULL for an empty blob. The descriptor is copied to LocalAlloc'd (aligned) memory, so
+   free_sa frees either. Sets *bad if SDDL does not convert. */
+static SECURITY_ATTRIBUTES *sa_from_blob(const request_t *rq, int i, int64_t format, SECURITY_ATTRIBUTES *sa,
+    int *bad) {
+    *bad = 0;
+    if (format == 0) {
+        WCHAR *sddl = wstr(rq, i);
+        SECURITY_ATTRIBUTES *result = sa_from_sddl(sddl, sa, bad);
+        free(sddl);
+        return result;
+    }
+    if (i >= rq->nblobs || rq->blob_len[i] == 0) return NULL;
+    void *sd = LocalAlloc(LMEM_FIXED, rq->blob_len[i]);
+    memcpy(sd, rq->blob[i], rq->blob_len[i]);
+    sa->nLength = sizeof(*sa);
+    sa->lpSecurityDescriptor = sd;
+    sa->bInheritHandle = FALSE;
+    return sa;
+}
+
+/* The self-relative descriptor sd as a reply blob (its length from GetSecurityDescriptorLength). */
+static void put_descriptor(reply_t *rp, PSECURITY_DESCRIPTOR sd) {
+    put_blob(rp, sd, GetSecurityDescriptorLength(sd));
+}
+
+/* An optional int: ints[i] if given, else the default. */
+static int64_t opt(const request_t *rq, int i, int64_t otherwise) {
+    return i < rq->nints ? rq->ints[i] : otherwise;
+}
+
 #define H(i) ((HANDLE) (intptr_t) rq->ints[i])
 #define I(i) (rq->ints[i])
 #define NEED(ni, nb) do { if (rq->nints < (ni) || rq->nblobs < (nb)) { rp->status = 1; return; } } while (0)
@@ -193,12 +231,13 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         NEED(1, 0);
         ExitProcess((UINT) I(0));
     } else if (!strcmp(f, "CreateEventW")) {
-        /* ints: bManualReset, bInitialState; blobs: name (empty: unnamed), sddl (empty: default security) */
+        /* ints: bManualReset, bInitialState, [security format: 0 SDDL, 1 descriptor bytes (shim)];
+           blobs: name (empty: unnamed), security (empty: default security) */
         NEED(2, 2);
-        WCHAR *name = wstr(rq, 0), *sddl = wstr(rq, 1);
+        WCHAR *name = wstr(rq, 0);
         SECURITY_ATTRIBUTES sa_storage;
         int bad;
-        SECURITY_ATTRIBUTES *sa = sa_from_sddl(sddl, &sa_storage, &bad);
+        SECURITY_ATTRIBUTES *sa = sa_from_blob(rq, 1, opt(rq, 2, 0), &sa_storage, &bad);
         if (bad) {
             DONE(0);
         } else {
@@ -207,7 +246,6 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         }
         free_sa(sa);
         free(name);
-        free(sddl);
     } else if (!strcmp(f, "OpenEventW")) {
         NEED(1, 1);
         WCHAR *name = wstr(rq, 0);
@@ -235,12 +273,15 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         }
         if (token != NULL) CloseHandle(token);
     } else if (!strcmp(f, "FormatMessageW")) {
+        /* ints: dwMessageId, [dwLanguageId, raw (shim: 1 keeps the text as FormatMessageW returns it)] */
         NEED(1, 0);
         WCHAR text[1024];
         DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, (DWORD) I(0),
-            0, text, 1024, NULL);
+            (DWORD) opt(rq, 1, 0), text, 1024, NULL);
         DONE(n);
-        while (n > 0 && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' ')) n--;
+        if (!opt(rq, 2, 0)) {
+            while (n > 0 && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' ')) n--;
+        }
         text[n] = 0;
         put_wstr(rp, text);
     } else if (!strcmp(f, "GetSecurityInfoDacl")) {
@@ -261,13 +302,13 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         }
         if (sd != NULL) LocalFree(sd);
     } else if (!strcmp(f, "CreateNamedPipeW")) {
-        /* ints: dwOpenMode, dwPipeMode, nMaxInstances, nOutBufferSize, nInBufferSize, nDefaultTimeOut;
-           blobs: lpName, sddl (empty: default security) */
+        /* ints: dwOpenMode, dwPipeMode, nMaxInstances, nOutBufferSize, nInBufferSize, nDefaultTimeOut,
+           [security format: 0 SDDL, 1 descriptor bytes (shim)]; blobs: lpName, security (empty: default) */
         NEED(6, 2);
-        WCHAR *name = wstr(rq, 0), *sddl = wstr(rq, 1);
+        WCHAR *name = wstr(rq, 0);
         SECURITY_ATTRIBUTES sa_storage;
         int bad;
-        SECURITY_ATTRIBUTES *sa = sa_from_sddl(sddl, &sa_storage, &bad);
+        SECURITY_ATTRIBUTES *sa = sa_from_blob(rq, 1, opt(rq, 6, 0), &sa_storage, &bad);
         if (bad) {
             rp->value = (int64_t) (intptr_t) INVALID_HANDLE_VALUE;
             rp->last_error = GetLastError();
@@ -277,7 +318,6 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         }
         free_sa(sa);
         free(name);
-        free(sddl);
     } else if (!strcmp(f, "ConnectNamedPipe")) {
         NEED(1, 0);
         DONE(ConnectNamedPipe(H(0), NULL));
@@ -285,10 +325,15 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         NEED(1, 0);
         DONE(DisconnectNamedPipe(H(0)));
     } else if (!strcmp(f, "CreateFileW")) {
-        /* ints: dwDesiredAccess, dwShareMode, dwCreationDisposition, dwFlagsAndAttributes; blobs: lpFileName */
+        /* ints: dwDesiredAccess, dwShareMode, dwCreationDisposition, dwFlagsAndAttributes;
+           blobs: lpFileName, [shim: descriptor bytes (empty: none)] */
         NEED(4, 1);
         WCHAR *name = wstr(rq, 0);
-        DONE(CreateFileW(name, (DWORD) I(0), (DWORD) I(1), NULL, (DWORD) I(2), (DWORD) I(3), NULL));
+        SECURITY_ATTRIBUTES sa_storage;
+        int bad;
+        SECURITY_ATTRIBUTES *sa = sa_from_blob(rq, 1, 1, &sa_storage, &bad);
+        DONE(CreateFileW(name, (DWORD) I(0), (DWORD) I(1), sa, (DWORD) I(2), (DWORD) I(3), NULL));
+        free_sa(sa);
         free(name);
     } else if (!strcmp(f, "WaitNamedPipeW")) {
         NEED(1, 1);
@@ -296,9 +341,13 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         DONE(WaitNamedPipeW(name, (DWORD) I(0)));
         free(name);
     } else if (!strcmp(f, "SetNamedPipeHandleState")) {
+        /* ints: hNamedPipe, mode, [shim: which pointers are given (1 lpMode, 2 lpMaxCollectionCount,
+           4 lpCollectDataTimeout), collection count, timeout] */
         NEED(2, 0);
-        DWORD mode = (DWORD) I(1);
-        DONE(SetNamedPipeHandleState(H(0), &mode, NULL, NULL));
+        DWORD mode = (DWORD) I(1), count = (DWORD) opt(rq, 3, 0), timeout = (DWORD) opt(rq, 4, 0);
+        int64_t given = opt(rq, 2, 1);
+        DONE(SetNamedPipeHandleState(H(0), (given & 1) ? &mode : NULL, (given & 2) ? &count : NULL,
+            (given & 4) ? &timeout : NULL));
     } else if (!strcmp(f, "ReadFile")) {
         /* ints: hFile, nNumberOfBytesToRead; reply ints: bytes read; blobs: the bytes */
         NEED(2, 0);
@@ -343,26 +392,65 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         HANDLE event = o->ov.hEvent;
         memset(&o->ov, 0, sizeof(o->ov));
         o->ov.hEvent = event;
+        o->is_read = 0;
         DONE(WriteFile(H(0), o->buffer, rq->blob_len[0], NULL, &o->ov));
+        /* reply ints: Internal, InternalHigh as the OVERLAPPED holds them now */
+        rp->ints[rp->nints++] = (int64_t) o->ov.Internal;
+        rp->ints[rp->nints++] = (int64_t) o->ov.InternalHigh;
+    } else if (!strcmp(f, "ReadFileOverlapped")) {
+        /* shim: ints: hFile, lpOverlapped, nNumberOfBytesToRead; reads into the OVERLAPPED's own buffer. Reply ints:
+           Internal, InternalHigh; blob: the bytes if the read completed at once (GetOverlappedResult returns them
+           otherwise) */
+        NEED(3, 0);
+        bridge_overlapped_t *o = (bridge_overlapped_t *) (intptr_t) I(1);
+        DWORD wanted = (DWORD) I(2);
+        if (o->capacity < wanted || o->buffer == NULL) {
+            free(o->buffer);
+            o->buffer = (uint8_t *) malloc(wanted ? wanted : 1);
+            o->capacity = wanted;
+        }
+        HANDLE event = o->ov.hEvent;
+        memset(&o->ov, 0, sizeof(o->ov));
+        o->ov.hEvent = event;
+        o->is_read = 1;
+        BOOL ok = ReadFile(H(0), o->buffer, wanted, NULL, &o->ov);
+        DONE(ok);
+        rp->ints[rp->nints++] = (int64_t) o->ov.Internal;
+        rp->ints[rp->nints++] = (int64_t) o->ov.InternalHigh;
+        if (ok || rp->last_error == ERROR_MORE_DATA) {
+            put_blob(rp, o->buffer, (uint32_t) o->ov.InternalHigh);
+        }
     } else if (!strcmp(f, "GetOverlappedResult")) {
         /* ints: hFile, lpOverlapped, bWait; reply ints: bytes transferred */
         NEED(3, 0);
         bridge_overlapped_t *o = (bridge_overlapped_t *) (intptr_t) I(1);
         DWORD transferred = 0;
-        DONE(GetOverlappedResult(H(0), &o->ov, &transferred, (BOOL) I(2)));
+        BOOL ok = GetOverlappedResult(H(0), &o->ov, &transferred, (BOOL) I(2));
+        DONE(ok);
+        /* reply ints: bytes transferred, Internal, InternalHigh; blob (a read that completed): the bytes read */
         rp->ints[rp->nints++] = transferred;
+        rp->ints[rp->nints++] = (int64_t) o->ov.Internal;
+        rp->ints[rp->nints++] = (int64_t) o->ov.InternalHigh;
+        if (o->is_read && rp->last_error != ERROR_IO_INCOMPLETE) {
+            put_blob(rp, o->buffer, (uint32_t) o->ov.InternalHigh);
+        }
     } else if (!strcmp(f, "CancelIoEx")) {
         /* ints: hFile, lpOverlapped (0: all of this process's I/O on the handle) */
         NEED(2, 0);
         bridge_overlapped_t *o = (bridge_overlapped_t *) (intptr_t) I(1);
         DONE(CancelIoEx(H(0), o != NULL ? &o->ov : NULL));
     } else if (!strcmp(f, "PeekNamedPipe")) {
-        /* ints: hNamedPipe; reply ints: total bytes available, bytes left in this message */
+        /* ints: hNamedPipe, [shim: nBufferSize]; reply ints: total bytes available, bytes left in this message,
+           bytes read; blob: the bytes peeked */
         NEED(1, 0);
-        DWORD total = 0, left = 0;
-        DONE(PeekNamedPipe(H(0), NULL, 0, NULL, &total, &left));
+        DWORD total = 0, left = 0, got = 0, size = (DWORD) opt(rq, 1, 0);
+        uint8_t *buffer = size > 0 ? (uint8_t *) malloc(size) : NULL;
+        DONE(PeekNamedPipe(H(0), buffer, size, &got, &total, &left));
         rp->ints[rp->nints++] = total;
         rp->ints[rp->nints++] = left;
+        rp->ints[rp->nints++] = got;
+        put_blob(rp, buffer, buffer != NULL ? got : 0);
+        free(buffer);
     } else if (!strcmp(f, "CreateMailslotW")) {
         /* ints: nMaxMessageSize, lReadTimeout; blobs: lpName, a self-relative security descriptor (empty: none) */
         NEED(2, 2);
@@ -394,12 +482,13 @@ static void dispatch(const request_t *rq, reply_t *rp) {
         /* ints: flProtect, maximum size; blobs: lpName, sddl (empty: default), backing file (empty: pagefile).
            With a backing file, the mapping is that file's (opened or created here and closed after the call; the
            mapping keeps it), so a Linux process mapping the same file shares the bytes. The name semantics are
-           Wine's own: an existing name returns that object with ERROR_ALREADY_EXISTS. */
+           Wine's own: an existing name returns that object with ERROR_ALREADY_EXISTS.
+           [ints[2], security format: 0 SDDL, 1 descriptor bytes (shim)] */
         NEED(2, 3);
-        WCHAR *name = wstr(rq, 0), *sddl = wstr(rq, 1), *path = wstr(rq, 2);
+        WCHAR *name = wstr(rq, 0), *path = wstr(rq, 2);
         SECURITY_ATTRIBUTES sa_storage;
         int bad;
-        SECURITY_ATTRIBUTES *sa = sa_from_sddl(sddl, &sa_storage, &bad);
+        SECURITY_ATTRIBUTES *sa = sa_from_blob(rq, 1, opt(rq, 2, 0), &sa_storage, &bad);
         HANDLE file = INVALID_HANDLE_VALUE;
         if (bad) {
             DONE(0);
@@ -426,7 +515,6 @@ static void dispatch(const request_t *rq, reply_t *rp) {
 mapping_done:
         free_sa(sa);
         free(name);
-        free(sddl);
         free(path);
     } else if (!strcmp(f, "OpenFileMappingW")) {
         NEED(1, 1);
@@ -441,6 +529,78 @@ mapping_done:
     } else if (!strcmp(f, "UnmapViewOfFile")) {
         NEED(1, 0);
         DONE(UnmapViewOfFile((LPCVOID) (intptr_t) I(0)));
+    } else if (!strcmp(f, "OpenProcessToken")) {
+        /* shim: ints: ProcessHandle, DesiredAccess; reply ints: the token handle */
+        NEED(2, 0);
+        HANDLE token = NULL;
+        DONE(OpenProcessToken(H(0), (DWORD) I(1), &token));
+        rp->ints[rp->nints++] = (int64_t) (intptr_t) token;
+    } else if (!strcmp(f, "GetTokenInformation")) {
+        /* shim: ints: TokenHandle, TokenInformationClass, TokenInformationLength; reply ints: ReturnLength, the
+           address the information had here (pointers inside it point into it); blob: the information */
+        NEED(3, 0);
+        DWORD length = (DWORD) I(2), needed = 0;
+        uint8_t *info = (uint8_t *) malloc(length ? length : 1);
+        BOOL ok = GetTokenInformation(H(0), (TOKEN_INFORMATION_CLASS) I(1), length ? info : NULL, length, &needed);
+        DONE(ok);
+        rp->ints[rp->nints++] = needed;
+        rp->ints[rp->nints++] = (int64_t) (intptr_t) info;
+        put_blob(rp, info, ok ? needed : 0);
+        free(info);
+    } else if (!strcmp(f, "ConvertSidToStringSidW")) {
+        /* shim: blobs: the SID's bytes; reply blob: the text */
+        NEED(0, 1);
+        LPWSTR text = NULL;
+        uint8_t *sid = (uint8_t *) malloc(rq->blob_len[0] ? rq->blob_len[0] : 1);
+        memcpy(sid, rq->blob[0], rq->blob_len[0]);
+        BOOL ok = rq->blob_len[0] >= 8 && IsValidSid(sid) && ConvertSidToStringSidW(sid, &text);
+        DONE(ok);
+        if (ok) {
+            put_wstr(rp, text);
+            LocalFree(text);
+        }
+        free(sid);
+    } else if (!strcmp(f, "ConvertStringSecurityDescriptorToSecurityDescriptorW")) {
+        /* shim: ints: StringSDRevision; blobs: the SDDL; reply blob: the self-relative descriptor */
+        NEED(1, 1);
+        WCHAR *sddl = wstr(rq, 0);
+        PSECURITY_DESCRIPTOR sd = NULL;
+        ULONG size = 0;
+        BOOL ok = ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl != NULL ? sddl : L"", (DWORD) I(0), &sd,
+            &size);
+        DONE(ok);
+        if (ok) {
+            put_blob(rp, sd, size);
+            LocalFree(sd);
+        }
+        free(sddl);
+    } else if (!strcmp(f, "ConvertSecurityDescriptorToStringSecurityDescriptorW")) {
+        /* shim: ints: RequestedStringSDRevision, SecurityInformation; blobs: the self-relative descriptor; reply
+           blob: the SDDL */
+        NEED(2, 1);
+        uint8_t *sd = (uint8_t *) malloc(rq->blob_len[0] ? rq->blob_len[0] : 1);
+        memcpy(sd, rq->blob[0], rq->blob_len[0]);
+        LPWSTR text = NULL;
+        BOOL ok = ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, (DWORD) I(0), (SECURITY_INFORMATION) I(1),
+            &text, NULL);
+        DONE(ok);
+        if (ok) {
+            put_wstr(rp, text);
+            LocalFree(text);
+        }
+        free(sd);
+    } else if (!strcmp(f, "GetSecurityInfo")) {
+        /* shim: ints: handle, ObjectType, SecurityInfo; value: the error code (the function returns it); reply blob:
+           the self-relative descriptor */
+        NEED(3, 0);
+        PSECURITY_DESCRIPTOR sd = NULL;
+        DWORD error = GetSecurityInfo(H(0), (SE_OBJECT_TYPE) I(1), (SECURITY_INFORMATION) I(2), NULL, NULL, NULL,
+            NULL, &sd);
+        DONE(error);
+        if (error == ERROR_SUCCESS) {
+            put_descriptor(rp, sd);
+            LocalFree(sd);
+        }
     } else if (!strcmp(f, "ReadMemory")) {
         /* test aid: reads n bytes at an address of this process (a view) */
         NEED(2, 0);

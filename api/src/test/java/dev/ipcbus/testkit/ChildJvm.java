@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  * <b>Thread safety:</b> not thread-safe; confine to the test thread.
  */
 public final class ChildJvm implements AutoCloseable {
+    /** System properties a child inherits from this JVM when set here. */
+    private static final List<String> INHERITED_PROPERTIES = List.of("ipcbus.runtimeDir", "ipcbus.platform",
+        "jna.library.path");
+
     private final Process process;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
@@ -57,9 +61,13 @@ public final class ChildJvm implements AutoCloseable {
         for (final String property : properties) {
             command.add("-D" + property);
         }
-        final String runtimeDir = System.getProperty("ipcbus.runtimeDir");
-        if (runtimeDir != null) {
-            command.add("-Dipcbus.runtimeDir=" + runtimeDir);
+        // The child shares the runtime directory and, under the Wine test bed, the selected Windows layer and the shim
+        // libraries standing in for kernel32/advapi32.
+        for (final String inherited : INHERITED_PROPERTIES) {
+            final String value = System.getProperty(inherited);
+            if (value != null) {
+                command.add("-D" + inherited + "=" + value);
+            }
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -10,9 +10,9 @@ import java.nio.file.Paths;
 import java.util.Locale;
 
 /**
- * Probes whether the Wine test bed can run here: Linux, Wine's 64-bit loader and {@code wineserver}, and the mingw
- * cross compiler {@code x86_64-w64-mingw32-gcc}. Computed once, lazily, and cached (Netty's {@code Epoll} style);
- * {@code -D}{@value #DISABLE_PROPERTY}{@code =true} turns the test bed off.
+ * Probes whether the Wine test bed can run here: Linux, Wine's 64-bit loader and {@code wineserver}, the mingw
+ * cross compiler {@code x86_64-w64-mingw32-gcc} and the system C compiler {@code cc}. Computed once, lazily, and
+ * cached (Netty's {@code Epoll} style); {@code -D}{@value #DISABLE_PROPERTY}{@code =true} turns the test bed off.
  * <p>
  * Tests call {@link #assumeAvailable()}: where the tools are missing they are <em>skipped with the reason</em>, never
  * passed. Where the tools are required ({@code -D}{@value #REQUIRED_PROPERTY}{@code =true}, or the environment
@@ -89,6 +89,15 @@ public final class WineAvailability {
     }
 
     /**
+     * @return the system C compiler ({@code cc}), which builds the shim libraries.
+     * @throws IllegalStateException if the test bed is unavailable.
+     */
+    static Path systemCc() {
+        ensureAvailable();
+        return Probe.CC;
+    }
+
+    /**
      * @return the mingw C compiler.
      * @throws IllegalStateException if the test bed is unavailable.
      */
@@ -134,6 +143,7 @@ public final class WineAvailability {
         static final Path LOADER = findExecutable("/usr/lib/wine/wine64", "wine64", "/usr/lib/wine/wine", "wine");
         static final Path SERVER = findExecutable("/usr/lib/wine/wineserver", "wineserver64", "wineserver");
         static final Path GCC = findExecutable(MINGW_GCC);
+        static final Path CC = findExecutable("cc", "gcc");
         static final String CAUSE = probe();
 
         private Probe() {
@@ -155,6 +165,10 @@ public final class WineAvailability {
             }
             if (GCC == null) {
                 return MINGW_GCC + " not found on the PATH; " + INSTALL_HINT;
+            }
+            if (CC == null) {
+                return "the system C compiler (cc) not found on the PATH; it builds the shim libraries (Debian: "
+                    + "apt-get install -y gcc)";
             }
             return null;
         }

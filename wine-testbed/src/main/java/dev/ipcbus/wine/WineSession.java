@@ -224,6 +224,13 @@ public final class WineSession {
         return bridgeExecutable;
     }
 
+    /**
+     * @return the session directory (the prefix, the shim libraries and the session file live under it).
+     */
+    Path directory() {
+        return directory;
+    }
+
     void forget(final Win32Bridge bridge) {
         bridges.remove(bridge);
     }
@@ -415,7 +422,7 @@ public final class WineSession {
         return "dev/ipcbus/wine/c/" + sourceName;
     }
 
-    private static String sha256(final byte[] bytes) {
+    static String sha256(final byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (final NoSuchAlgorithmException ex) {

@@ -124,7 +124,7 @@ public interface Win32 {
      * @param nNumberOfBytesToWrite  the count.
      * @param lpNumberOfBytesWritten receives the bytes written; {@code null} for overlapped I/O.
      * @param lpOverlapped           from {@link #allocateOverlapped}, or 0.
-     * @return {@code true} if completed; {@code false} with {@link WinError#ERROR_IO_PENDING} if it will complete later.
+     * @return {@code true} if completed; {@code false} with {@link WinError#ERROR_IO_PENDING} if it completes later.
      */
     boolean WriteFile(long hFile, ByteBuffer lpBuffer, int nNumberOfBytesToWrite, int[] lpNumberOfBytesWritten,
         long lpOverlapped);

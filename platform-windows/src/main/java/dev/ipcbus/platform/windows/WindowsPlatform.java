@@ -14,7 +14,7 @@ import java.util.Locale;
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class WindowsPlatform {
-    /** The system property that selects the OS layer: {@code windows} or {@code posix}; default from {@code os.name}. */
+    /** The system property selecting the OS layer: {@code windows} or {@code posix}; default from {@code os.name}. */
     public static final String PLATFORM_PROPERTY = "ipcbus.platform";
 
     private WindowsPlatform() {

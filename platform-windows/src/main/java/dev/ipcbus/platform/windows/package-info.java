@@ -3,8 +3,9 @@
  * call, declared once, and what they share on top of it. Nothing Win32 is declared anywhere else.
  * <h2>Raw declarations (JNA, real export names, no function mapper)</h2>
  * <ul>
- *   <li>{@link dev.ipcbus.platform.windows.Kernel32} (kernel32.dll): {@code CreateNamedPipeW}, {@code ConnectNamedPipe},
- *   {@code DisconnectNamedPipe}, {@code WaitNamedPipeW}, {@code SetNamedPipeHandleState}, {@code PeekNamedPipe},
+ *   <li>{@link dev.ipcbus.platform.windows.Kernel32} (kernel32.dll): {@code CreateNamedPipeW},
+ *   {@code ConnectNamedPipe}, {@code DisconnectNamedPipe}, {@code WaitNamedPipeW}, {@code SetNamedPipeHandleState},
+ *   {@code PeekNamedPipe},
  *   {@code CreateFileW}, {@code ReadFile}, {@code WriteFile}, {@code GetOverlappedResult}, {@code CancelIoEx},
  *   {@code CreateEventW}, {@code OpenEventW}, {@code SetEvent}, {@code WaitForSingleObject}, {@code CloseHandle},
  *   {@code CreateFileMappingW}, {@code OpenFileMappingW}, {@code MapViewOfFile}, {@code UnmapViewOfFile},

@@ -1,11 +1,10 @@
 package dev.ipcbus.transport.filemap.windows;
 
 import dev.ipcbus.testkit.TransportContractTest;
-import dev.ipcbus.wine.WineAvailability;
-import dev.ipcbus.wine.WineFilemapTransportProvider;
+import dev.ipcbus.wine.WineWindowsLayer;
 import dev.ipcbus.wine.WineFileMappings;
 import dev.ipcbus.wine.WineSession;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.util.List;
@@ -13,22 +12,19 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The conformance suite over the Windows filemap layer under Wine ({@code winefilemap://}): every Win32 call of
+ * The conformance suite over the Windows filemap layer under Wine, on plain {@code filemap://} with the Windows layer
+ * selected ({@code -Dipcbus.platform=windows}, set by {@link WineWindowsLayer}): every Win32 call of
  * {@link WindowsSegmentStore} and {@link WindowsEventDoorbell} is made on Wine's named mappings and events through the
- * bridge, in this JVM and in the child JVMs of the cross-process cases (each JVM is its own Wine process), with the
- * ring bytes shared through {@code /dev/shm} backing files. Also checks that every named mapping of the bus is gone
+ * production binding ({@code JnaWin32}) and the shim libraries, in this JVM and in the child JVMs of the cross-process
+ * cases (each JVM is its own Wine process), with the ring bytes shared through {@code /dev/shm} backing files. Also checks that every named mapping of the bus is gone
  * once its nodes closed (Windows frees a name with its last handle). Skipped, with the reason, where Wine is not
  * installed.
  */
+@ExtendWith(WineWindowsLayer.class)
 class WindowsFilemapOnWineContractIT extends TransportContractTest {
-    @BeforeAll
-    static void wine() {
-        WineAvailability.assumeAvailable();
-    }
-
     @Override
     protected String uri(final String busName) {
-        return WineFilemapTransportProvider.SCHEME + "://" + busName;
+        return "filemap://" + busName;
     }
 
     /**

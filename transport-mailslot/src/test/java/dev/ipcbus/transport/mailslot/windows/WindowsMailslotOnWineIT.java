@@ -10,18 +10,25 @@ import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.mailslot.core.MailslotSizing;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
 import dev.ipcbus.wine.NativeClient;
+import dev.ipcbus.platform.windows.CurrentUserSecurity;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.platform.windows.Win32Constants;
 import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
-import dev.ipcbus.wine.WineMailslotTransportProvider;
 import dev.ipcbus.wine.WineSession;
+import dev.ipcbus.wine.WineShim;
+import dev.ipcbus.wine.WineWindowsLayer;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * native C client publishing into a bus node's slot.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(WineWindowsLayer.class) // Bus.open on the plain scheme runs the production binding
 class WindowsMailslotOnWineIT {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -138,10 +147,40 @@ class WindowsMailslotOnWineIT {
         assertTrue(errors.isEmpty(), errors.toString());
     }
 
+    /** The security read-back the pipe, mapping and event have: through the production binding and the shim. */
+    @Test
+    void shouldCreateTheSlotWithTheCurrentUserOnlyDescriptor() {
+        final Win32 production = WindowsPlatform.win32();
+        final long[] created = new long[1];
+        final Win32 recording = (Win32) Proxy.newProxyInstance(Win32.class.getClassLoader(), new Class<?>[] {
+            Win32.class}, (proxy, method, args) -> {
+                try {
+                    final Object result = method.invoke(production, args);
+                    if (method.getName().equals("CreateMailslotW")) {
+                        created[0] = (Long) result;
+                    }
+                    return result;
+                } catch (final InvocationTargetException ex) {
+                    throw ex.getCause();
+                }
+            });
+        final MailslotTransport transport = new MailslotTransport(new WindowsMailslotPlatform(recording, bus, -1),
+            id -> true, errors::add);
+        resources.add(transport);
+        resources.add(transport.openInbox(0x79, frame -> { }));
+        assertTrue(created[0] != 0 && created[0] != -1, "the inbox created its slot: " + created[0]);
+        final String dacl = WineShim.daclOf(created[0]);
+        final String sid = CurrentUserSecurity.currentUserSid(production);
+        assertTrue(dacl.startsWith("D:P"), dacl);
+        assertTrue(dacl.contains(sid), "an entry for the current user: " + dacl);
+        assertFalse(dacl.contains(";WD)"), "no entry for Everyone: " + dacl);
+        assertFalse(dacl.contains(";AN)"), "no entry for Anonymous: " + dacl);
+    }
+
     @Test
     void shouldReceiveAFrameFromANativeClient() throws Exception {
         final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        final Bus node = Bus.open(BusConfig.builder().uri(WineMailslotTransportProvider.SCHEME + "://" + bus)
+        final Bus node = Bus.open(BusConfig.builder().uri("mailslot://" + bus)
             .errorHandler(errors::add).build());
         resources.add(node);
         node.subscribe("native.>", String.class, (message, context) -> received.add(context.topic() + " " + message));

@@ -41,8 +41,8 @@ import static dev.ipcbus.platform.windows.WinError.*;
  * Instances: the first is created with {@code FILE_FLAG_FIRST_PIPE_INSTANCE}, so a process already holding the name
  * (a squatter) makes creation fail with a clear error ({@code ERROR_ACCESS_DENIED}) instead of silently sharing it.
  * Every instance uses {@code PIPE_ACCESS_DUPLEX}, {@code PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
- * PIPE_REJECT_REMOTE_CLIENTS} and a current-user-only security descriptor ({@link CurrentUserSecurity}, built once when the inbox opens, before
- * any {@code CreateNamedPipeW}, and freed when the listener stops). As soon as an
+ * PIPE_REJECT_REMOTE_CLIENTS} and a current-user-only security descriptor ({@link CurrentUserSecurity}, built once
+ * when the inbox opens, before any {@code CreateNamedPipeW}, and freed when the listener stops). As soon as an
  * instance connects, the listener thread creates the next one, so clients rarely see {@code ERROR_PIPE_BUSY} (and
  * handle it with {@code WaitNamedPipe} when they do).
  * <p>

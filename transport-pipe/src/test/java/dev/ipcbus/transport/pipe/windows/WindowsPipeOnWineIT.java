@@ -18,13 +18,14 @@ import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
 import dev.ipcbus.wine.WineDeviation;
-import dev.ipcbus.wine.WinePipeTransportProvider;
 import dev.ipcbus.wine.WineSession;
+import dev.ipcbus.wine.WineWindowsLayer;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and a native C client publishing into a bus node's pipe.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(WineWindowsLayer.class) // Bus.open on the plain scheme runs the production binding
 class WindowsPipeOnWineIT {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -263,7 +265,7 @@ class WindowsPipeOnWineIT {
     @Test
     void shouldReceiveAFrameFromANativeClient() throws Exception {
         final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        final Bus node = Bus.open(BusConfig.builder().uri(WinePipeTransportProvider.SCHEME + "://" + bus)
+        final Bus node = Bus.open(BusConfig.builder().uri("pipe://" + bus)
             .errorHandler(errors::add).build());
         resources.add(node);
         node.subscribe("native.>", String.class, (message, context) -> received.add(context.topic() + " " + message));
