@@ -16,9 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link Win32} under Wine through a {@link Win32Bridge}: every call is made by a Wine process on Wine's real pipes,
- * mailslots, mappings and events, so the transports' Windows layers run their logic against real kernel objects.
- * <b>Transitional:</b> it stands in for the production {@code JnaWin32} until that runs over the Wine shim libraries;
- * it replaces the three per-transport adapters of before.
+ * mailslots, mappings and events.
+ * <p>
+ * <b>Its one role: another Windows process.</b> A test's own JVM runs the production binding,
+ * {@code WindowsPlatform.win32()} ({@code JnaWin32}), through the Wine shim ({@link WineWindowsLayer}), for the node
+ * under test and for what it reads back; a plain peer in another process is a child JVM on that same binding. This
+ * class plays only the <em>other</em> Windows processes a child JVM cannot play simply: one that a test kills
+ * mid-call ({@link Win32Bridge#kill()}), one that squats a name the node wants, a foreign writer. Never use it for the
+ * side under test.
  * <p>
  * Handles and {@code OVERLAPPED}s are the bridge process's, passed as numbers; bytes are copied across (the bridge
  * keeps an overlapped write's bytes until completion). What cannot cross the socket is emulated here: a security

@@ -5,20 +5,26 @@ import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusException;
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.platform.windows.CurrentUserSecurity;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.NodeLiveness;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
 import dev.ipcbus.transport.pipe.PipeOptions;
+import dev.ipcbus.testkit.ChildJvm;
+import dev.ipcbus.testkit.OutletChild;
 import dev.ipcbus.transport.pipe.core.PipeConnectException;
 import dev.ipcbus.wine.BridgeReply;
-import dev.ipcbus.wine.NativeClient;
 import dev.ipcbus.wine.BridgeWin32;
+import dev.ipcbus.wine.NativeClient;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
 import dev.ipcbus.wine.WineDeviation;
 import dev.ipcbus.wine.WineSession;
+import dev.ipcbus.wine.WineShim;
 import dev.ipcbus.wine.WineWindowsLayer;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,15 +56,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Windows pipe layer against Wine's real named pipes, through the bridge, with writers and readers in different
- * Wine processes: messages longer than the read buffer ({@code ERROR_MORE_DATA} + {@code PeekNamedPipe}),
- * {@code ERROR_PIPE_BUSY} + {@code WaitNamedPipe}, a writer's or the inbox's process dying (broken pipe), the
- * current-user security descriptor applied, a squatter, garbage from a raw client, a prompt close of blocked calls,
- * and a native C client publishing into a bus node's pipe.
+ * The Windows pipe layer against Wine's real named pipes, with writers and readers in different Wine processes:
+ * messages longer than the read buffer ({@code ERROR_MORE_DATA} + {@code PeekNamedPipe}), {@code ERROR_PIPE_BUSY} +
+ * {@code WaitNamedPipe}, a writer's or the inbox's process dying (broken pipe), the current-user security descriptor
+ * applied, a squatter, garbage from a raw client, a prompt close of blocked calls, and a native C client publishing
+ * into a bus node's pipe.
+ * <p>
+ * This JVM's side (the node under test, its inbox, its outlets, the security read-back) runs the production binding,
+ * {@link WindowsPlatform#win32()}, through the Wine shim ({@link WineWindowsLayer}). A plain writer in another process
+ * is a child JVM on the production binding ({@link OutletChild}). {@link BridgeWin32} and raw {@link Win32Bridge}
+ * processes stand only for <em>other</em> Windows processes that a child JVM cannot play simply: one that is killed
+ * mid-test, a squatter, a raw client sending garbage, a one-instance server and its occupant.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-@ExtendWith(WineWindowsLayer.class) // Bus.open on the plain scheme runs the production binding
+@ExtendWith(WineWindowsLayer.class) // the shim, and -Dipcbus.platform=windows for Bus.open and child JVMs
 class WindowsPipeOnWineIT {
+    private static final int PATTERN = 13;
+
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final String bus = "wine-pipe-" + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0xFFFFFF);
@@ -76,17 +91,16 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldCarryMessagesLongerThanTheReadBufferAcrossProcesses() throws Exception {
-        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
-        final WindowsPipeTransport writer = transport(process("writer"), id -> true);
+        final WindowsPipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final Inbox inbox = open(reader, 0x51, received);
-        final Outlet outlet = writer.openOutlet(0x51, inbox.address());
-        resources.add(outlet);
+        // The writer is another process on the production binding: a child JVM with its own shim bridge.
+        final ChildJvm writer = writerChild(0x51, inbox.address());
         final int initial = WindowsPipeInbox.INITIAL_BUFFER;
         final int[] sizes = {57, initial - 1, initial, initial + 1, 3 * initial + 17, 100, 1_000_000,
-            writer.maxFrameLength()};
+            reader.maxFrameLength()};
         for (final int size : sizes) {
-            assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(size)), TimeUnit.SECONDS.toNanos(20)));
+            assertEquals(Outlet.SENT, offer(writer, size), "frame of " + size + " bytes");
         }
         for (final int size : sizes) {
             final byte[] got = received.poll(20, TimeUnit.SECONDS);
@@ -98,6 +112,7 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldWaitWithWaitNamedPipeWhileEveryInstanceIsBusy() throws Exception {
+        // The one-instance server and its occupant are other Windows processes holding the only instance.
         final Win32Bridge server = process("one-instance-server");
         final String name = WindowsPipeNames.inboxName(bus, 0x52);
         final String sddl = CurrentUserSecurity.currentUserOnly(server.call("CurrentUserSid").text(0));
@@ -108,7 +123,7 @@ class WindowsPipeOnWineIT {
         final long taken = occupant.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
             Win32Bridge.wide(name)).value();
         assertNotEquals(INVALID_HANDLE_VALUE, taken);
-        final BridgeWin32 api = new BridgeWin32(WineSession.get().bridge());
+        final Win32 api = WindowsPlatform.win32();
 
         final long start = System.nanoTime();
         final PipeConnectException busy = assertThrows(PipeConnectException.class, () -> WindowsPipeConnection.open(api,
@@ -137,13 +152,12 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldEndAConnectionWhoseWriterProcessDiedAndKeepServing() throws Exception {
-        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final WindowsPipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final WindowsPipeInbox inbox = (WindowsPipeInbox) open(reader, 0x53, received);
+        // The writer's Windows process is killed mid-test: a bridge process, BridgeWin32's one role.
         final Win32Bridge doomed = WineSession.get().newBridge("doomed-writer");
-        final WindowsPipeTransport writer = new WindowsPipeTransport(context(id -> true), options(),
-            new BridgeWin32(doomed));
-        resources.add(writer);
+        final WindowsPipeTransport writer = transportIn(doomed, id -> true);
         final Outlet outlet = writer.openOutlet(0x53, inbox.address());
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)));
         assertNotNull(received.poll(10, TimeUnit.SECONDS));
@@ -155,7 +169,7 @@ class WindowsPipeOnWineIT {
         }
         assertEquals(0, inbox.counters().connectionsOpen(), "ERROR_BROKEN_PIPE ended the dead writer's connection");
         assertTrue(errors.isEmpty(), "a dead writer is an orderly end, not an error: " + errors);
-        final Outlet next = transport(process("next-writer"), id -> true).openOutlet(0x53, inbox.address());
+        final Outlet next = transport(id -> true).openOutlet(0x53, inbox.address());
         resources.add(next);
         assertEquals(Outlet.SENT, next.offer(Unpooled.wrappedBuffer(bytes(200)), TimeUnit.SECONDS.toNanos(5)));
         assertArrayEquals(bytes(200), received.poll(10, TimeUnit.SECONDS));
@@ -163,14 +177,13 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldReportPeerGoneWhenTheInboxProcessDied() throws Exception {
+        // The inbox's Windows process is killed mid-test: a bridge process, BridgeWin32's one role.
         final Win32Bridge doomed = WineSession.get().newBridge("doomed-reader");
         resources.add(doomed);
-        final WindowsPipeTransport reader = new WindowsPipeTransport(context(id -> true), options(),
-            new BridgeWin32(doomed));
-        resources.add(reader);
+        final WindowsPipeTransport reader = transportIn(doomed, id -> true);
         final Inbox inbox = reader.openInbox(0x54, frame -> { });
         final AtomicBoolean alive = new AtomicBoolean(true);
-        final WindowsPipeTransport writer = transport(WineSession.get().bridge(), id -> alive.get());
+        final WindowsPipeTransport writer = transport(id -> alive.get());
         final Outlet outlet = writer.openOutlet(0x54, inbox.address());
         resources.add(outlet);
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)));
@@ -182,25 +195,28 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldCreateInstancesWithTheCurrentUserOnlyDescriptor() {
-        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final Win32 api = WindowsPlatform.win32();
+        final WindowsPipeTransport reader = transport(id -> true);
         final Inbox inbox = open(reader, 0x55, new LinkedBlockingQueue<>());
-        final Win32Bridge client = process("inspector");
-        final long handle = client.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
-            Win32Bridge.wide(inbox.address())).value();
-        assertNotEquals(INVALID_HANDLE_VALUE, handle, "error=" + client.lastError());
-        final BridgeReply dacl = client.call("GetSecurityInfoDacl", handle);
-        assertTrue(dacl.ok(), "GetSecurityInfo: error=" + dacl.lastError());
-        final String sid = client.call("CurrentUserSid").text(0);
-        assertEquals("D:P(A;;FA;;;" + sid + ")", dacl.text(0).replace("GA", "FA"),
-            "one entry, full access for the current user, nothing inherited, no Everyone or Anonymous");
-        client.call("CloseHandle", handle);
+        // Read back through the production binding and the shim: a client handle of this process on the inbox's pipe.
+        final long handle = api.CreateFileW(inbox.address(), GENERIC_READ | GENERIC_WRITE, 0, null, OPEN_EXISTING, 0);
+        assertNotEquals(INVALID_HANDLE_VALUE, handle, "error=" + api.GetLastError());
+        try {
+            final String dacl = WineShim.daclOf(handle);
+            final String sid = CurrentUserSecurity.currentUserSid(api);
+            assertEquals("D:P(A;;FA;;;" + sid + ")", dacl.replace("GA", "FA"),
+                "one entry, full access for the current user, nothing inherited, no Everyone or Anonymous");
+        } finally {
+            api.CloseHandle(handle);
+        }
     }
 
     @Test
     void shouldRefuseASquatterOrSkipOnWine() {
-        final WindowsPipeTransport first = transport(WineSession.get().bridge(), id -> true);
+        final WindowsPipeTransport first = transport(id -> true);
         open(first, 0x56, new LinkedBlockingQueue<>());
-        final WindowsPipeTransport squatter = transport(process("squatter"), id -> true);
+        // The squatter is another Windows process taking the same name: a bridge process, BridgeWin32's one role.
+        final WindowsPipeTransport squatter = transportIn(process("squatter"), id -> true);
         Inbox second = null;
         BusException refused = null;
         try {
@@ -216,9 +232,10 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldDropAConnectionThatSendsGarbageAndKeepServing() throws Exception {
-        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final WindowsPipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final WindowsPipeInbox inbox = (WindowsPipeInbox) open(reader, 0x57, received);
+        // A foreign raw client in another Windows process: raw bridge calls.
         final Win32Bridge raw = process("raw-client");
         final long handle = raw.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
             Win32Bridge.wide(inbox.address())).value();
@@ -238,7 +255,7 @@ class WindowsPipeOnWineIT {
         final BridgeReply after = raw.call("WriteFile", new long[] {handle}, bytes(10));
         assertFalse(after.ok(), "the inbox dropped the connection");
         raw.call("CloseHandle", handle);
-        final Outlet outlet = transport(process("honest-writer"), id -> true).openOutlet(0x57, inbox.address());
+        final Outlet outlet = transport(id -> true).openOutlet(0x57, inbox.address());
         resources.add(outlet);
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(64)), TimeUnit.SECONDS.toNanos(5)));
         assertArrayEquals(bytes(64), received.poll(10, TimeUnit.SECONDS));
@@ -246,10 +263,10 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldCloseAnInboxWithBlockedConnectAndReadPromptly() throws Exception {
-        final WindowsPipeTransport reader = transport(WineSession.get().bridge(), id -> true);
+        final WindowsPipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final Inbox inbox = reader.openInbox(0x58, frame -> received.add(new byte[frame.readableBytes()]));
-        final WindowsPipeTransport writer = transport(process("idle-writer"), id -> true);
+        final WindowsPipeTransport writer = transport(id -> true);
         final Outlet outlet = writer.openOutlet(0x58, inbox.address());
         resources.add(outlet);
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(80)), TimeUnit.SECONDS.toNanos(5)));
@@ -292,14 +309,38 @@ class WindowsPipeOnWineIT {
         return bridge;
     }
 
-    private WindowsPipeTransport transport(final Win32Bridge bridge, final dev.ipcbus.spi.NodeLiveness liveness) {
+    /** A transport of this JVM's Windows process, on the production binding. */
+    private WindowsPipeTransport transport(final NodeLiveness liveness) {
         final WindowsPipeTransport transport = new WindowsPipeTransport(context(liveness), options(),
-            new BridgeWin32(bridge));
+            WindowsPlatform.win32());
         resources.add(transport);
         return transport;
     }
 
-    private TransportContext context(final dev.ipcbus.spi.NodeLiveness liveness) {
+    /** A transport of another Windows process (one a test kills or that squats a name): {@link BridgeWin32}. */
+    private WindowsPipeTransport transportIn(final Win32Bridge process, final NodeLiveness liveness) {
+        final WindowsPipeTransport transport = new WindowsPipeTransport(context(liveness), options(),
+            new BridgeWin32(process));
+        resources.add(transport);
+        return transport;
+    }
+
+    /** A writer in a child JVM on the production binding, with an outlet open to {@code address}. */
+    private ChildJvm writerChild(final long node, final String address) {
+        final ChildJvm child = ChildJvm.start(OutletChild.class, List.of(), "pipe", bus, "-", Long.toString(node),
+            address, Integer.toString(PATTERN));
+        resources.add(child);
+        child.awaitLine("READY", Duration.ofSeconds(30));
+        return child;
+    }
+
+    private static int offer(final ChildJvm writer, final int size) {
+        writer.send(Integer.toString(size));
+        final String line = writer.awaitLine("OFFER " + size + " ", Duration.ofSeconds(30));
+        return Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    private TransportContext context(final NodeLiveness liveness) {
         return new TransportContext(bus, new TransportOptions(Map.of()), Path.of("."), liveness, errors::add);
     }
 
@@ -308,10 +349,6 @@ class WindowsPipeOnWineIT {
     }
 
     private static byte[] bytes(final int length) {
-        final byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = (byte) (i * 13 + length);
-        }
-        return bytes;
+        return OutletChild.bytes(length, PATTERN);
     }
 }
