@@ -2,29 +2,38 @@ package dev.ipcbus.transport.filemap.windows;
 
 import dev.ipcbus.BusException;
 import dev.ipcbus.NativeCallException;
+import dev.ipcbus.platform.windows.CurrentUserSecurity;
+import dev.ipcbus.platform.windows.Win32;
+import dev.ipcbus.platform.windows.Win32Constants;
 import dev.ipcbus.platform.windows.WinError;
+import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
+import dev.ipcbus.testkit.ChildJvm;
+import dev.ipcbus.testkit.OutletChild;
 import dev.ipcbus.transport.filemap.FilemapOptions;
 import dev.ipcbus.transport.filemap.core.MappedSegment;
 import dev.ipcbus.transport.filemap.core.RingTransport;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
-import dev.ipcbus.wine.BridgeReply;
 import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
 import dev.ipcbus.wine.WineSession;
+import dev.ipcbus.wine.WineShim;
+import dev.ipcbus.wine.WineWindowsLayer;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,15 +49,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Windows filemap layer against Wine's named mappings and events, through the bridge, with the inbox and its writer
- * in different Wine processes: the auto-reset event as doorbell (a parked reader woken by another process's
- * {@code SetEvent}), a mapping holding a foreign magic refused, a name already taken refused, a name held by an object
- * of another type, and the current-user descriptor applied to both objects.
+ * The Windows filemap layer against Wine's named mappings and events, with the inbox and its writer in different Wine
+ * processes: the auto-reset event as doorbell (a parked reader woken by another process's {@code SetEvent}), a mapping
+ * holding a foreign magic refused, a name already taken refused, a name held by an object of another type, and the
+ * current-user descriptor applied to both objects.
+ * <p>
+ * This JVM's side (the node under test, its segment store, the security read-back) runs the production binding,
+ * {@link WindowsPlatform#win32()}, through the Wine shim ({@link WineWindowsLayer}). The writer in another process is
+ * a child JVM on the production binding ({@link OutletChild}). {@link BridgeWin32} stands only for <em>other</em>
+ * Windows processes that squat a name: one holding a mapping with a foreign magic, one holding the name first.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(WineWindowsLayer.class) // the shim, and -Dipcbus.platform=windows for child JVMs
 class WindowsFilemapOnWineIT {
     private static final int FILE_MAP_ALL_ACCESS = 0x000F001F;
     private static final int PAGE_READWRITE = 0x04;
+    private static final int READ_CONTROL = 0x00020000;
+    private static final int PATTERN = 5;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -68,8 +85,7 @@ class WindowsFilemapOnWineIT {
 
     @Test
     void shouldWakeAParkedReaderWithTheEventOfAnotherProcess() throws Exception {
-        final RingTransport reader = transport(WineSession.get().bridge(), "idle=block");
-        final RingTransport writer = transport(process("writer"), "idle=block");
+        final RingTransport reader = transport("idle=block");
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final Inbox inbox = reader.openInbox(0x61, frame -> {
             final byte[] copy = new byte[frame.readableBytes()];
@@ -77,13 +93,18 @@ class WindowsFilemapOnWineIT {
             received.add(copy);
         });
         resources.add(inbox);
-        final Outlet outlet = writer.openOutlet(0x61, inbox.address());
-        resources.add(outlet);
+        // The writer is another process on the production binding: a child JVM with its own shim bridge.
+        final ChildJvm writer = ChildJvm.start(OutletChild.class, List.of(), "filemap", bus, "idle=block",
+            Long.toString(0x61), inbox.address(), Integer.toString(PATTERN));
+        resources.add(writer);
+        writer.awaitLine("READY", Duration.ofSeconds(30));
         for (int i = 0; i < 5; i++) {
             // Each pause lets the reader park in WaitForSingleObject on its doorbell event.
             Thread.sleep(150);
             final byte[] frame = bytes(100 + i);
-            assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(frame), TimeUnit.SECONDS.toNanos(5)));
+            writer.send(Integer.toString(frame.length));
+            final String offered = writer.awaitLine("OFFER " + frame.length + " ", Duration.ofSeconds(30));
+            assertEquals(Outlet.SENT, Integer.parseInt(offered.substring(offered.lastIndexOf(' ') + 1)), offered);
             final byte[] got = received.poll(5, TimeUnit.SECONDS);
             assertNotNull(got, "the doorbell woke the parked reader, frame " + i);
             assertArrayEquals(frame, got);
@@ -93,6 +114,7 @@ class WindowsFilemapOnWineIT {
 
     @Test
     void shouldRefuseAMappingWithAForeignMagic() {
+        // The mapping's owner is another Windows process squatting the name: a bridge process, BridgeWin32's one role.
         final Win32Bridge squatter = process("foreign");
         final BridgeWin32 foreign = new BridgeWin32(squatter);
         final long node = 0x62;
@@ -106,8 +128,7 @@ class WindowsFilemapOnWineIT {
         bytes.putInt(SegmentDescriptor.MAGIC_OFFSET, 0x1BADF00D);
         bytes.putInt(SegmentDescriptor.CAPACITY_OFFSET, SegmentDescriptor.MIN_CAPACITY);
         try {
-            final WindowsSegmentStore store = new WindowsSegmentStore(bus, new BridgeWin32(
-                WineSession.get().bridge()));
+            final WindowsSegmentStore store = new WindowsSegmentStore(bus, WindowsPlatform.win32());
             final BusException refused = assertThrows(BusException.class, () -> store.open(node, name,
                 TimeUnit.MILLISECONDS.toNanos(500)));
             assertTrue(refused.getMessage().contains(name), refused.getMessage());
@@ -120,9 +141,9 @@ class WindowsFilemapOnWineIT {
 
     @Test
     void shouldRefuseANameAlreadyTakenAndNameTheOtherType() {
+        // The names' holder is another Windows process that squats them: a bridge process, BridgeWin32's one role.
         final BridgeWin32 other = new BridgeWin32(process("squatter"));
-        final WindowsSegmentStore store = new WindowsSegmentStore(bus, new BridgeWin32(
-            WineSession.get().bridge()));
+        final WindowsSegmentStore store = new WindowsSegmentStore(bus, WindowsPlatform.win32());
         final int length = SegmentDescriptor.segmentLength(SegmentDescriptor.MIN_CAPACITY);
 
         final String taken = WindowsNames.mappingName(bus, 0x63);
@@ -141,32 +162,36 @@ class WindowsFilemapOnWineIT {
 
     @Test
     void shouldApplyTheCurrentUserDescriptorToMappingAndEvent() throws Exception {
-        final BridgeWin32 api = new BridgeWin32(WineSession.get().bridge());
+        final Win32 api = WindowsPlatform.win32();
         final WindowsSegmentStore store = new WindowsSegmentStore(bus, api);
         final MappedSegment segment = store.create(0x65,
             SegmentDescriptor.segmentLength(SegmentDescriptor.MIN_CAPACITY));
         resources.add(segment);
-        final Win32Bridge inspector = process("inspector");
-        final String sid = inspector.call("CurrentUserSid").text(0);
+        final String sid = CurrentUserSecurity.currentUserSid(api);
+        // Read back through the production binding and the shim: each object opened by name with READ_CONTROL.
         for (final String name : List.of(segment.address(), WindowsNames.eventName(segment.address()))) {
-            final BridgeReply opened = name.endsWith(WindowsNames.DOORBELL_SUFFIX)
-                ? inspector.call("OpenEventW", new long[] {0x00020000L | 0x00100000L}, Win32Bridge.wide(name))
-                : inspector.call("OpenFileMappingW", new long[] {0x00020000L | 0x0004}, Win32Bridge.wide(name));
-            assertTrue(opened.ok(), name + ": error=" + opened.lastError());
-            final BridgeReply dacl = inspector.call("GetSecurityInfoDacl", opened.value());
-            inspector.call("CloseHandle", opened.value());
-            assertTrue(dacl.ok(), "GetSecurityInfo: error=" + dacl.lastError());
-            assertTrue(dacl.text(0).startsWith("D:P(A;;") && dacl.text(0).endsWith(";;;" + sid + ")")
-                && dacl.text(0).indexOf('(') == dacl.text(0).lastIndexOf('('), name + ": " + dacl.text(0));
+            final long opened = name.endsWith(WindowsNames.DOORBELL_SUFFIX)
+                ? api.OpenEventW(READ_CONTROL | Win32Constants.SYNCHRONIZE, false, name)
+                : api.OpenFileMappingW(READ_CONTROL | Win32Constants.FILE_MAP_READ, false, name);
+            assertTrue(opened != 0, name + ": error=" + api.GetLastError());
+            final String dacl;
+            try {
+                dacl = WineShim.daclOf(opened);
+            } finally {
+                api.CloseHandle(opened);
+            }
+            assertTrue(dacl.startsWith("D:P(A;;") && dacl.endsWith(";;;" + sid + ")")
+                && dacl.indexOf('(') == dacl.lastIndexOf('('), name + ": " + dacl);
         }
     }
 
-    private RingTransport transport(final Win32Bridge bridge, final String option) {
+    /** A transport of this JVM's Windows process, on the production binding. */
+    private RingTransport transport(final String option) {
         final String[] pair = option.split("=");
         final TransportContext context = new TransportContext(bus, new TransportOptions(Map.of(pair[0], pair[1])),
             Path.of("."), id -> true, errors::add);
         final RingTransport transport = new RingTransport(context, new WindowsSegmentStore(bus,
-            new BridgeWin32(bridge)), FilemapOptions.read(context.options()));
+            WindowsPlatform.win32()), FilemapOptions.read(context.options()));
         resources.add(transport);
         return transport;
     }
@@ -178,10 +203,6 @@ class WindowsFilemapOnWineIT {
     }
 
     private static byte[] bytes(final int length) {
-        final byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = (byte) (i * 5 + length);
-        }
-        return bytes;
+        return OutletChild.bytes(length, PATTERN);
     }
 }
