@@ -9,12 +9,12 @@ import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.mailslot.core.MailslotSizing;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
-import dev.ipcbus.wine.NativeClient;
 import dev.ipcbus.platform.windows.CurrentUserSecurity;
 import dev.ipcbus.platform.windows.Win32;
-import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.platform.windows.Win32Constants;
+import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.wine.BridgeWin32;
+import dev.ipcbus.wine.NativeClient;
 import dev.ipcbus.wine.Win32Bridge;
 import dev.ipcbus.wine.WineAvailability;
 import dev.ipcbus.wine.WineSession;
@@ -44,13 +44,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Windows mailslot layer against Wine's real mailslots, through the bridge: one reader per name across processes
+ * The Windows mailslot layer against Wine's real mailslots: one reader per name across processes
  * ({@code ERROR_ALREADY_EXISTS} from another Wine process), reads sized by {@code GetMailslotInfo} for every size up to
- * the maximum, an oversize datagram from a raw writer reported and skipped, a prompt close of a blocked reader, and a
- * native C client publishing into a bus node's slot.
+ * the maximum, an oversize datagram from a raw writer reported and skipped, a prompt close of a blocked reader, the
+ * current-user descriptor read back, and a native C client publishing into a bus node's slot.
+ * <p>
+ * This JVM's side (the node under test, its inbox, its outlets, the security read-back) runs the production binding,
+ * {@link WindowsPlatform#win32()}, through the Wine shim ({@link WineWindowsLayer}). {@link BridgeWin32} and raw
+ * {@link Win32Bridge} processes stand only for <em>other</em> Windows processes: a second reader taking the name, a
+ * raw writer sending an oversize datagram.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-@ExtendWith(WineWindowsLayer.class) // Bus.open on the plain scheme runs the production binding
+@ExtendWith(WineWindowsLayer.class) // the shim, and -Dipcbus.platform=windows for Bus.open
 class WindowsMailslotOnWineIT {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -70,10 +75,11 @@ class WindowsMailslotOnWineIT {
 
     @Test
     void shouldRefuseASecondReaderOfOneNameFromAnotherProcess() {
-        final MailslotTransport first = transport(WineSession.get().bridge());
+        final MailslotTransport first = transport();
+        // The second reader is another Windows process taking the same name: a bridge process, BridgeWin32's one role.
         final Win32Bridge other = WineSession.get().newBridge("second-reader");
         resources.add(other);
-        final MailslotTransport second = transport(other);
+        final MailslotTransport second = transportIn(other);
         final long node = 0x77;
         resources.add(first.openInbox(node, frame -> { }));
         final BusException taken = assertThrows(BusException.class, () -> second.openInbox(node, frame -> { }));
@@ -82,10 +88,8 @@ class WindowsMailslotOnWineIT {
 
     @Test
     void shouldSizeEveryReadWithGetMailslotInfoUpToTheMaximum() throws Exception {
-        final MailslotTransport reader = transport(WineSession.get().bridge());
-        final Win32Bridge writerProcess = WineSession.get().newBridge("writer");
-        resources.add(writerProcess);
-        final MailslotTransport writer = transport(writerProcess);
+        final MailslotTransport reader = transport();
+        final MailslotTransport writer = transport();
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final long node = 0x78;
         final Inbox inbox = reader.openInbox(node, frame -> {
@@ -112,11 +116,12 @@ class WindowsMailslotOnWineIT {
 
     @Test
     void shouldReportAnOversizeDatagramFromARawWriterAndKeepServing() throws Exception {
-        final MailslotTransport reader = transport(WineSession.get().bridge());
+        final MailslotTransport reader = transport();
         final LinkedBlockingQueue<Integer> received = new LinkedBlockingQueue<>();
         final long node = 0x79;
         final Inbox inbox = reader.openInbox(node, frame -> received.add(frame.readableBytes()));
         resources.add(inbox);
+        // A foreign raw writer in another Windows process: raw bridge calls (no outlet would send an oversize frame).
         final Win32Bridge raw = WineSession.get().newBridge("raw-writer");
         resources.add(raw);
         final long writer = raw.call("CreateFileW", new long[] {Win32Constants.GENERIC_WRITE,
@@ -138,7 +143,7 @@ class WindowsMailslotOnWineIT {
 
     @Test
     void shouldCloseAnInboxBlockedInReadFilePromptly() {
-        final MailslotTransport reader = transport(WineSession.get().bridge());
+        final MailslotTransport reader = transport();
         final Inbox inbox = reader.openInbox(0x7a, frame -> { });
         final long start = System.nanoTime();
         inbox.close();
@@ -191,9 +196,18 @@ class WindowsMailslotOnWineIT {
         assertEquals("native.mailslot hello from C", received.poll(20, TimeUnit.SECONDS), "errors=" + errors);
     }
 
-    private MailslotTransport transport(final Win32Bridge bridge) {
+    /** A transport of this JVM's Windows process, on the production binding. */
+    private MailslotTransport transport() {
         final MailslotTransport transport = new MailslotTransport(new WindowsMailslotPlatform(
-            new BridgeWin32(bridge), bus, -1), id -> true, errors::add);
+            WindowsPlatform.win32(), bus, -1), id -> true, errors::add);
+        resources.add(transport);
+        return transport;
+    }
+
+    /** A transport of another Windows process (one that takes a name this JVM holds): {@link BridgeWin32}. */
+    private MailslotTransport transportIn(final Win32Bridge process) {
+        final MailslotTransport transport = new MailslotTransport(new WindowsMailslotPlatform(
+            new BridgeWin32(process), bus, -1), id -> true, errors::add);
         resources.add(transport);
         return transport;
     }
