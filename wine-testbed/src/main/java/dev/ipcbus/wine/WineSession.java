@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
@@ -371,10 +372,50 @@ public final class WineSession {
         if (!Files.isDirectory(prefix)) {
             return;
         }
+        final String serverDirectory = serverDirectoryName(prefix);
         try {
             exec(List.of(WineAvailability.wineserver().toString(), "-k"), Duration.ofSeconds(20), environment);
         } catch (final RuntimeException ignore) {
             // the server may be gone already
+        }
+        deleteServerDirectory(serverDirectory, environment);
+    }
+
+    /**
+     * The wineserver of a prefix keeps its socket and lock in {@code $TMPDIR/wine-XXXXXX/server-<dev>-<inode>} (dev
+     * and inode of the prefix, in hex; {@code wine-XXXXXX} is one directory per user) and leaves that directory when
+     * it stops: the session removes its own, and the per-user parent once it is empty.
+     */
+    private static String serverDirectoryName(final Path prefix) {
+        try {
+            final long dev = ((Number)Files.getAttribute(prefix, "unix:dev")).longValue();
+            final long ino = ((Number)Files.getAttribute(prefix, "unix:ino")).longValue();
+            return "server-" + Long.toHexString(dev) + "-" + Long.toHexString(ino);
+        } catch (final IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+            return null;
+        }
+    }
+
+    private static void deleteServerDirectory(final String name, final Map<String, String> environment) {
+        if (name == null) {
+            return;
+        }
+        final String tmp = environment.getOrDefault("TMPDIR", "/tmp");
+        try (Stream<Path> parents = Files.list(Paths.get(tmp.isEmpty() ? "/tmp" : tmp))) {
+            for (final Path parent : (Iterable<Path>)parents::iterator) {
+                final String parentName = parent.getFileName().toString();
+                final Path server = parent.resolve(name);
+                if (parentName.startsWith("wine-") && Files.isDirectory(server, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteTree(server);
+                    try {
+                        Files.deleteIfExists(parent); // only if no other prefix's server is in it
+                    } catch (final IOException notEmpty) {
+                        // another session's server lives there
+                    }
+                }
+            }
+        } catch (final IOException | UncheckedIOException ignore) {
+            // nothing to clean
         }
     }
 
