@@ -1,6 +1,6 @@
 /*
  * pipe_probe.c: runs, in C, the Win32 call sequence of transport-pipe's Windows layer (WindowsPipeInbox and
- * WindowsPipeConnection) and prints what each call returned, so that the semantics FakeWin32PipeApi models can be
+ * WindowsPipeConnection) and prints what each call returned, so that the semantics FakeWin32 (platform-windows) models can be
  * checked against a real Win32 implementation (Wine here; Windows when one is available). Not part of the build.
  *
  *   x86_64-w64-mingw32-gcc -O1 -o pipe_probe.exe pipe_probe.c -ladvapi32

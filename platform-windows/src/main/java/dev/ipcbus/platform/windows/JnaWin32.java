@@ -22,8 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every direct {@link ByteBuffer} whose address is handed to Win32 is kept reachable until the call returns
  * ({@link Reference#reachabilityFence}); a {@link Pointer} taken from it would not keep it alive.
  * <p>
- * <b>Status: compiled; not yet run on Windows.</b>
- * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class JnaWin32 implements Win32 {

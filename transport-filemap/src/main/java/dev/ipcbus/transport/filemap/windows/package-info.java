@@ -4,7 +4,5 @@
  * Only transport logic lives here: every Win32 call goes through {@link dev.ipcbus.platform.windows.Win32}
  * (module platform-windows), whose production implementation is JNA, so the same code is driven by its fake in unit
  * tests and against Wine in the test bed.
- * <p>
- * Compiled and tested through the fake and under Wine; not yet run on Windows.
  */
 package dev.ipcbus.transport.filemap.windows;

@@ -38,8 +38,6 @@ import static dev.ipcbus.platform.windows.WinError.*;
  * A write failing with {@code ERROR_NO_DATA}, {@code ERROR_BROKEN_PIPE} or {@code ERROR_PIPE_NOT_CONNECTED} is an
  * orderly disconnect: {@link Outlet#PEER_GONE}.
  * <p>
- * <b>Status: compiled and tested against the fake of {@link Win32} and under Wine; not yet run on Windows.</b>
- * <p>
  * <b>Thread safety:</b> not thread-safe (the outlet's lock confines it); {@link #wakeup()} from any thread.
  */
 public final class WindowsPipeConnection implements PipeConnection {

@@ -59,8 +59,6 @@ import static dev.ipcbus.platform.windows.WinError.*;
  * <p>
  * No stale objects exist on Windows: the pipe name disappears with the last handle, including when the process dies.
  * <p>
- * <b>Status: compiled and tested against the fake of {@link Win32} and under Wine; not yet run on Windows.</b>
- * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class WindowsPipeInbox implements Inbox {

@@ -25,8 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * {@link #reclaim} has nothing to release: a named pipe disappears with its last handle, also when its process dies.
  * <p>
- * <b>Status: compiled and tested against an in-memory fake of {@link Win32}; not yet run on Windows.</b>
- * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class WindowsPipeTransport implements Transport {
