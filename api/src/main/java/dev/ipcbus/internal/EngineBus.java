@@ -446,7 +446,8 @@ public final class EngineBus implements Bus {
         if (transport != null) {
             values.putAll(transport.counters());
         }
-        return new NodeInfo(nodeHex, ProcessHandle.current().pid(), nodeName, uri.scheme(), uri.servers(),
+        return new NodeInfo(nodeHex, ProcessHandle.current().pid(), nodeName, uri.scheme(),
+            transport != null ? transport.address() : uri.servers(),
             startedMillis, patterns, new ArrayList<>(responders.keySet()), !closed.get(), values);
     }
 

@@ -29,6 +29,11 @@ public interface EngineTransport extends AutoCloseable {
     String scheme();
 
     /**
+     * @return where this node is attached now (for NATS the connected server's URL), for introspection.
+     */
+    String address();
+
+    /**
      * @return the largest body, headers included, the engine accepts, in bytes.
      */
     int maxMessageLength();

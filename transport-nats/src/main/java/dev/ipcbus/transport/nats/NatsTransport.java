@@ -114,6 +114,12 @@ final class NatsTransport implements EngineTransport {
     }
 
     @Override
+    public String address() {
+        final String url = connection.getConnectedUrl();
+        return url == null ? "disconnected" : url;
+    }
+
+    @Override
     public int maxMessageLength() {
         return (int)Math.min(Integer.MAX_VALUE, connection.getMaxPayload());
     }
