@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,10 +72,13 @@ public final class EngineBus implements Bus {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, Subscription> responders = new ConcurrentHashMap<>();
+    /** Requests awaiting their reply: failed with {@link BusClosedException} when the bus closes. */
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private final Map<String, LongAdder> counters = new LinkedHashMap<>();
-    private final LongAdder published = counter("messagesSent");
+    // The names of NodeCounters: one vocabulary for every transport (a frame here is one engine message).
+    private final LongAdder published = counter("framesSent");
     private final LongAdder bytesSent = counter("bytesSent");
-    private final LongAdder received = counter("messagesReceived");
+    private final LongAdder received = counter("framesReceived");
     private final LongAdder bytesReceived = counter("bytesReceived");
     private final LongAdder handlerErrors = counter("handlerErrors");
     private final LongAdder requestsSent = counter("requestsSent");
@@ -389,11 +393,14 @@ public final class EngineBus implements Bus {
         ResponderResults.checkTimeout(timeout);
         checkOpen();
         final CompletableFuture<R> result = new CompletableFuture<>();
+        pending.add(result);
+        result.whenComplete((value, error) -> pending.remove(result));
         final EngineMessage message;
         try {
             message = EngineMessage.of(topic, nodeHex, timestamp(), true, Map.of(), encode(request, topic));
         } catch (final CodecException ex) {
-            return CompletableFuture.failedFuture(ex);
+            result.completeExceptionally(ex);
+            return result;
         }
         requestsSent.increment();
         bytesSent.add(message.body().length);
@@ -455,6 +462,9 @@ public final class EngineBus implements Bus {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        for (final CompletableFuture<?> request : pending) {
+            request.completeExceptionally(new BusClosedException("bus closed: node=" + nodeHex));
         }
         transport.close();
     }

@@ -55,6 +55,7 @@ final class NatsTransport implements EngineTransport {
     /** The queue group of every responder: one responder per request, whichever node it is on. */
     static final String QUEUE_GROUP = "ipcbus";
     private static final Duration CLOSE_FLUSH = Duration.ofSeconds(2);
+    private static final Duration SUBSCRIBE_FLUSH = Duration.ofSeconds(5);
 
     private final Connection connection;
     private final Dispatcher dispatcher;
@@ -165,7 +166,7 @@ final class NatsTransport implements EngineTransport {
                 }
                 listener.accept(NatsWire.message(topic, message));
             });
-        return registration(pattern, subscription);
+        return registered(pattern, subscription);
     }
 
     @Override
@@ -184,7 +185,25 @@ final class NatsTransport implements EngineTransport {
                     NatsMessage.builder().subject(replyTo).headers(NatsWire.headers(reply)).data(reply.body())
                         .build()));
             });
-        return registration(topic, subscription);
+        return registered(topic, subscription);
+    }
+
+    /**
+     * Waits (bounded) until the server has processed the subscription, so that a message published after this
+     * returns, by any client of the same server, is matched; other servers of a cluster learn it asynchronously. While
+     * disconnected the client sends it on reconnection: no wait then.
+     */
+    private Subscription registered(final String pattern, final io.nats.client.Subscription subscription) {
+        if (connection.getStatus() == Connection.Status.CONNECTED) {
+            try {
+                connection.flush(SUBSCRIBE_FLUSH);
+            } catch (final TimeoutException ex) {
+                // the connection dropped meanwhile: the subscription is resent on reconnection
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return registration(pattern, subscription);
     }
 
     private Subscription registration(final String pattern, final io.nats.client.Subscription subscription) {

@@ -4,10 +4,13 @@ import dev.ipcbus.spi.EngineMessage;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +25,9 @@ import java.util.regex.Pattern;
  *   Ipcbus-Error      on a failed reply: the exception's message, one line   (absent: no message)
  * </pre>
  * Header names starting with {@code Ipcbus-} and {@code Content-Type} are reserved; an application header must be a
- * NATS header name (printable ASCII, no {@code :}) with a one-line value. A header a foreign client sent several
+ * NATS header name (printable ASCII, no {@code :}) with a one-line value. A value that is not printable ASCII (or
+ * that looks encoded) travels as one RFC 2047 encoded word, {@code =?UTF-8?B?<base64 of its UTF-8>?=}, and is
+ * decoded on receipt. A header a foreign client sent several
  * times is read as its first value; the reserved names are matched ignoring case.
  * <p>
  * <b>Thread safety:</b> stateless.
@@ -37,6 +42,7 @@ final class NatsWire {
     static final String RAW = "application/octet-stream";
 
     private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]+");
+    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?(?i:UTF-8)\\?[Bb]\\?([A-Za-z0-9+/=]*)\\?=");
 
     private NatsWire() {
     }
@@ -58,7 +64,7 @@ final class NatsWire {
             if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("header value must be one line on nats://: header=" + name);
             }
-            headers.put(name, value);
+            headers.put(name, encodeValue(value));
         }
         if (!message.senderNode().isEmpty()) {
             headers.put(SENDER, message.senderNode());
@@ -90,7 +96,7 @@ final class NatsWire {
         final Map<String, String> application = new LinkedHashMap<>();
         for (final String name : headers.keySet()) {
             if (!isReserved(name)) {
-                application.put(name, first(headers, name));
+                application.put(name, decodeValue(first(headers, name)));
             }
         }
         final String sender = first(headers, SENDER);
@@ -98,6 +104,29 @@ final class NatsWire {
         return new EngineMessage(topic, sender == null ? "" : sender, timestamp(first(headers, TIMESTAMP)),
             !RAW.equalsIgnoreCase(type), Map.copyOf(application), body, first(headers, ERROR_TYPE),
             first(headers, ERROR));
+    }
+
+    /** Printable ASCII other than an encoded word's start is sent as is; anything else as one encoded word. */
+    static String encodeValue(final String value) {
+        boolean plain = !value.startsWith("=?");
+        for (int i = 0; plain && i < value.length(); i++) {
+            final char c = value.charAt(i);
+            plain = c >= 0x20 && c < 0x7F;
+        }
+        return plain ? value : "=?UTF-8?B?" + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))
+            + "?=";
+    }
+
+    static String decodeValue(final String value) {
+        final Matcher word = ENCODED_WORD.matcher(value);
+        if (!word.matches()) {
+            return value;
+        }
+        try {
+            return new String(Base64.getDecoder().decode(word.group(1)), StandardCharsets.UTF_8);
+        } catch (final IllegalArgumentException notBase64) {
+            return value;
+        }
     }
 
     private static boolean isReserved(final String name) {
