@@ -133,7 +133,7 @@ final class NatsTransport implements EngineTransport {
 
     private void connectionPublish(final Message message) {
         final Headers headers = message.getHeaders();
-        final long length = message.getData().length + (headers == null ? 0 : headers.getSerialized().length);
+        final long length = message.getData().length + (headers == null ? 0 : headers.serializedLength());
         if (length > connection.getMaxPayload()) {
             throw new MessageTooLargeException((int)Math.min(Integer.MAX_VALUE, length), maxMessageLength(),
                 "nats (the server's max_payload)");

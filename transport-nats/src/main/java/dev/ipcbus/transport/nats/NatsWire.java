@@ -6,6 +6,7 @@ import io.nats.client.impl.Headers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,17 +94,37 @@ final class NatsWire {
         if (headers == null || headers.isEmpty()) {
             return EngineMessage.of(topic, "", 0, true, Map.of(), body);
         }
-        final Map<String, String> application = new LinkedHashMap<>();
-        for (final String name : headers.keySet()) {
-            if (!isReserved(name)) {
-                application.put(name, decodeValue(first(headers, name)));
+        // one pass over the headers: the reserved ones by name ignoring case, the rest for the application
+        String sender = null;
+        String timestamp = null;
+        String type = null;
+        String errorType = null;
+        String error = null;
+        Map<String, String> application = null;
+        for (final Map.Entry<String, List<String>> header : headers.entrySet()) {
+            final String name = header.getKey();
+            final List<String> values = header.getValue();
+            final String value = values == null || values.isEmpty() ? null : values.get(0);
+            if (SENDER.equalsIgnoreCase(name)) {
+                sender = value;
+            } else if (TIMESTAMP.equalsIgnoreCase(name)) {
+                timestamp = value;
+            } else if (CONTENT_TYPE.equalsIgnoreCase(name)) {
+                type = value;
+            } else if (ERROR_TYPE.equalsIgnoreCase(name)) {
+                errorType = value;
+            } else if (ERROR.equalsIgnoreCase(name)) {
+                error = value;
+            } else if (!isReserved(name) && value != null) {
+                if (application == null) {
+                    application = new LinkedHashMap<>();
+                }
+                application.putIfAbsent(name, decodeValue(value));
             }
         }
-        final String sender = first(headers, SENDER);
-        final String type = first(headers, CONTENT_TYPE);
-        return new EngineMessage(topic, sender == null ? "" : sender, timestamp(first(headers, TIMESTAMP)),
-            !RAW.equalsIgnoreCase(type), Map.copyOf(application), body, first(headers, ERROR_TYPE),
-            first(headers, ERROR));
+        return new EngineMessage(topic, sender == null ? "" : sender, timestamp(timestamp),
+            !RAW.equalsIgnoreCase(type), application == null ? Map.of() : Collections.unmodifiableMap(application),
+            body, errorType, error);
     }
 
     /** Printable ASCII other than an encoded word's start is sent as is; anything else as one encoded word. */
@@ -132,11 +153,6 @@ final class NatsWire {
     private static boolean isReserved(final String name) {
         final String lower = name.toLowerCase(Locale.ROOT);
         return lower.startsWith("ipcbus-") || lower.equals("content-type");
-    }
-
-    private static String first(final Headers headers, final String name) {
-        final List<String> values = headers.getIgnoreCase(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static long timestamp(final String text) {
