@@ -20,8 +20,27 @@ class BusUriTest {
         assertEquals("filemap://shop_1.eu?capacity=8MiB&idle=spin", uri.toString());
     }
 
+    @Test
+    void shouldParseServersBeforeTheBusName() {
+        final BusUri uri = BusUri.parse("nats://10.0.0.1:4222,[::1]:4223/shop?user=a");
+        assertEquals("nats", uri.scheme());
+        assertEquals("10.0.0.1:4222,[::1]:4223", uri.servers());
+        assertEquals("shop", uri.busName());
+        assertEquals("nats://10.0.0.1:4222,[::1]:4223/shop?user=a", uri.toString());
+        final BusUri local = BusUri.parse("filemap://shop/");
+        assertEquals("", local.servers());
+        assertEquals("shop", local.busName());
+    }
+
+    @Test
+    void shouldRefuseServersForALocalTransport() {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class,
+            () -> Bus.open("inproc://127.0.0.1:4222/shop"));
+        assertTrue(ex.getMessage().contains("servers=127.0.0.1:4222"), ex.getMessage());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"shop", "filemap:/shop", "filemap://", "filemap://a/b", "filemap://..",
+    @ValueSource(strings = {"shop", "filemap:/shop", "filemap://", "filemap://a/b/c", "filemap://h:1/", "filemap://..",
         "filemap://sh op", "filemap://shop?x", "filemap://shop?=1", "filemap://shop?x=", "filemap://shop?a=1&a=2",
         "1x://shop"})
     void shouldRefuseMalformedUris(final String text) {

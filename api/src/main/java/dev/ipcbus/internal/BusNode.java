@@ -10,6 +10,7 @@ import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusException;
 import dev.ipcbus.BusUri;
 import dev.ipcbus.CodecException;
+import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.MessageContext;
@@ -34,6 +35,7 @@ import dev.ipcbus.registry.NodeCounters;
 import dev.ipcbus.registry.NodeRecord;
 import dev.ipcbus.registry.NodeRegistry;
 import dev.ipcbus.registry.RuntimeDirectory;
+import dev.ipcbus.spi.EngineTransportProvider;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
@@ -54,7 +56,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -129,15 +130,14 @@ public final class BusNode implements Bus {
     private final ReceivedContext receivedContext = new ReceivedContext();
     private final TopicCache topicCache = new TopicCache();
 
-    private BusNode(final BusConfig config) {
+    private BusNode(final BusConfig config, final TransportProvider provider) {
         this.uri = config.uri();
         this.nodeId = NodeIds.next();
         this.nodeHex = NodeIds.format(nodeId);
         this.mapper = config.objectMapper() != null ? config.objectMapper() : JsonCodec.defaultMapper();
         this.codec = new JsonCodec(mapper);
-        this.errorHandler = config.errorHandler() != null ? config.errorHandler() : BusNode::logError;
+        this.errorHandler = errorHandler(config);
 
-        final TransportProvider provider = TransportLoader.find(uri.scheme());
         final TransportOptions options = new TransportOptions(uri.options());
         // At most TransportOptions.MAX_DURATION: converts, and adds to nanoTime() in outlets, without overflow.
         this.publishTimeoutNanos = options.duration("publishTimeout", DEFAULT_PUBLISH_TIMEOUT).toNanos();
@@ -174,7 +174,7 @@ public final class BusNode implements Bus {
             this.inbox = opened;
             StartupStages.reached(StartupStages.INBOX, nodeHex);
             this.baseRecord = new NodeRecord(nodeHex, ProcessHandle.current().pid(), uri.scheme(), opened.address(),
-                config.nodeName() != null ? config.nodeName() : defaultNodeName(), System.currentTimeMillis(),
+                nodeName(config), System.currentTimeMillis(),
                 List.of(), List.of(), opened.maxFrameLength());
             registry.register(baseRecord);
             StartupStages.reached(StartupStages.REGISTERED, nodeHex);
@@ -238,7 +238,27 @@ public final class BusNode implements Bus {
      * @return the open node.
      */
     public static Bus open(final BusConfig config) {
-        return new BusNode(Objects.requireNonNull(config, "config"));
+        Objects.requireNonNull(config, "config");
+        final BusUri uri = config.uri();
+        final TransportProvider provider = TransportLoader.find(uri.scheme());
+        if (provider instanceof EngineTransportProvider) {
+            return EngineBus.open(config, (EngineTransportProvider)provider);
+        }
+        if (!uri.servers().isEmpty()) {
+            throw new ConfigurationException("servers given to a local transport (only engine-routed transports such"
+                + " as nats:// take servers): uri=" + uri + ", servers=" + uri.servers());
+        }
+        return new BusNode(config, provider);
+    }
+
+    /** The configured node name, or the main class's simple name. */
+    static String nodeName(final BusConfig config) {
+        return config.nodeName() != null ? config.nodeName() : defaultNodeName();
+    }
+
+    /** The configured error handler, or one that logs at WARN. */
+    static ErrorHandler errorHandler(final BusConfig config) {
+        return config.errorHandler() != null ? config.errorHandler() : BusNode::logError;
     }
 
     private static String defaultNodeName() {
@@ -797,10 +817,7 @@ public final class BusNode implements Bus {
     private <R> CompletableFuture<R> request(
         final String topic, final Object request, final JavaType replyType, final Duration timeout) {
         final byte[] topicUtf8 = topicBytes(topic);
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("request timeout must be positive: timeout=" + timeout);
-        }
+        ResponderResults.checkTimeout(timeout);
         final long timeoutNanos = TransportOptions.toNanosCapped(timeout);
         checkOpen();
         final RoutingTable.Peer[] candidates = routing().responders(topic);
@@ -1077,19 +1094,9 @@ public final class BusNode implements Bus {
             sendErrorReply(requester, correlationId, topic, 0, ex.getClass().getName(), ex.getMessage());
             return;
         }
-        if (result instanceof CompletionStage) {
-            ((CompletionStage<?>)result).whenComplete((value, error) -> {
-                if (error != null) {
-                    final Throwable cause = error instanceof java.util.concurrent.CompletionException
-                        && error.getCause() != null ? error.getCause() : error;
-                    sendErrorReply(requester, correlationId, topic, 0, cause.getClass().getName(), cause.getMessage());
-                } else {
-                    sendReply(requester, correlationId, topic, value);
-                }
-            });
-        } else {
-            sendReply(requester, correlationId, topic, result);
-        }
+        ResponderResults.whenDone(result, value -> sendReply(requester, correlationId, topic, value),
+            cause -> sendErrorReply(requester, correlationId, topic, 0, cause.getClass().getName(),
+                cause.getMessage()));
     }
 
     private void sendReply(final long requester, final long correlationId, final String topic, final Object value) {

@@ -43,6 +43,7 @@ import java.util.concurrent.ExecutionException;
         SinkCommand.class,
         StatCommand.class,
         CleanCommand.class,
+        BridgeCommand.class,
         TourNodeCommand.class,
         CommandLine.HelpCommand.class})
 public final class IpcbusDemo implements Runnable {

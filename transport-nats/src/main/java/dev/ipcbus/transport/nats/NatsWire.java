@@ -1,0 +1,172 @@
+package dev.ipcbus.transport.nats;
+
+import dev.ipcbus.spi.EngineMessage;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How a bus message travels as a NATS message (the wire format of {@code nats://}, specified in docs/NATS.md): the
+ * body is the payload as is (a typed message's plain JSON), the application's headers are NATS headers, and the bus's
+ * own metadata are NATS headers too:
+ * <pre>
+ *   Ipcbus-Sender     the sending node's id, 16 lower-case hex digits   (absent: a foreign client)
+ *   Ipcbus-Timestamp  sending time, decimal nanoseconds since the epoch (absent or unparsable: 0)
+ *   Content-Type      application/json (typed) | application/octet-stream (raw)   (absent or other: JSON)
+ *   Ipcbus-Error-Type on a reply only: the responder's exception class       (present: the request failed)
+ *   Ipcbus-Error      on a failed reply: the exception's message, one line   (absent: no message)
+ * </pre>
+ * Header names starting with {@code Ipcbus-} and {@code Content-Type} are reserved; an application header must be a
+ * NATS header name (printable ASCII, no {@code :}) with a one-line value. A value that is not printable ASCII (or
+ * that looks encoded) travels as one RFC 2047 encoded word, {@code =?UTF-8?B?<base64 of its UTF-8>?=}, and is
+ * decoded on receipt. A header a foreign client sent several
+ * times is read as its first value; the reserved names are matched ignoring case.
+ * <p>
+ * <b>Thread safety:</b> stateless.
+ */
+final class NatsWire {
+    static final String SENDER = "Ipcbus-Sender";
+    static final String TIMESTAMP = "Ipcbus-Timestamp";
+    static final String CONTENT_TYPE = "Content-Type";
+    static final String ERROR_TYPE = "Ipcbus-Error-Type";
+    static final String ERROR = "Ipcbus-Error";
+    static final String JSON = "application/json";
+    static final String RAW = "application/octet-stream";
+
+    private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]+");
+    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?(?i:UTF-8)\\?[Bb]\\?([A-Za-z0-9+/=]*)\\?=");
+
+    private NatsWire() {
+    }
+
+    /**
+     * @param message a message to send.
+     * @return its NATS headers.
+     * @throws IllegalArgumentException if an application header is reserved or not valid in NATS.
+     */
+    static Headers headers(final EngineMessage message) {
+        final Headers headers = new Headers();
+        for (final Map.Entry<String, String> header : message.headers().entrySet()) {
+            final String name = header.getKey();
+            final String value = header.getValue();
+            if (!HEADER_NAME.matcher(name).matches() || isReserved(name)) {
+                throw new IllegalArgumentException("header name not allowed on nats:// (printable ASCII without ':';"
+                    + " 'Ipcbus-*' and 'Content-Type' are reserved): header=" + name);
+            }
+            if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("header value must be one line on nats://: header=" + name);
+            }
+            headers.put(name, encodeValue(value));
+        }
+        if (!message.senderNode().isEmpty()) {
+            headers.put(SENDER, message.senderNode());
+        }
+        if (message.timestampNanos() != 0) {
+            headers.put(TIMESTAMP, Long.toString(message.timestampNanos()));
+        }
+        headers.put(CONTENT_TYPE, message.json() ? JSON : RAW);
+        if (message.isFailure()) {
+            headers.put(ERROR_TYPE, oneLine(message.errorType()));
+            if (message.errorMessage() != null) {
+                headers.put(ERROR, oneLine(message.errorMessage()));
+            }
+        }
+        return headers;
+    }
+
+    /**
+     * @param topic   the message's topic (its subject without the bus prefix).
+     * @param message a received NATS message.
+     * @return the bus's view of it.
+     */
+    static EngineMessage message(final String topic, final Message message) {
+        final byte[] body = message.getData() == null ? new byte[0] : message.getData();
+        final Headers headers = message.getHeaders();
+        if (headers == null || headers.isEmpty()) {
+            return EngineMessage.of(topic, "", 0, true, Map.of(), body);
+        }
+        // one pass over the headers: the reserved ones by name ignoring case, the rest for the application
+        String sender = null;
+        String timestamp = null;
+        String type = null;
+        String errorType = null;
+        String error = null;
+        Map<String, String> application = null;
+        for (final Map.Entry<String, List<String>> header : headers.entrySet()) {
+            final String name = header.getKey();
+            final List<String> values = header.getValue();
+            final String value = values == null || values.isEmpty() ? null : values.get(0);
+            if (SENDER.equalsIgnoreCase(name)) {
+                sender = value;
+            } else if (TIMESTAMP.equalsIgnoreCase(name)) {
+                timestamp = value;
+            } else if (CONTENT_TYPE.equalsIgnoreCase(name)) {
+                type = value;
+            } else if (ERROR_TYPE.equalsIgnoreCase(name)) {
+                errorType = value;
+            } else if (ERROR.equalsIgnoreCase(name)) {
+                error = value;
+            } else if (!isReserved(name) && value != null) {
+                if (application == null) {
+                    application = new LinkedHashMap<>();
+                }
+                application.putIfAbsent(name, decodeValue(value));
+            }
+        }
+        return new EngineMessage(topic, sender == null ? "" : sender, timestamp(timestamp),
+            !RAW.equalsIgnoreCase(type), application == null ? Map.of() : Collections.unmodifiableMap(application),
+            body, errorType, error);
+    }
+
+    /** Printable ASCII other than an encoded word's start is sent as is; anything else as one encoded word. */
+    static String encodeValue(final String value) {
+        boolean plain = !value.startsWith("=?");
+        for (int i = 0; plain && i < value.length(); i++) {
+            final char c = value.charAt(i);
+            plain = c >= 0x20 && c < 0x7F;
+        }
+        return plain ? value : "=?UTF-8?B?" + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))
+            + "?=";
+    }
+
+    static String decodeValue(final String value) {
+        final Matcher word = ENCODED_WORD.matcher(value);
+        if (!word.matches()) {
+            return value;
+        }
+        try {
+            return new String(Base64.getDecoder().decode(word.group(1)), StandardCharsets.UTF_8);
+        } catch (final IllegalArgumentException notBase64) {
+            return value;
+        }
+    }
+
+    private static boolean isReserved(final String name) {
+        final String lower = name.toLowerCase(Locale.ROOT);
+        return lower.startsWith("ipcbus-") || lower.equals("content-type");
+    }
+
+    private static long timestamp(final String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(text.trim());
+        } catch (final NumberFormatException ex) {
+            return 0;
+        }
+    }
+
+    private static String oneLine(final String text) {
+        return text.replace('\r', ' ').replace('\n', ' ');
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ipcbus.transport.nats;
+
+import dev.ipcbus.Bus;
+import dev.ipcbus.spi.EngineMessage;
+import dev.ipcbus.testkit.TransportContractTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Map;
+
+/**
+ * The conformance suite over {@code nats://} on one real {@code nats-server}. The cases that assume an inbox
+ * transport (a file registry, inboxes a foreign writer can reach, backpressure, a dead responder noticed by the
+ * registry) skip, each with its reason. Skipped where {@code nats-server} is not
+ * installed.
+ */
+class NatsContractIT extends TransportContractTest {
+    private static NatsServers servers;
+    private static NatsServers.Server server;
+
+    @BeforeAll
+    static void startServer() {
+        NatsServers.assumeInstalled();
+        servers = new NatsServers();
+        server = servers.startOne();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    @Override
+    protected String uri(final String busName) {
+        return "nats://" + server.address() + "/" + busName;
+    }
+
+    @Override
+    protected boolean engineRouted() {
+        return true;
+    }
+
+    /** The server's max_payload less the headers of a raw publish (sender, timestamp, content type). */
+    @Override
+    protected int maxRawPayload(final Bus bus, final String topic) {
+        final EngineMessage probe = EngineMessage.of(topic, bus.nodeId(), System.currentTimeMillis() * 1_000_000L,
+            false, Map.of(), new byte[0]);
+        return bus.maxFrameLength() - NatsWire.headers(probe).getSerialized().length;
+    }
+}
