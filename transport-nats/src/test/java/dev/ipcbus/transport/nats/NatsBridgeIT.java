@@ -187,6 +187,55 @@ class NatsBridgeIT {
     }
 
     @Test
+    void shouldCarryPublishesAndRequestsBetweenTwoJvmsThroughTwoBridges() throws Exception {
+        final String bus = "bridged" + BUS_NAMES.incrementAndGet();
+        // machine B: its bridge, a subscriber and a responder, each its own JVM on B's runtime directory and server
+        final List<String> onB = List.of("ipcbus.runtimeDir=" + machineB);
+        final ChildJvm bridgeB = keep(ChildJvm.start(BridgeChild.class, List.of(), machineB.toString(),
+            "filemap://" + bus, "nats://" + cluster.get(1).address() + "/" + bus, "import:orders.>",
+            "exportRequests:price.quote"));
+        bridgeB.awaitLine("READY", WAIT);
+        final ChildJvm subscriberB = keep(ChildJvm.start(dev.ipcbus.testkit.ChildNode.class, onB,
+            "filemap://" + bus, "subscribe", "orders.>"));
+        subscriberB.awaitLine("READY", WAIT);
+        final ChildJvm responderB = keep(ChildJvm.start(dev.ipcbus.testkit.ChildNode.class, onB,
+            "filemap://" + bus, "respond", "price.quote"));
+        responderB.awaitLine("READY", WAIT);
+        // machine A: this JVM
+        final Bus localA = local(machineA, bus);
+        final BusBridge bridgeA = keep(BusBridge.builder(local(machineA, bus), remote(cluster.get(0), bus))
+            .exportTopics("orders.>").importRequests("price.quote").start());
+
+        assertTrue(bridgeA.respondsLocally("price.quote"));
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        String reply = null;
+        while (reply == null) {
+            try {
+                reply = localA.request("price.quote", "ping", String.class, WAIT).get(WAIT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            } catch (final ExecutionException ex) {
+                // until bridge B's responder is visible through the cluster: NoResponderException, carried back
+                if (System.nanoTime() > deadline) {
+                    throw ex;
+                }
+            }
+        }
+        assertEquals("echo:ping", reply);
+        final long publishDeadline = System.nanoTime() + WAIT.toNanos();
+        boolean arrived = false;
+        while (!arrived && System.nanoTime() < publishDeadline) {
+            localA.publish("orders.created", "A-1");
+            try {
+                subscriberB.awaitLine("GOT orders.created A-1", Duration.ofMillis(200));
+                arrived = true;
+            } catch (final AssertionError notYet) {
+                // the subscriptions along the path are still propagating
+            }
+        }
+        assertTrue(arrived, "nothing reached machine B's subscriber; bridge A " + bridgeA.counters());
+    }
+
+    @Test
     void shouldCarryTrafficAgainAfterABridgeIsKilledAndRestarted() throws Exception {
         final String bus = "bridged" + BUS_NAMES.incrementAndGet();
         final Bus localA = local(machineA, bus);
@@ -208,7 +257,11 @@ class NatsBridgeIT {
         assertEquals(new Order("after-restart", 2), poll(remoteSeen));
     }
 
-    /** A bridge in its own JVM: {@code <runtimeDir> <localUri> <remoteUri> <exportPattern>}; READY when running. */
+    /**
+     * A bridge in its own JVM: {@code <runtimeDir> <localUri> <remoteUri> <what>...}, each {@code <what>} one of
+     * {@code export:P}, {@code import:P}, {@code exportRequests:T}, {@code importRequests:T}; a bare pattern exports.
+     * Prints {@code READY} when running; exits when its standard input closes.
+     */
     public static final class BridgeChild {
         private BridgeChild() {
         }
@@ -219,12 +272,28 @@ class NatsBridgeIT {
          */
         public static void main(final String[] args) throws Exception {
             try (Bus local = Bus.open(BusConfig.builder().uri(args[1]).runtimeDirectory(Path.of(args[0])).build());
-                 Bus remote = Bus.open(args[2]);
-                 BusBridge bridge = BusBridge.builder(local, remote).exportTopics(args[3]).start()) {
-                System.out.println("READY " + bridge);
-                System.out.flush();
-                while (System.in.read() >= 0) {
-                    // until the parent closes our standard input
+                 Bus remote = Bus.open(args[2])) {
+                final BusBridge.Builder builder = BusBridge.builder(local, remote).responderCheck(
+                    Duration.ofMillis(100));
+                for (int i = 3; i < args.length; i++) {
+                    final String what = args[i];
+                    final int colon = what.indexOf(':');
+                    final String kind = colon < 0 ? "export" : what.substring(0, colon);
+                    final String value = what.substring(colon + 1);
+                    switch (kind) {
+                        case "export" -> builder.exportTopics(value);
+                        case "import" -> builder.importTopics(value);
+                        case "exportRequests" -> builder.exportRequests(value);
+                        case "importRequests" -> builder.importRequests(value);
+                        default -> throw new IllegalArgumentException("unknown: " + what);
+                    }
+                }
+                try (BusBridge bridge = builder.start()) {
+                    System.out.println("READY " + bridge);
+                    System.out.flush();
+                    while (System.in.read() >= 0) {
+                        // until the parent closes our standard input
+                    }
                 }
             }
         }
