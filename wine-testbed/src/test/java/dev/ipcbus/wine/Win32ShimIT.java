@@ -6,6 +6,10 @@ import com.sun.jna.Pointer;
 import com.sun.jna.WString;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.ipcbus.platform.windows.Advapi32;
+import dev.ipcbus.platform.windows.Kernel32;
+import dev.ipcbus.platform.windows.SECURITY_ATTRIBUTES;
+import dev.ipcbus.platform.windows.SIZE_T;
 import dev.ipcbus.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,8 +59,6 @@ class Win32ShimIT {
     private static final int FILE_MAP_READ = 4;
     private static final int TOKEN_QUERY = 8;
     private static final int TOKEN_USER = 1;
-    private static final int SE_KERNEL_OBJECT = 6;
-    private static final int DACL_SECURITY_INFORMATION = 4;
     private static final int FORMAT_MESSAGE_ALLOCATE_BUFFER = 0x100;
     private static final int FORMAT_MESSAGE_IGNORE_INSERTS = 0x200;
     private static final int FORMAT_MESSAGE_FROM_SYSTEM = 0x1000;
@@ -70,8 +72,9 @@ class Win32ShimIT {
     private static final long STATUS_PENDING = 0x103;
     private static final Pointer INVALID_HANDLE_VALUE = new Pointer(-1);
 
-    private static ShimBinding.Kernel32 kernel32;
-    private static ShimBinding.Advapi32 advapi32;
+    private static Kernel32 kernel32;
+    private static Advapi32 advapi32;
+    private static ShimBinding.Extras extras;
 
     private final List<Pointer> handles = new ArrayList<>();
     private final List<Win32Bridge> peers = new ArrayList<>();
@@ -83,6 +86,7 @@ class Win32ShimIT {
         WineShim.install();
         kernel32 = ShimBinding.kernel32();
         advapi32 = ShimBinding.advapi32();
+        extras = ShimBinding.extras();
     }
 
     @BeforeEach
@@ -100,7 +104,7 @@ class Win32ShimIT {
 
     @Test
     void shouldRunThisJvmAsItsOwnWindowsProcessWithTheTokensUser() {
-        final int pid = kernel32.GetCurrentProcessId();
+        final int pid = extras.GetCurrentProcessId();
         assertNotEquals(0, pid);
         assertNotEquals(WineSession.get().bridge().winePid(), pid, "the shim's bridge is this JVM's own process");
         assertTrue(WineShim.bridgePid() > 0);
@@ -130,13 +134,14 @@ class Win32ShimIT {
         final int error = Native.getLastError();
         assertEquals(ERROR_INVALID_HANDLE, error);
         final int elsewhere = CompletableFuture.supplyAsync(() -> {
-            kernel32.GetCurrentProcessId();
+            extras.GetCurrentProcessId();
             return Native.getLastError();
         }).get(30, TimeUnit.SECONDS);
         assertEquals(0, elsewhere);
         final PointerByReference buffer = new PointerByReference();
+        // with FORMAT_MESSAGE_ALLOCATE_BUFFER, lpBuffer is where the allocated text's address goes
         final int units = kernel32.FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_ALLOCATE_BUFFER
-            | FORMAT_MESSAGE_IGNORE_INSERTS, null, error, 0, buffer, 0, null);
+            | FORMAT_MESSAGE_IGNORE_INSERTS, null, error, 0, buffer.getPointer(), 0, null);
         assertTrue(units > 0);
         final String text = buffer.getValue().getWideString(0);
         assertEquals(units, text.length());
@@ -279,7 +284,7 @@ class Win32ShimIT {
             PAGE_READWRITE, 0, 4096, new WString(name)));
         assertNotNull(mapping);
         assertEquals(0, Native.getLastError(), "a new object");
-        final Pointer view = kernel32.MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, 4096);
+        final Pointer view = kernel32.MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, new SIZE_T(4096));
         assertNotNull(view, () -> "MapViewOfFile: " + Native.getLastError());
         assertArrayEquals(new byte[4096], view.getByteArray(0, 4096), "a new mapping is zero-filled");
         view.write(0, bytes(64, 2), 0, 64);
@@ -294,7 +299,7 @@ class Win32ShimIT {
         final Pointer again = kernel32.CreateFileMappingW(INVALID_HANDLE_VALUE, currentUserOnly(), PAGE_READWRITE, 0,
             4096, new WString(name));
         assertEquals(ERROR_ALREADY_EXISTS, Native.getLastError());
-        final Pointer secondView = kernel32.MapViewOfFile(again, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+        final Pointer secondView = kernel32.MapViewOfFile(again, FILE_MAP_ALL_ACCESS, 0, 0, new SIZE_T(0));
         assertArrayEquals(bytes(64, 2), secondView.getByteArray(0, 64), "the same object, not zeroed again");
         assertTrue(kernel32.UnmapViewOfFile(secondView));
         assertTrue(kernel32.CloseHandle(again));
@@ -376,21 +381,12 @@ class Win32ShimIT {
     private record Overlapped(Win32Bridge peer, long server, Pointer client, Pointer event, Memory overlapped) {
     }
 
-    private String daclOf(final Pointer handle) {
-        final PointerByReference descriptor = new PointerByReference();
-        assertEquals(0, advapi32.GetSecurityInfo(handle, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, null, null,
-            null, null, descriptor));
-        final PointerByReference text = new PointerByReference();
-        assertTrue(advapi32.ConvertSecurityDescriptorToStringSecurityDescriptorW(descriptor.getValue(), 1,
-            DACL_SECURITY_INFORMATION, text, null));
-        final String sddl = text.getValue().getWideString(0);
-        kernel32.LocalFree(text.getValue());
-        kernel32.LocalFree(descriptor.getValue());
-        return sddl;
+    private static String daclOf(final Pointer handle) {
+        return WineShim.daclOf(Pointer.nativeValue(handle));
     }
 
-    /** SECURITY_ATTRIBUTES (Win64 layout) with a current-user-only descriptor, converted by the shim from SDDL. */
-    private Memory currentUserOnly() {
+    /** SECURITY_ATTRIBUTES with a current-user-only descriptor, converted by the shim from SDDL. */
+    private SECURITY_ATTRIBUTES currentUserOnly() {
         final PointerByReference descriptor = new PointerByReference();
         final IntByReference size = new IntByReference();
         assertTrue(advapi32.ConvertStringSecurityDescriptorToSecurityDescriptorW(new WString("D:P(A;;GA;;;"
@@ -398,14 +394,16 @@ class Win32ShimIT {
         final Memory copy = new Memory(size.getValue());
         copy.write(0, descriptor.getValue().getByteArray(0, size.getValue()), 0, size.getValue());
         assertNull(kernel32.LocalFree(descriptor.getValue()));
-        final Memory attributes = new Memory(24);
-        attributes.clear();
-        attributes.setInt(0, 24);
-        attributes.setPointer(8, copy);
+        final SECURITY_ATTRIBUTES attributes = new SECURITY_ATTRIBUTES();
+        attributes.nLength = attributes.size();
+        attributes.lpSecurityDescriptor = copy;
+        attributes.write();
         keep.add(copy);
+        keepAttributes.add(attributes);
         return attributes;
     }
 
+    private final List<SECURITY_ATTRIBUTES> keepAttributes = new ArrayList<>();
     private final List<Memory> keep = new ArrayList<>();
 
     private static String currentUserSid() {
