@@ -11,6 +11,8 @@ import dev.ipcbus.frame.FrameDescriptor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
 
@@ -79,6 +81,24 @@ public final class JsonCodec {
             out.writerIndex(start);
             throw new CodecException("cannot serialize message: topic=" + topic + ", type="
                 + (value == null ? "null" : value.getClass().getName()) + ", error=" + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Encodes {@code value} as JSON into a new array.
+     *
+     * @param value the value, possibly {@code null}.
+     * @param topic the topic, for the error message.
+     * @return the JSON bytes.
+     * @throws CodecException if Jackson cannot serialize the value.
+     */
+    public byte[] encode(final Object value, final String topic) {
+        final ByteBuf buffer = Unpooled.buffer(256);
+        try {
+            encode(value, buffer, topic);
+            return ByteBufUtil.getBytes(buffer);
+        } finally {
+            buffer.release();
         }
     }
 

@@ -14,8 +14,6 @@ import dev.ipcbus.MessageHandler;
 import dev.ipcbus.NodeInfo;
 import dev.ipcbus.RawMessageHandler;
 import dev.ipcbus.RequestHandler;
-import dev.ipcbus.RequestTimeoutException;
-import dev.ipcbus.ResponderFailedException;
 import dev.ipcbus.Subscription;
 import dev.ipcbus.Topics;
 import dev.ipcbus.codec.JsonCodec;
@@ -31,18 +29,13 @@ import io.netty.buffer.Unpooled;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -51,9 +44,9 @@ import java.util.function.Supplier;
  * no registry entry. Publishing hands one message to the engine, which routes it to every matching subscription of
  * every node; requests go to the engine, which picks one responder and says at once when there is none.
  * <p>
- * What stays here, as in {@link BusNode}: the codec, typed and raw handlers (on the transport's delivery thread or
- * an executor), failures of subscribers reported to the error handler and counted, responder failures sent back as
- * failed replies, and this node's counters.
+ * Here: the facade and lifecycle, publishing, and subscriptions with their handlers (on the transport's delivery
+ * thread or an executor; a subscriber's failure is reported to the error handler and counted). Request and reply are
+ * {@link EngineRequests}'; the counters {@link EngineCounters}.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
@@ -71,19 +64,8 @@ public final class EngineBus implements Bus {
     private final EngineTransport transport;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final ConcurrentHashMap<String, Subscription> responders = new ConcurrentHashMap<>();
-    /** Requests awaiting their reply: failed with {@link BusClosedException} when the bus closes. */
-    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
-    private final Map<String, LongAdder> counters = new LinkedHashMap<>();
-    // The names of NodeCounters: one vocabulary for every transport (a frame here is one engine message).
-    private final LongAdder published = counter("framesSent");
-    private final LongAdder bytesSent = counter("bytesSent");
-    private final LongAdder received = counter("framesReceived");
-    private final LongAdder bytesReceived = counter("bytesReceived");
-    private final LongAdder handlerErrors = counter("handlerErrors");
-    private final LongAdder requestsSent = counter("requestsSent");
-    private final LongAdder requestsTimedOut = counter("requestsTimedOut");
-    private final LongAdder repliesSent = counter("repliesSent");
+    private final EngineCounters counters = new EngineCounters();
+    private final EngineRequests requests;
 
     /**
      * @param uri       the bus URI.
@@ -109,6 +91,7 @@ public final class EngineBus implements Bus {
         this.errorHandler = handler;
         this.timestamps = Boolean.parseBoolean(options.string("timestamps", "true", "true", "false"));
         this.transport = connector.apply(this::self);
+        this.requests = new EngineRequests(nodeHex, codec, transport, counters, this::timestamp);
     }
 
     /**
@@ -139,12 +122,6 @@ public final class EngineBus implements Bus {
         });
     }
 
-    private LongAdder counter(final String name) {
-        final LongAdder adder = new LongAdder();
-        counters.put(name, adder);
-        return adder;
-    }
-
     @Override
     public BusUri uri() {
         return uri;
@@ -173,7 +150,7 @@ public final class EngineBus implements Bus {
         Topics.validateTopic(topic);
         Objects.requireNonNull(headers, "headers");
         checkOpen();
-        send(EngineMessage.of(topic, nodeHex, timestamp(), true, Map.copyOf(headers), encode(message, topic)));
+        send(EngineMessage.of(topic, nodeHex, timestamp(), true, Map.copyOf(headers), codec.encode(message, topic)));
     }
 
     @Override
@@ -191,18 +168,8 @@ public final class EngineBus implements Bus {
 
     private void send(final EngineMessage message) {
         transport.publish(message);
-        published.increment();
-        bytesSent.add(message.body().length);
-    }
-
-    private byte[] encode(final Object value, final String topic) {
-        final ByteBuf buffer = Unpooled.buffer(256);
-        try {
-            codec.encode(value, buffer, topic);
-            return ByteBufUtil.getBytes(buffer);
-        } finally {
-            buffer.release();
-        }
+        counters.framesSent.increment();
+        counters.bytesSent.add(message.body().length);
     }
 
     private long timestamp() {
@@ -254,8 +221,7 @@ public final class EngineBus implements Bus {
         checkOpen();
         final MessageHandler<Object> typed = (MessageHandler<Object>)handler;
         final Subscription engine = transport.subscribe(pattern, message -> {
-            received.increment();
-            bytesReceived.add(message.body().length);
+            counters.received(message.body().length);
             final MessageContext context = new EngineReceived(message);
             final Runnable delivery = () -> deliver(pattern, message, context, type, typed, rawHandler);
             if (executor == null) {
@@ -268,7 +234,7 @@ public final class EngineBus implements Bus {
                 }
             }
         });
-        final Subscription subscription = new Registration(pattern, engine, subscriptions);
+        final Subscription subscription = new EngineRegistration(pattern, engine, subscriptions::remove);
         subscriptions.add(subscription);
         return subscription;
     }
@@ -296,7 +262,7 @@ public final class EngineBus implements Bus {
     }
 
     private void reportHandlerError(final String pattern, final String topic, final Exception ex) {
-        handlerErrors.increment();
+        counters.handlerErrors.increment();
         errorHandler.onError(ex instanceof CodecException ? ex : new BusException("subscriber failed: pattern="
             + pattern + ", topic=" + topic + ", error=" + ex, ex));
     }
@@ -305,74 +271,12 @@ public final class EngineBus implements Bus {
     // Request and reply
 
     @Override
+    @SuppressWarnings("unchecked")
     public <Q> Subscription respond(final String topic, final Class<Q> requestType, final RequestHandler<Q> handler) {
         Topics.validateTopic(topic);
         Objects.requireNonNull(handler, "handler");
         checkOpen();
-        final JavaType type = codec.type(requestType);
-        @SuppressWarnings("unchecked")
-        final RequestHandler<Object> untyped = (RequestHandler<Object>)handler;
-        synchronized (responders) {
-            if (responders.containsKey(topic)) {
-                throw new IllegalStateException("already responding: topic=" + topic + ", node=" + nodeHex);
-            }
-            final Subscription engine = transport.respond(topic, (request, replier) ->
-                answer(topic, type, untyped, request, replier));
-            final Subscription responder = new Registration(topic, engine, null) {
-                @Override
-                public void close() {
-                    super.close();
-                    responders.remove(topic, this);
-                }
-            };
-            responders.put(topic, responder);
-            return responder;
-        }
-    }
-
-    private void answer(
-        final String topic,
-        final JavaType type,
-        final RequestHandler<Object> handler,
-        final EngineMessage request,
-        final EngineTransport.Replier replier) {
-        received.increment();
-        bytesReceived.add(request.body().length);
-        final Object result;
-        try {
-            if (!request.json()) {
-                throw new CodecException("raw payload for a typed responder: topic=" + topic);
-            }
-            result = handler.onRequest(codec.decode(Unpooled.wrappedBuffer(request.body()), type, topic),
-                new EngineReceived(request));
-        } catch (final Exception ex) {
-            replier.reply(failure(topic, ex));
-            return;
-        }
-        ResponderResults.whenDone(result, value -> reply(topic, value, replier),
-            cause -> replier.reply(failure(topic, cause)));
-    }
-
-    private void reply(final String topic, final Object value, final EngineTransport.Replier replier) {
-        final EngineMessage reply;
-        try {
-            reply = EngineMessage.of(topic, nodeHex, timestamp(), true, Map.of(), encode(value, topic));
-        } catch (final CodecException ex) {
-            replier.reply(failure(topic, ex));
-            return;
-        }
-        try {
-            replier.reply(reply);
-            repliesSent.increment();
-        } catch (final BusException ex) {
-            // too large for the engine, or the connection is gone: the requester learns it as a failure
-            replier.reply(failure(topic, ex));
-        }
-    }
-
-    private EngineMessage failure(final String topic, final Throwable error) {
-        return new EngineMessage(topic, nodeHex, timestamp(), true, Map.of(), new byte[0], error.getClass().getName(),
-            error.getMessage());
+        return requests.respond(topic, codec.type(requestType), (RequestHandler<Object>)handler);
     }
 
     @Override
@@ -392,43 +296,7 @@ public final class EngineBus implements Bus {
         Topics.validateTopic(topic);
         ResponderResults.checkTimeout(timeout);
         checkOpen();
-        final CompletableFuture<R> result = new CompletableFuture<>();
-        pending.add(result);
-        result.whenComplete((value, error) -> pending.remove(result));
-        final EngineMessage message;
-        try {
-            message = EngineMessage.of(topic, nodeHex, timestamp(), true, Map.of(), encode(request, topic));
-        } catch (final CodecException ex) {
-            result.completeExceptionally(ex);
-            return result;
-        }
-        requestsSent.increment();
-        bytesSent.add(message.body().length);
-        final Duration capped = Duration.ofNanos(TransportOptions.toNanosCapped(timeout));
-        transport.request(message, capped).whenComplete((reply, error) -> {
-            if (error != null) {
-                final Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-                if (cause instanceof RequestTimeoutException) {
-                    requestsTimedOut.increment();
-                }
-                result.completeExceptionally(cause);
-                return;
-            }
-            received.increment();
-            bytesReceived.add(reply.body().length);
-            if (reply.isFailure()) {
-                result.completeExceptionally(new ResponderFailedException(topic, reply.senderNode(),
-                    reply.errorType(), reply.errorMessage()));
-                return;
-            }
-            try {
-                result.complete(codec.decode(Unpooled.wrappedBuffer(reply.body()), replyType, topic));
-            } catch (final CodecException ex) {
-                result.completeExceptionally(ex);
-            }
-        });
-        return result;
+        return requests.request(topic, request, replyType, timeout);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -448,14 +316,13 @@ public final class EngineBus implements Bus {
                 patterns.add(subscription.pattern());
             }
         }
-        final Map<String, Long> values = new LinkedHashMap<>();
-        counters.forEach((name, adder) -> values.put(name, adder.sum()));
+        final Map<String, Long> values = counters.snapshot();
         if (transport != null) {
             values.putAll(transport.counters());
         }
         return new NodeInfo(nodeHex, ProcessHandle.current().pid(), nodeName, uri.scheme(),
             transport != null ? transport.address() : uri.servers(),
-            startedMillis, patterns, new ArrayList<>(responders.keySet()), !closed.get(), values);
+            startedMillis, patterns, requests != null ? requests.responderTopics() : List.of(), !closed.get(), values);
     }
 
     @Override
@@ -463,77 +330,12 @@ public final class EngineBus implements Bus {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (final CompletableFuture<?> request : pending) {
-            request.completeExceptionally(new BusClosedException("bus closed: node=" + nodeHex));
-        }
+        requests.failPending();
         transport.close();
     }
 
     @Override
     public String toString() {
         return "Bus{uri=" + uri + ", node=" + nodeHex + "}";
-    }
-
-    /** A subscription or responder: closing it closes the engine's registration once. */
-    private static class Registration implements Subscription {
-        private final String pattern;
-        private final Subscription engine;
-        private final List<Subscription> list;
-        private final AtomicBoolean active = new AtomicBoolean(true);
-
-        Registration(final String pattern, final Subscription engine, final List<Subscription> list) {
-            this.pattern = pattern;
-            this.engine = engine;
-            this.list = list;
-        }
-
-        @Override
-        public String pattern() {
-            return pattern;
-        }
-
-        @Override
-        public void close() {
-            if (active.compareAndSet(true, false)) {
-                if (list != null) {
-                    list.remove(this);
-                }
-                engine.close();
-            }
-        }
-    }
-
-    /** The context of a message received from the engine; immutable. */
-    private record EngineReceived(EngineMessage message) implements MessageContext {
-        /** The engine correlates requests and replies itself: the bus's correlation id is not used. */
-        @Override
-        public long correlationId() {
-            return 0;
-        }
-
-        @Override
-        public String topic() {
-            return message.topic();
-        }
-
-        @Override
-        public String senderNode() {
-            return message.senderNode();
-        }
-
-        @Override
-        public long timestampNanos() {
-            return message.timestampNanos();
-        }
-
-        @Override
-        public Map<String, String> headers() {
-            return message.headers();
-        }
-
-        @Override
-        public MessageContext copy() {
-            return this;
-        }
     }
 }
