@@ -90,8 +90,7 @@ public final class FrameEncoder {
         final long timestamp,
         final byte[] topicUtf8) {
         // Eight bytes at a time: the header is seven little-endian longs (see FrameDescriptor's diagram).
-        out.setLongLE(index + MAGIC_OFFSET, (MAGIC & 0xFFFFFFFFL) | (MAJOR_VERSION & 0xFFL) << 32
-            | (MINOR_VERSION & 0xFFL) << 40 | (type & 0xFFL) << 48 | (flags & 0xFFL) << 56);
+        out.setLongLE(index + VERSION_WORD_OFFSET, versionWord(type, flags));
         writeLengths(out, index, topicUtf8.length, contentType, 0, 0);
         out.setLongLE(index + SENDER_OFFSET, sender);
         out.setLongLE(index + DESTINATION_OFFSET, destination);
@@ -119,10 +118,8 @@ public final class FrameEncoder {
         final int headersLength,
         final int payloadLength) {
         final int frameLength = HEADER_LENGTH + topicLength + headersLength + payloadLength;
-        // frame length, topic length, content type, reserved 0
-        out.setLongLE(index + FRAME_LENGTH_OFFSET, (frameLength & 0xFFFFFFFFL) | (long)topicLength << 32
-            | (contentType & 0xFFL) << 48);
-        out.setLongLE(index + HEADERS_LENGTH_OFFSET, (headersLength & 0xFFFFFFFFL) | (long)payloadLength << 32);
+        out.setLongLE(index + LENGTH_WORD_OFFSET, lengthWord(frameLength, topicLength, contentType));
+        out.setLongLE(index + SECTION_WORD_OFFSET, sectionWord(headersLength, payloadLength));
     }
 
     /**

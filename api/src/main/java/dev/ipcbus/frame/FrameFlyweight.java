@@ -52,45 +52,45 @@ public final class FrameFlyweight {
         }
         // Three reads cover every field checked here: magic, versions, type and flags; frame length, topic length
         // and content type; headers and payload lengths.
-        final long word0 = frame.getLongLE(start + MAGIC_OFFSET);
-        final long word1 = frame.getLongLE(start + FRAME_LENGTH_OFFSET);
-        final long word2 = frame.getLongLE(start + HEADERS_LENGTH_OFFSET);
-        final int magic = (int)word0;
+        final long word0 = frame.getLongLE(start + VERSION_WORD_OFFSET);
+        final long word1 = frame.getLongLE(start + LENGTH_WORD_OFFSET);
+        final long word2 = frame.getLongLE(start + SECTION_WORD_OFFSET);
+        final int magic = FrameDescriptor.magic(word0);
         if (magic != MAGIC) {
             throw new FrameFormatException("bad frame magic: magic=0x" + Integer.toHexString(magic)
                 + ", expected=0x" + Integer.toHexString(MAGIC));
         }
-        final int major = (byte)(word0 >>> 32);
+        final int major = FrameDescriptor.majorVersion(word0);
         if (major != MAJOR_VERSION) {
             throw new IncompatibleVersionException("incompatible frame version: major=" + major
-                + ", minor=" + (byte)(word0 >>> 40) + ", supported=" + MAJOR_VERSION);
+                + ", minor=" + FrameDescriptor.minorVersion(word0) + ", supported=" + MAJOR_VERSION);
         }
-        final byte frameType = (byte)(word0 >>> 48);
+        final byte frameType = FrameDescriptor.type(word0);
         if (frameType < TYPE_PUBLISH || frameType > TYPE_ERROR_REPLY) {
             throw new FrameFormatException("bad frame type: type=" + frameType);
         }
-        final long length = word1 & 0xFFFFFFFFL;
+        final long length = FrameDescriptor.frameLength(word1);
         if (length != available) {
             throw new FrameFormatException("frame length mismatch: frameLength=" + length
                 + ", received=" + available);
         }
-        final int topic = (int)(word1 >>> 32) & 0xFFFF;
+        final int topic = FrameDescriptor.topicLength(word1);
         if (topic == 0 || topic > MAX_TOPIC_LENGTH) {
             throw new FrameFormatException("bad topic length: topicLength=" + topic
                 + ", max=" + MAX_TOPIC_LENGTH);
         }
-        final long headers = word2 & 0xFFFFFFFFL;
+        final long headers = FrameDescriptor.headersLength(word2);
         if (headers > MAX_HEADERS_LENGTH) {
             throw new FrameFormatException("bad headers length: headersLength=" + headers
                 + ", max=" + MAX_HEADERS_LENGTH);
         }
-        final long payload = word2 >>> 32;
+        final long payload = FrameDescriptor.payloadLength(word2);
         if (HEADER_LENGTH + topic + headers + payload != length) {
             throw new FrameFormatException("section lengths do not add up: frameLength=" + length
                 + ", topicLength=" + topic + ", headersLength=" + headers
                 + ", payloadLength=" + payload);
         }
-        final byte content = (byte)(word1 >>> 48);
+        final byte content = FrameDescriptor.contentType(word1);
         if (content != CONTENT_TYPE_RAW && content != CONTENT_TYPE_JSON) {
             throw new FrameFormatException("bad content type: contentType=" + content);
         }
@@ -100,7 +100,7 @@ public final class FrameFlyweight {
         this.buffer = frame;
         this.offset = start;
         this.type = frameType;
-        this.flags = (byte)(word0 >>> 56);
+        this.flags = FrameDescriptor.flags(word0);
         this.contentType = content;
         this.frameLength = (int)length;
         this.topicLength = topic;
