@@ -125,8 +125,8 @@ public final class JsonCodec {
      * @param topic the topic, for the error message.
      * @param <T>   the target type.
      * @return the value.
-     * @throws CodecException if the bytes are not valid JSON for {@code type} (wraps Jackson's exception), or are a JSON
-     *                        object none of whose properties {@code type} has.
+     * @throws CodecException if the bytes are not valid JSON for {@code type} (wraps Jackson's exception), or are a
+     *                        JSON object none of whose properties {@code type} has.
      */
     public <T> T decode(final ByteBuf in, final JavaType type, final String topic) {
         ObjectReader typed = readers.get(type);

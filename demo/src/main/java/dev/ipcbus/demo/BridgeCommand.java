@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Joins a local bus to a remote one: {@code ipcbus-demo bridge --local filemap://shop --remote
  * nats://10.0.0.1:4222/shop --export 'orders.>' --import 'stock.>' --export-requests price.quote}. Runs until Ctrl-C
- * (or {@code --timeout}); prints {@code READY} once forwarding, then its counters every {@code --report-ms}.
+ * (or {@code --timeout}); prints its counters every {@code --report-ms} (and {@code READY} first with {@code --ready}).
  */
 @Command(name = "bridge", mixinStandardHelpOptions = true,
     description = "Forward the configured topics and request topics between a local bus and a remote one (e.g. "
@@ -49,6 +49,9 @@ final class BridgeCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "0", description = "Exit after this many seconds, >= 0; 0 = never.")
     long timeoutSeconds;
 
+    @Option(names = "--ready", hidden = true, description = "Print 'READY <local node> <remote node>' once forwarding.")
+    boolean ready;
+
     @Override
     public Integer call() throws Exception {
         Arguments.atLeast("--timeout", timeoutSeconds, 0);
@@ -71,8 +74,7 @@ final class BridgeCommand implements Callable<Integer> {
             }, "ipcbus-demo-bridge-close"));
             System.err.println("bridging " + local.uri() + " (node " + local.nodeId() + ") <-> " + remote.uri()
                 + " (node " + remote.nodeId() + ")");
-            System.out.println("READY " + local.nodeId() + " " + remote.nodeId());
-            System.out.flush();
+            Output.ready(ready, local.nodeId(), remote.nodeId());
             final long end = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds)
                 : Long.MAX_VALUE;
             while (true) {
@@ -84,9 +86,8 @@ final class BridgeCommand implements Callable<Integer> {
                 if (stop.await(Math.min(waitMillis, TimeUnit.NANOSECONDS.toMillis(left) + 1), TimeUnit.MILLISECONDS)) {
                     break;
                 }
-                if (reportMillis > 0) {
-                    System.out.println("COUNTERS " + bridge.counters());
-                    System.out.flush();
+                if (reportMillis > 0 && !Output.line("COUNTERS " + bridge.counters())) {
+                    break; // nobody reads the counters any more
                 }
             }
             return 0;

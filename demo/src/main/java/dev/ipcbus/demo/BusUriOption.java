@@ -13,6 +13,10 @@ public final class BusUriOption {
             + "-Dipcbus.uri, else $IPCBUS_URI, else ipcbus.properties, else " + BusConfig.DEFAULT_URI + ".")
     String uri;
 
+    @Option(names = "--ready", hidden = true,
+        description = "Print 'READY <node id>' on standard output once the node is set up (for a parent process).")
+    boolean ready;
+
     /**
      * @return the configuration for the chosen URI.
      */
@@ -36,19 +40,28 @@ public final class BusUriOption {
     }
 
     /**
-     * @return a node on the chosen bus, closed by a shutdown hook too (so Ctrl-C leaves nothing behind).
-     */
-    Bus open() {
-        return open("ipcbus-demo");
-    }
-
-    /**
      * @param nodeName the name other nodes see in {@code stat}.
      * @return a node on the chosen bus, closed by a shutdown hook too.
      */
     Bus open(final String nodeName) {
-        final Bus bus = Bus.open(config(nodeName));
-        Runtime.getRuntime().addShutdownHook(new Thread(bus::close, "ipcbus-demo-close"));
+        return openClosingOnExit(config(nodeName));
+    }
+
+    /**
+     * Opens a node that a shutdown hook closes too, so Ctrl-C or SIGTERM in any command leaves nothing behind (its
+     * registry entry, inbox, shared memory). Every command opens its nodes here.
+     *
+     * @param config the node's configuration.
+     * @return the open node.
+     */
+    static Bus openClosingOnExit(final BusConfig config) {
+        final Bus bus = Bus.open(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(bus::close, "ipcbus-demo-close-" + bus.nodeId()));
         return bus;
+    }
+
+    /** Prints {@code READY <node ids>} if {@code --ready} was given. */
+    void ready(final String... nodeIds) {
+        Output.ready(ready, nodeIds);
     }
 }

@@ -16,7 +16,9 @@ import java.util.function.Consumer;
 
 /**
  * This demo started again as a separate process (same Java, same class path, same runtime directory), its output
- * lines handed to a callback as they arrive.
+ * lines handed to a callback as they arrive. The child is started with {@code --ready} and announces itself with a
+ * {@code READY} line. If this JVM exits first (Ctrl-C, SIGTERM), a shutdown hook stops the child with SIGTERM, so its
+ * own hook closes its node: nothing stays in the registry or in shared memory.
  */
 final class ChildProcess implements AutoCloseable {
     private static final List<String> MEASURING = List.of("pong", "sink");
@@ -24,6 +26,7 @@ final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final Thread reader;
+    private final Thread stopOnExit;
 
     private ChildProcess(final Process process, final Consumer<String> lines) {
         this.process = process;
@@ -44,6 +47,8 @@ final class ChildProcess implements AutoCloseable {
         }, "child-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
+        this.stopOnExit = new Thread(this::stop, "stop-child-" + process.pid());
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /**
@@ -67,6 +72,7 @@ final class ChildProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(IpcbusDemo.class.getName());
         command.addAll(List.of(args));
+        command.add("--ready");
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
@@ -119,10 +125,28 @@ final class ChildProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (final IllegalStateException exiting) {
+            // the hook runs already
+        }
+        stop();
+    }
+
+    /** SIGTERM (the child's shutdown hook closes its node), then SIGKILL if it is still there after 5 s. */
+    private void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (final InterruptedException ex) {
             process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -24,7 +24,8 @@ final class CleanCommand implements Callable<Integer> {
         final BusConfig base = transport.config();
         int removed = 0;
         int alive = 0;
-        try (Bus bus = Bus.open(BusConfig.builder().uri(base.uri().toString()).nodeName("ipcbus-demo clean")
+        try (Bus bus = BusUriOption.openClosingOnExit(BusConfig.builder()
+            .uri(base.uri().toString()).nodeName("ipcbus-demo clean")
             .build())) {
             for (final NodeInfo node : bus.nodes()) {
                 if (node.id().equals(bus.nodeId())) {

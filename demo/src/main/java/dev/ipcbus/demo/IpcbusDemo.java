@@ -13,6 +13,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -54,6 +57,8 @@ public final class IpcbusDemo implements Runnable {
     /** Exit code: no responder, timeout or responder failure. */
     public static final int EXIT_NO_REPLY = 4;
 
+    private static final Map<String, String> EXIT_CODES = exitCodes();
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -81,7 +86,27 @@ public final class IpcbusDemo implements Runnable {
     public static int execute(final String... args) {
         final CommandLine commandLine = new CommandLine(new IpcbusDemo());
         commandLine.setExecutionExceptionHandler(IpcbusDemo::handleError);
+        describeExitCodes(commandLine);
         return commandLine.execute(args);
+    }
+
+    /** The exit codes, in the help of the tool and of every command. */
+    private static void describeExitCodes(final CommandLine commandLine) {
+        commandLine.getCommandSpec().usageMessage()
+            .exitCodeListHeading("%nExit codes:%n")
+            .exitCodeList(EXIT_CODES);
+        commandLine.getSubcommands().values().forEach(IpcbusDemo::describeExitCodes);
+    }
+
+    private static Map<String, String> exitCodes() {
+        final Map<String, String> codes = new LinkedHashMap<>();
+        codes.put("0", "success (subscribe/respond: also when standard output was closed, e.g. | head)");
+        codes.put("1", "failure at run time (subscribe --count not reached within --timeout)");
+        codes.put("2", "bad usage or configuration (unknown option, malformed URI, bad duration)");
+        codes.put("3", "the transport cannot run on this OS");
+        codes.put("4", "no responder, request timed out, or the responder failed or died");
+        codes.put("130", "interrupted (Ctrl-C); the node is closed on the way out");
+        return Collections.unmodifiableMap(codes);
     }
 
     private static int handleError(

@@ -109,7 +109,7 @@ final class PingCommand implements Callable<Integer> {
         final String runId = id != null ? id : spawnPong ? Long.toHexString(System.nanoTime() & 0xFFFFFF) : "0";
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         ChildProcess pong = null;
-        try (Bus bus = Bus.open(BusConfig.builder().uri(uri).nodeName("ping").build())) {
+        try (Bus bus = BusUriOption.openClosingOnExit(BusConfig.builder().uri(uri).nodeName("ping").build())) {
             if (spawnPong) {
                 pong = ChildProcess.start(System.out::println, "pong", "--transport", uri, "--id", runId);
                 pong.awaitReady(Duration.ofSeconds(30));

@@ -28,8 +28,7 @@ final class PongCommand implements Callable<Integer> {
             final String pong = "bench.pong." + id;
             bus.subscribeRaw("bench.ping." + id, (ByteBuf payload, dev.ipcbus.MessageContext context) ->
                 bus.publishRaw(pong, payload));
-            System.out.println("READY " + bus.nodeId());
-            System.out.flush();
+            transport.ready(bus.nodeId());
             final InputStream in = System.in;
             while (in.read() >= 0) {
                 // until stdin closes (or Ctrl-C)

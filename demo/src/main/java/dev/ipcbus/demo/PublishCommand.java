@@ -10,6 +10,8 @@ import picocli.CommandLine.Parameters;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +40,10 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "0", description = "Messages per second, >= 0; 0 = as fast as possible.")
     double rate;
 
+    @Option(names = {"-H", "--header"}, paramLabel = "KEY=VALUE",
+        description = "A header on every message (repeatable), e.g. -H trace=abc -H source=cli.")
+    Map<String, String> headers = new LinkedHashMap<>();
+
     @Option(names = "--wait-for-subscriber", description = "Wait up to 10 s until a node subscribes to the topic.")
     boolean waitForSubscriber;
 
@@ -56,7 +62,7 @@ final class PublishCommand implements Callable<Integer> {
                 String line;
                 for (int number = 1; (line = in.readLine()) != null; number++) {
                     if (!line.isBlank()) {
-                        bus.publish(topic, parseLine(line, number, sent));
+                        bus.publish(topic, parseLine(line, number, sent), headers);
                         sent++;
                     }
                 }
@@ -71,7 +77,7 @@ final class PublishCommand implements Callable<Integer> {
                         }
                         next += intervalNanos;
                     }
-                    bus.publish(topic, message);
+                    bus.publish(topic, message, headers);
                     sent++;
                 }
             }

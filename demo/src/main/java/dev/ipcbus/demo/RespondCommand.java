@@ -9,6 +9,7 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Answers requests on a topic until Ctrl-C: with a fixed JSON reply ({@code --reply}) or by echoing the request.
@@ -28,19 +29,21 @@ final class RespondCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final JsonNode fixed = reply == null ? null : JsonArgument.parse(reply);
+        final CountDownLatch readerGone = new CountDownLatch(1);
+        final AtomicLong answered = new AtomicLong();
         try (Bus bus = transport.open("ipcbus-demo respond")) {
             bus.respond(topic, JsonNode.class, (request, context) -> {
-                synchronized (System.out) {
-                    System.out.println(topic + " " + JsonArgument.print(request) + "  (from " + context.senderNode()
-                        + ")");
-                    System.out.flush();
+                // the request is answered even if nobody reads the log any more; the command then ends
+                if (!Output.line(topic + " " + JsonArgument.print(request) + "  (from " + context.senderNode() + ")")) {
+                    readerGone.countDown();
                 }
+                answered.incrementAndGet();
                 return fixed != null ? fixed : request;
             });
             System.err.println("responding to " + topic + " on " + bus.uri() + " as node " + bus.nodeId());
-            System.out.println("READY " + bus.nodeId());
-            System.out.flush();
-            new CountDownLatch(1).await();
+            transport.ready(bus.nodeId());
+            readerGone.await();
+            System.err.println("respond: answered " + answered.get() + " request(s), stopped: standard output closed");
         }
         return 0;
     }

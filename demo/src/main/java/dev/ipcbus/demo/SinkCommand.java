@@ -43,8 +43,7 @@ final class SinkCommand implements Callable<Integer> {
                 System.out.flush();
                 end.countDown();
             });
-            System.out.println("READY " + bus.nodeId());
-            System.out.flush();
+            transport.ready(bus.nodeId());
             end.await();
         }
         return 0;

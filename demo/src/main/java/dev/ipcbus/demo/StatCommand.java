@@ -39,8 +39,8 @@ final class StatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Arguments.atLeast("--interval-ms", intervalMillis, 100);
         final BusConfig base = transport.config();
-        try (Bus bus = Bus.open(BusConfig.builder().uri(base.uri().toString()).nodeName("ipcbus-demo stat").build())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(bus::close));
+        try (Bus bus = BusUriOption.openClosingOnExit(BusConfig.builder().uri(base.uri().toString())
+            .nodeName("ipcbus-demo stat").build())) {
             do {
                 final List<NodeInfo> nodes = new ArrayList<>();
                 for (final NodeInfo node : bus.nodes()) {
@@ -57,6 +57,9 @@ final class StatCommand implements Callable<Integer> {
                     printTable(bus, nodes);
                 }
                 System.out.flush();
+                if (System.out.checkError()) {
+                    break; // the reader of standard output is gone (e.g. | head)
+                }
                 if (watch) {
                     Thread.sleep(intervalMillis);
                 }

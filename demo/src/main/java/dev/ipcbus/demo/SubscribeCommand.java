@@ -10,10 +10,12 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prints messages matching a pattern: {@code ipcbus-demo subscribe 'orders.>'}, one line each:
- * {@code <topic> <json>}. Runs until Ctrl-C, {@code --count} messages, or {@code --timeout}.
+ * {@code <topic> <json>}. Runs until Ctrl-C, {@code --count} messages, {@code --timeout}, or its standard output is
+ * closed ({@code | head -1}); a summary goes to standard error on exit.
  */
 @Command(name = "subscribe", mixinStandardHelpOptions = true,
     description = "Print every message whose topic matches PATTERN ('*' = one token, '>' = the rest).")
@@ -39,29 +41,47 @@ final class SubscribeCommand implements Callable<Integer> {
         Arguments.atLeast("--count", count, 0);
         Arguments.atLeast("--timeout", timeoutSeconds, 0);
         final CountDownLatch done = new CountDownLatch(count > 0 ? count : 1);
+        final CountDownLatch readerGone = new CountDownLatch(1);
+        final AtomicLong printed = new AtomicLong();
+        final long start = System.nanoTime();
         try (Bus bus = transport.open("ipcbus-demo subscribe")) {
             bus.subscribe(pattern, JsonNode.class, (message, context) -> {
-                synchronized (System.out) {
-                    System.out.println(context.topic() + " " + JsonArgument.print(message)
-                        + (metadata ? "  (from " + context.senderNode() + ", headers " + context.headers() + ")"
-                        : ""));
-                    System.out.flush();
+                if (!Output.line(context.topic() + " " + JsonArgument.print(message) + (metadata ? "  (from "
+                    + context.senderNode() + ", headers " + context.headers() + ")" : ""))) {
+                    readerGone.countDown();
+                    return;
                 }
+                printed.incrementAndGet();
                 if (count > 0) {
                     done.countDown();
                 }
             });
             System.err.println("subscribed to " + pattern + " on " + bus.uri() + " as node " + bus.nodeId());
-            System.out.println("READY " + bus.nodeId());
-            System.out.flush();
-            final boolean finished = timeoutSeconds > 0 ? done.await(timeoutSeconds, TimeUnit.SECONDS)
-                : awaitForever(done);
-            return finished || count == 0 ? 0 : 1;
+            transport.ready(bus.nodeId());
+            final boolean finished = awaitEither(done, readerGone, timeoutSeconds);
+            System.err.println("subscribe: " + printed.get() + " message(s) in "
+                + Durations.format(System.nanoTime() - start) + (readerGone.getCount() == 0
+                ? ", stopped: standard output closed" : ""));
+            return finished || count == 0 || readerGone.getCount() == 0 ? 0 : 1;
         }
     }
 
-    private static boolean awaitForever(final CountDownLatch done) throws InterruptedException {
-        done.await();
+    /**
+     * @return {@code true} once {@code done} opens (or the reader of standard output is gone); {@code false} when the
+     * timeout (seconds, 0 = none) passes first.
+     */
+    private static boolean awaitEither(final CountDownLatch done, final CountDownLatch readerGone,
+        final long timeoutSeconds) throws InterruptedException {
+        final long deadline = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds)
+            : Long.MAX_VALUE;
+        while (!done.await(100, TimeUnit.MILLISECONDS)) {
+            if (readerGone.getCount() == 0) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+        }
         return true;
     }
 }

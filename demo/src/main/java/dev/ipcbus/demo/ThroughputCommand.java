@@ -50,7 +50,7 @@ final class ThroughputCommand implements Callable<Integer> {
         final String id = Long.toHexString(System.nanoTime() & 0xFFFFFF);
         final CompletableFuture<String> result = new CompletableFuture<>();
         long sent = 0;
-        try (Bus bus = Bus.open(BusConfig.builder().uri(uri).nodeName("throughput").build());
+        try (Bus bus = BusUriOption.openClosingOnExit(BusConfig.builder().uri(uri).nodeName("throughput").build());
              ChildProcess sink = ChildProcess.start(line -> {
                  if (line.startsWith("COUNT")) {
                      result.complete(line);

@@ -83,7 +83,7 @@ final class TourCommand implements Callable<Integer> {
         final AtomicInteger answered = new AtomicInteger();
         final Histogram rtt = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         int requests = 0;
-        try (Bus bus = Bus.open(BusConfig.builder().uri(uri).nodeName("tour-publisher").build());
+        try (Bus bus = BusUriOption.openClosingOnExit(BusConfig.builder().uri(uri).nodeName("tour-publisher").build());
              ChildProcess subscriber = ChildProcess.start(line -> {
                  if (line.startsWith("<-")) {
                      received.incrementAndGet();

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One of the tour's other processes (started by {@code tour}, hidden from help): the order subscriber or the stock
- * responder. Prints {@code READY} when its subscription is visible, one line per message, and a summary when its
- * standard input closes.
+ * responder. Prints {@code READY} (it is started with {@code --ready}) when its subscription is visible, one line per
+ * message, and a summary when its standard input closes.
  */
 @Command(name = "tour-node", hidden = true, description = "A process of the tour (started by 'tour').")
 final class TourNodeCommand implements Callable<Integer> {
@@ -51,8 +51,7 @@ final class TourNodeCommand implements Callable<Integer> {
             } else {
                 throw new IllegalArgumentException("unknown role: " + role);
             }
-            System.out.println("READY " + bus.nodeId());
-            System.out.flush();
+            transport.ready(bus.nodeId());
             final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             while (in.readLine() != null) {
                 // wait for the tour to close our standard input

@@ -148,7 +148,8 @@ class DemoIT {
     @Test
     void shouldPublishToASubscriberInAnotherProcess() throws Exception {
         final String uri = "pipe://" + bus;
-        final Process subscriber = start("subscribe", "demo.>", "--count", "3", "--timeout", "50", "--transport", uri);
+        final Process subscriber = start("subscribe", "demo.>", "--count", "3", "--timeout", "50", "--ready",
+            "--transport", uri);
         final BufferedReader lines = new BufferedReader(new InputStreamReader(subscriber.getInputStream(),
             StandardCharsets.UTF_8));
         awaitLine(lines, "READY");
@@ -163,9 +164,41 @@ class DemoIT {
     }
 
     @Test
+    void subscriberEndsWhenTheReaderOfItsOutputGoesAway() throws Exception {
+        final String uri = "filemap://" + bus;
+        final Process subscriber = start("subscribe", "demo.>", "--ready", "--transport", uri);
+        awaitLine(new BufferedReader(new InputStreamReader(subscriber.getInputStream(), StandardCharsets.UTF_8)),
+            "READY");
+        subscriber.getInputStream().close(); // as `| head -1` does when head exits
+        final Result publish = run("publish", "demo.greeting", "1", "--count", "3", "--transport", uri);
+        assertEquals(0, publish.exitCode(), publish.err());
+        assertTrue(subscriber.waitFor(30, TimeUnit.SECONDS), "subscribe kept running with nobody reading");
+        assertEquals(0, subscriber.exitValue());
+        assertEquals(0, nodesOf(uri).size(), "the subscriber left its node behind");
+    }
+
+    @Test
+    void sigtermClosesTheNodeOnTheWayOut() throws Exception {
+        final String uri = "filemap://" + bus;
+        final Process responder = start("respond", "stock.check", "--ready", "--transport", uri);
+        awaitLine(new BufferedReader(new InputStreamReader(responder.getInputStream(), StandardCharsets.UTF_8)),
+            "READY");
+        assertEquals(1, nodesOf(uri).size());
+        responder.destroy(); // SIGTERM, as Ctrl-C's SIGINT: shutdown hooks run
+        assertTrue(responder.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, nodesOf(uri).size(), "a node was left in the registry after SIGTERM");
+    }
+
+    private JsonNode nodesOf(final String uri) throws Exception {
+        final Result stat = run("stat", "--json", "--transport", uri);
+        assertEquals(0, stat.exitCode(), stat.err());
+        return new ObjectMapper().readTree(stat.out()).get("nodes");
+    }
+
+    @Test
     void shouldListLiveNodesAsJson() throws Exception {
         final String uri = "mailslot://" + bus;
-        final Process responder = start("respond", "stock.check", "--transport", uri);
+        final Process responder = start("respond", "stock.check", "--ready", "--transport", uri);
         awaitLine(new BufferedReader(new InputStreamReader(responder.getInputStream(), StandardCharsets.UTF_8)),
             "READY");
         final Result stat = run("stat", "--json", "--transport", uri);
@@ -183,7 +216,7 @@ class DemoIT {
     @Test
     void shouldCleanUpAfterAProcessKilledWithKill9() throws Exception {
         final String uri = "filemap://" + bus;
-        final Process victim = start("subscribe", "x.>", "--transport", uri);
+        final Process victim = start("subscribe", "x.>", "--ready", "--transport", uri);
         awaitLine(new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8)),
             "READY");
         victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
