@@ -41,9 +41,9 @@ import java.util.function.Supplier;
  * no registry entry. Publishing hands one message to the engine, which routes it to every matching subscription of
  * every node; requests go to the engine, which picks one responder and says at once when there is none.
  * <p>
- * Here: the facade and lifecycle, publishing, and subscriptions with their handlers (on the transport's delivery
- * thread or an executor; a subscriber's failure is reported to the error handler and counted). Request and reply are
- * {@link EngineRequests}'; the counters {@link EngineCounters}.
+ * Here: the lifecycle, publishing, and subscriptions with their handlers (on the transport's delivery thread or an
+ * executor; a subscriber's failure is reported to the error handler and counted). The typed overloads are
+ * {@link AbstractBus}'; request and reply {@link EngineRequests}'; the counters {@link EngineCounters}.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */

@@ -76,7 +76,7 @@ final class Liveness implements NodeRegistry.ReclaimListener {
                 }
             }
             if (++sweeps % FULL_SWEEP_EVERY == 0) {
-                for (final RoutingTable.Peer peer : sender.routing().peers()) {
+                for (final RoutingTable.Peer peer : sender.routes().current().peers()) {
                     if (peer.nodeId() != nodeId && !registry.isAlive(peer.nodeId())) {
                         requests.failPendingTo(peer.nodeId());
                     }

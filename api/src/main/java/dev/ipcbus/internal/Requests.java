@@ -105,7 +105,7 @@ final class Requests {
         if (closed.get()) {
             throw AbstractBus.closedException(nodeHex, uri);
         }
-        final RoutingTable.Peer[] candidates = sender.routing().responders(topic);
+        final RoutingTable.Peer[] candidates = sender.routes().current().responders(topic);
         if (candidates.length == 0) {
             return CompletableFuture.failedFuture(new NoResponderException("no responder: topic=" + topic
                 + ", bus=" + uri));

@@ -1,5 +1,6 @@
 package dev.ipcbus.internal;
 
+import dev.ipcbus.BusException;
 import dev.ipcbus.CodecException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.FrameFormatException;
@@ -118,7 +119,7 @@ final class Responses {
             frame.encodedIn();
             try {
                 sender.checkSize(frame.frameLength());
-                final RoutingTable.Peer peer = closed.get() ? null : sender.peerOf(requester);
+                final RoutingTable.Peer peer = closed.get() ? null : sender.routes().peerOf(requester);
                 if (peer != null) {
                     sender.checkTarget(peer, frame.frameLength());
                 }
@@ -128,7 +129,7 @@ final class Responses {
                 return;
             }
             counters.add(NodeCounters.REPLIES_SENT, 1);
-            sender.sendReply(requester, frame, topic);
+            deliver(requester, frame, topic);
         } finally {
             frame.release();
         }
@@ -153,9 +154,35 @@ final class Responses {
             FrameEncoder.finish(buffer, start);
             frame.encodedIn();
             counters.add(NodeCounters.REPLIES_SENT, 1);
-            sender.sendReply(requester, frame, topic);
+            deliver(requester, frame, topic);
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * Sends a reply or error reply to a requester; a failure goes to the error handler, not to the caller (the
+     * receive thread, or a responder's completion).
+     *
+     * @param node  the requester.
+     * @param frame the encoded frame.
+     * @param topic the request's topic.
+     */
+    private void deliver(final long node, final OutgoingFrame frame, final String topic) {
+        if (closed.get()) {
+            return;
+        }
+        final RoutingTable.Peer peer = sender.routes().peerOf(node);
+        if (peer == null) {
+            errorHandler.onError(new BusException("reply dropped, requester not registered: node="
+                + NodeIds.format(node) + ", topic=" + topic));
+            return;
+        }
+        try {
+            sender.send(peer, frame, topic);
+        } catch (final BusException | IllegalStateException ex) {
+            errorHandler.onError(new BusException("reply not delivered: node=" + peer + ", topic=" + topic
+                + ", error=" + ex.getMessage(), ex));
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.ipcbus.BackpressureTimeoutException;
 import dev.ipcbus.BusClosedException;
 import dev.ipcbus.BusException;
 import dev.ipcbus.BusUri;
-import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.MessageTooLargeException;
 import dev.ipcbus.Topics;
 import dev.ipcbus.codec.JsonCodec;
@@ -13,12 +12,10 @@ import dev.ipcbus.registry.CounterFile;
 import dev.ipcbus.registry.NodeCounters;
 import dev.ipcbus.registry.NodeRegistry;
 import dev.ipcbus.spi.InboxUnavailableException;
-import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.Transport;
 import io.netty.buffer.ByteBuf;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +49,6 @@ final class Sender {
     private final int maxFrameLength;
     private final CounterFile counters;
     private final TrafficCounters traffic;
-    private final ErrorHandler errorHandler;
     private final AtomicBoolean closed;
     private final Outlets outlets;
     private final ConcurrentHashMap<String, OutgoingTopic> outgoingTopics = new ConcurrentHashMap<>();
@@ -64,8 +60,7 @@ final class Sender {
      * it only if {@link OutgoingFrame#owner()} (a final field) is itself.
      */
     private OutgoingFrame lastOutgoing;
-    private final Object routingLock = new Object();
-    private volatile RoutingTable routing;
+    private final Routes routes;
 
     /**
      * @param node    the node's parts.
@@ -85,10 +80,9 @@ final class Sender {
         this.maxFrameLength = transport.maxFrameLength();
         this.counters = node.counters();
         this.traffic = node.traffic();
-        this.errorHandler = node.errorHandler();
         this.closed = closed;
         this.outlets = new Outlets(transport, closed);
-        this.routing = new RoutingTable(Long.MIN_VALUE, List.of(), uri.scheme());
+        this.routes = new Routes(registry, uri.scheme(), outlets);
     }
 
     /**
@@ -102,7 +96,7 @@ final class Sender {
         final OutgoingTopic outgoingTopic = outgoingTopic(topic);
         final byte[] topicUtf8 = outgoingTopic.utf8();
         checkOpen();
-        final RoutingTable.Peer[] targets = outgoingTopic.subscribers(routing());
+        final RoutingTable.Peer[] targets = outgoingTopic.subscribers(routes.current());
         if (targets.length == 0) {
             return;
         }
@@ -135,7 +129,7 @@ final class Sender {
                 frame.lastTopic(topic, outgoingTopic);
             }
             checkOpen();
-            final RoutingTable.Peer[] targets = outgoingTopic.subscribers(routing());
+            final RoutingTable.Peer[] targets = outgoingTopic.subscribers(routes.current());
             if (targets.length == 0) {
                 return;
             }
@@ -245,32 +239,6 @@ final class Sender {
     }
 
     /**
-     * Sends a reply or error reply to a requester; a failure goes to the error handler, not to the caller (the
-     * receive thread, or a responder's completion).
-     *
-     * @param node         the requester.
-     * @param frame        the encoded frame.
-     * @param topic        the request's topic.
-     */
-    void sendReply(final long node, final OutgoingFrame frame, final String topic) {
-        if (closed.get()) {
-            return;
-        }
-        final RoutingTable.Peer peer = peerOf(node);
-        if (peer == null) {
-            errorHandler.onError(new BusException("reply dropped, requester not registered: node="
-                + NodeIds.format(node) + ", topic=" + topic));
-            return;
-        }
-        try {
-            send(peer, frame, topic);
-        } catch (final BusException | IllegalStateException ex) {
-            errorHandler.onError(new BusException("reply not delivered: node=" + peer + ", topic=" + topic
-                + ", error=" + ex.getMessage(), ex));
-        }
-    }
-
-    /**
      * Sends one frame to one node.
      *
      * @param target the node.
@@ -375,40 +343,13 @@ final class Sender {
         }
     }
 
-    /**
-     * @return the routing snapshot of the registry's current version (rebuilt if it moved).
-     */
-    RoutingTable routing() {
-        final RoutingTable current = routing;
-        final long version = registry.version();
-        return current.version() == version ? current : rebuildRouting(version);
-    }
-
-    /**
-     * @param node a node.
-     * @return its routing entry, re-reading the registry once if the snapshot does not know it; or {@code null}.
-     */
-    RoutingTable.Peer peerOf(final long node) {
-        final RoutingTable.Peer peer = routing().peer(node);
-        return peer != null ? peer : rebuildRouting(registry.version()).peer(node);
-    }
-
-    private RoutingTable rebuildRouting(final long version) {
-        synchronized (routingLock) {
-            RoutingTable current = routing;
-            if (current.version() == version) {
-                return current;
-            }
-            // Read the version before the directory: a change made during the scan moves the version again.
-            current = new RoutingTable(version, registry.nodes(), uri.scheme());
-            routing = current;
-            outlets.retainOnly(current);
-            return current;
-        }
-    }
-
     /** @return the outlets, for the node's reclaim and close. */
     Outlets outlets() {
         return outlets;
+    }
+
+    /** @return the routing snapshots. */
+    Routes routes() {
+        return routes;
     }
 }
