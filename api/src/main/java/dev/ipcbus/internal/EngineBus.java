@@ -134,9 +134,8 @@ public final class EngineBus extends AbstractBus {
         Topics.validateTopic(topic);
         Objects.requireNonNull(payload, "payload");
         checkOpen();
-        // Not a copy when the payload wraps a whole array (publishRaw(String, byte[])): the engine copies it anyway.
-        final byte[] bytes = ByteBufUtil.getBytes(payload, payload.readerIndex(), payload.readableBytes(), false);
-        send(EngineMessage.of(topic, nodeHex, options.timestamp(), false, Map.of(), bytes));
+        // A copy: the engine may still hold the body after this returns, and the caller keeps (and reuses) the payload.
+        send(EngineMessage.of(topic, nodeHex, options.timestamp(), false, Map.of(), ByteBufUtil.getBytes(payload)));
     }
 
     private void send(final EngineMessage message) {
