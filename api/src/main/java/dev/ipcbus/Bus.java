@@ -3,6 +3,7 @@ package dev.ipcbus;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.ipcbus.internal.BusNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.time.Duration;
 import java.util.List;
@@ -105,7 +106,9 @@ public interface Bus extends AutoCloseable {
      *                                      served).
      * @throws BusClosedException           if the bus is closed.
      */
-    void publish(String topic, Object message);
+    default void publish(final String topic, final Object message) {
+        publish(topic, message, Map.of());
+    }
 
     /**
      * Publishes a message with headers.
@@ -136,7 +139,9 @@ public interface Bus extends AutoCloseable {
      * @param payload the payload; not retained.
      * @see #publish(String, Object)
      */
-    void publishRaw(String topic, byte[] payload);
+    default void publishRaw(final String topic, final byte[] payload) {
+        publishRaw(topic, Unpooled.wrappedBuffer(payload));
+    }
 
     /**
      * Subscribes to messages whose topic matches {@code pattern}, deserialized into {@code type}. The subscription is

@@ -1,9 +1,7 @@
 package dev.ipcbus.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import dev.ipcbus.Bus;
-import dev.ipcbus.BusClosedException;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusException;
 import dev.ipcbus.BusUri;
@@ -35,7 +33,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -44,25 +41,21 @@ import java.util.function.Supplier;
  * no registry entry. Publishing hands one message to the engine, which routes it to every matching subscription of
  * every node; requests go to the engine, which picks one responder and says at once when there is none.
  * <p>
- * Here: the facade and lifecycle, publishing, and subscriptions with their handlers (on the transport's delivery
- * thread or an executor; a subscriber's failure is reported to the error handler and counted). Request and reply are
- * {@link EngineRequests}'; the counters {@link EngineCounters}.
+ * Here: the lifecycle, publishing, and subscriptions with their handlers (on the transport's delivery thread or an
+ * executor; a subscriber's failure is reported to the error handler and counted). The typed overloads are
+ * {@link AbstractBus}'; request and reply {@link EngineRequests}'; the counters {@link EngineCounters}.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public final class EngineBus implements Bus {
+public final class EngineBus extends AbstractBus {
     /** How long {@link #nodes()} collects the answers of the bus's nodes. */
     static final Duration NODES_TIMEOUT = Duration.ofMillis(500);
 
-    private final BusUri uri;
-    private final String nodeHex;
     private final String nodeName;
     private final long startedMillis = System.currentTimeMillis();
-    private final JsonCodec codec;
     private final ErrorHandler errorHandler;
-    private final boolean timestamps;
+    private final CoreOptions options;
     private final EngineTransport transport;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final EngineCounters counters = new EngineCounters();
     private final EngineRequests requests;
@@ -84,14 +77,12 @@ public final class EngineBus implements Bus {
         final TransportOptions options,
         final ErrorHandler handler,
         final Function<Supplier<NodeInfo>, EngineTransport> connector) {
-        this.uri = uri;
-        this.nodeHex = nodeHex;
+        super(uri, nodeHex, codec);
         this.nodeName = nodeName;
-        this.codec = codec;
         this.errorHandler = handler;
-        this.timestamps = Boolean.parseBoolean(options.string("timestamps", "true", "true", "false"));
+        this.options = CoreOptions.forEngineNode(options);
         this.transport = connector.apply(this::self);
-        this.requests = new EngineRequests(nodeHex, codec, transport, counters, this::timestamp);
+        this.requests = new EngineRequests(nodeHex, codec, transport, counters, this.options::timestamp);
     }
 
     /**
@@ -104,10 +95,9 @@ public final class EngineBus implements Bus {
     static Bus open(final BusConfig config, final EngineTransportProvider provider) {
         final BusUri uri = config.uri();
         final String nodeHex = NodeIds.format(NodeIds.next());
-        final String nodeName = BusNode.nodeName(config);
-        final ErrorHandler handler = BusNode.errorHandler(config);
-        final JsonCodec codec = new JsonCodec(config.objectMapper() != null ? config.objectMapper()
-            : JsonCodec.defaultMapper());
+        final String nodeName = NodeAssembly.nodeName(config);
+        final ErrorHandler handler = NodeAssembly.errorHandler(config);
+        final JsonCodec codec = NodeAssembly.codec(config);
         final TransportOptions options = new TransportOptions(uri.options());
         return new EngineBus(uri, nodeHex, nodeName, codec, options, handler, self -> {
             final EngineTransport transport = provider.createEngine(new EngineContext(uri.busName(), uri.servers(),
@@ -123,16 +113,6 @@ public final class EngineBus implements Bus {
     }
 
     @Override
-    public BusUri uri() {
-        return uri;
-    }
-
-    @Override
-    public String nodeId() {
-        return nodeHex;
-    }
-
-    @Override
     public int maxFrameLength() {
         return transport.maxMessageLength();
     }
@@ -141,29 +121,21 @@ public final class EngineBus implements Bus {
     // Publishing
 
     @Override
-    public void publish(final String topic, final Object message) {
-        publish(topic, message, Map.of());
-    }
-
-    @Override
     public void publish(final String topic, final Object message, final Map<String, String> headers) {
         Topics.validateTopic(topic);
         Objects.requireNonNull(headers, "headers");
         checkOpen();
-        send(EngineMessage.of(topic, nodeHex, timestamp(), true, Map.copyOf(headers), codec.encode(message, topic)));
+        send(EngineMessage.of(topic, nodeHex, options.timestamp(), true, Map.copyOf(headers),
+            codec.encode(message, topic)));
     }
 
     @Override
     public void publishRaw(final String topic, final ByteBuf payload) {
-        publishRaw(topic, ByteBufUtil.getBytes(payload));
-    }
-
-    @Override
-    public void publishRaw(final String topic, final byte[] payload) {
         Topics.validateTopic(topic);
         Objects.requireNonNull(payload, "payload");
         checkOpen();
-        send(EngineMessage.of(topic, nodeHex, timestamp(), false, Map.of(), payload));
+        // A copy: the engine may still hold the body after this returns, and the caller keeps (and reuses) the payload.
+        send(EngineMessage.of(topic, nodeHex, options.timestamp(), false, Map.of(), ByteBufUtil.getBytes(payload)));
     }
 
     private void send(final EngineMessage message) {
@@ -172,58 +144,20 @@ public final class EngineBus implements Bus {
         counters.bytesSent.add(message.body().length);
     }
 
-    private long timestamp() {
-        return timestamps ? EpochClock.nanos() : 0;
-    }
-
-    private void checkOpen() {
-        if (closed.get()) {
-            throw new BusClosedException("bus closed: node=" + nodeHex + ", bus=" + uri);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // Subscribing
 
     @Override
-    public <T> Subscription subscribe(final String pattern, final Class<T> type, final MessageHandler<T> handler) {
-        return subscribe(pattern, codec.type(type), handler, null, null);
-    }
-
-    @Override
-    public <T> Subscription subscribe(
-        final String pattern, final TypeReference<T> type, final MessageHandler<T> handler) {
-        return subscribe(pattern, codec.type(type), handler, null, null);
-    }
-
-    @Override
-    public <T> Subscription subscribe(
-        final String pattern, final Class<T> type, final MessageHandler<T> handler, final Executor executor) {
-        return subscribe(pattern, codec.type(type), handler, null, Objects.requireNonNull(executor, "executor"));
-    }
-
-    @Override
-    public Subscription subscribeRaw(final String pattern, final RawMessageHandler handler) {
-        return subscribe(pattern, null, null, Objects.requireNonNull(handler, "handler"), null);
-    }
-
-    @SuppressWarnings("unchecked")
-    private Subscription subscribe(
+    Subscription addSubscription(
         final String pattern,
         final JavaType type,
-        final MessageHandler<?> handler,
+        final MessageHandler<Object> handler,
         final RawMessageHandler rawHandler,
         final Executor executor) {
-        Topics.validatePattern(pattern);
-        if (rawHandler == null) {
-            Objects.requireNonNull(handler, "handler");
-        }
-        checkOpen();
-        final MessageHandler<Object> typed = (MessageHandler<Object>)handler;
         final Subscription engine = transport.subscribe(pattern, message -> {
             counters.received(message.body().length);
             final MessageContext context = new EngineReceived(message);
-            final Runnable delivery = () -> deliver(pattern, message, context, type, typed, rawHandler);
+            final Runnable delivery = () -> deliver(pattern, message, context, type, handler, rawHandler);
             if (executor == null) {
                 delivery.run();
             } else {
@@ -271,27 +205,12 @@ public final class EngineBus implements Bus {
     // Request and reply
 
     @Override
-    @SuppressWarnings("unchecked")
-    public <Q> Subscription respond(final String topic, final Class<Q> requestType, final RequestHandler<Q> handler) {
-        Topics.validateTopic(topic);
-        Objects.requireNonNull(handler, "handler");
-        checkOpen();
-        return requests.respond(topic, codec.type(requestType), (RequestHandler<Object>)handler);
+    Subscription addResponder(final String topic, final JavaType requestType, final RequestHandler<Object> handler) {
+        return requests.respond(topic, requestType, handler);
     }
 
     @Override
-    public <R> CompletableFuture<R> request(
-        final String topic, final Object request, final Class<R> replyType, final Duration timeout) {
-        return request(topic, request, codec.type(replyType), timeout);
-    }
-
-    @Override
-    public <R> CompletableFuture<R> request(
-        final String topic, final Object request, final TypeReference<R> replyType, final Duration timeout) {
-        return request(topic, request, codec.type(replyType), timeout);
-    }
-
-    private <R> CompletableFuture<R> request(
+    <R> CompletableFuture<R> request(
         final String topic, final Object request, final JavaType replyType, final Duration timeout) {
         Topics.validateTopic(topic);
         ResponderResults.checkTimeout(timeout);
@@ -332,10 +251,5 @@ public final class EngineBus implements Bus {
         }
         requests.failPending();
         transport.close();
-    }
-
-    @Override
-    public String toString() {
-        return "Bus{uri=" + uri + ", node=" + nodeHex + "}";
     }
 }

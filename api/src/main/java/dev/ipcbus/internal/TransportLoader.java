@@ -57,17 +57,6 @@ public final class TransportLoader {
         return provider;
     }
 
-    /**
-     * @return every scheme found with its status ({@code ok} or the reason it is unsupported).
-     */
-    public static Map<String, String> available() {
-        final Map<String, List<TransportProvider>> providers = new TreeMap<>();
-        load(providers, new ArrayList<>());
-        final Map<String, String> result = new TreeMap<>();
-        providers.forEach((scheme, list) -> result.put(scheme, status(list.get(0))));
-        return result;
-    }
-
     private static void load(final Map<String, List<TransportProvider>> providers, final List<String> loadErrors) {
         final ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
             ? Thread.currentThread().getContextClassLoader() : TransportLoader.class.getClassLoader();

@@ -3,6 +3,7 @@ package dev.ipcbus.internal;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.FrameWriter;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
@@ -11,11 +12,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code loopback://}: a test transport that allocates nothing per frame, so that a test can measure what the core
  * itself allocates. With {@code ?inPlace=true} its outlets write in place (as filemap's do), else they copy bytes; with
- * {@code ?closeEvery=N} each outlet reports itself closed from its N-th offer on; with {@code ?inboxLimit=N} the
+ * {@code ?closeEvery=N} each outlet reports itself closed from its N-th offer on; with {@code ?unavailableOpens=N}
+ * the transport's first N outlet opens throw {@link InboxUnavailableException}; with {@code ?inboxLimit=N} the
  * inbox advertises N as the largest frame it accepts (the core then refuses larger frames for it; the loopback does
  * not enforce it). An outlet copies the frame into the
  * target inbox's preallocated buffer and calls its listener on the calling thread (acceptable only for single-threaded
@@ -58,6 +61,9 @@ public final class LoopbackTransportProvider implements TransportProvider {
         final int closeEvery = Integer.parseInt(context.options().string("closeEvery", "0"));
         // inboxLimit=N: what this node's inbox advertises in its registry record (0: unknown).
         final int inboxLimit = Integer.parseInt(context.options().string("inboxLimit", "0"));
+        // unavailableOpens=N: the first N openOutlet calls find no inbox (the core must retry while the node lives).
+        final AtomicInteger unavailableOpens = new AtomicInteger(
+            Integer.parseInt(context.options().string("unavailableOpens", "0")));
         return new Transport() {
             @Override
             public String scheme() {
@@ -78,6 +84,9 @@ public final class LoopbackTransportProvider implements TransportProvider {
 
             @Override
             public Outlet openOutlet(final long nodeId, final String address) {
+                if (unavailableOpens.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                    throw new InboxUnavailableException("loopback inbox unavailable: address=" + address);
+                }
                 final LoopbackInbox inbox = INBOXES.get(address);
                 return new Outlet() {
                     private int offers;
