@@ -255,6 +255,16 @@ public interface Bus extends AutoCloseable {
     List<NodeInfo> nodes();
 
     /**
+     * This node's counters, as {@link #nodes()} and {@code ipcbus-demo stat} report them for it (frames and bytes sent
+     * and received, malformed frames, handler errors, backpressure timeouts, requests, replies, and the transport's
+     * inbox counters), read without listing the other nodes: cheap enough for a metrics scrape.
+     *
+     * @return counter name to value, a snapshot in a stable order.
+     * @throws BusClosedException if the bus is closed.
+     */
+    Map<String, Long> counters();
+
+    /**
      * Leaves the bus: removes this node from the registry, fails pending requests with {@link BusClosedException},
      * releases blocked publishers, stops the receive thread and frees the inbox. Idempotent.
      */

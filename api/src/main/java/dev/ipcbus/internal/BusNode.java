@@ -133,6 +133,12 @@ public final class BusNode extends AbstractBus {
         return statistics.nodes();
     }
 
+    @Override
+    public Map<String, Long> counters() {
+        checkOpen();
+        return statistics.counters();
+    }
+
     /**
      * Leaves the bus in the order that keeps the node reclaimable at every step: unlisted first (others stop routing
      * here), outlets closed, pending requests failed, inbox and transport closed, timer stopped, the registry entry

@@ -227,6 +227,14 @@ public final class EngineBus extends AbstractBus {
         return transport.nodes(NODES_TIMEOUT);
     }
 
+    @Override
+    public Map<String, Long> counters() {
+        checkOpen();
+        final Map<String, Long> values = counters.snapshot();
+        values.putAll(transport.counters());
+        return values;
+    }
+
     /** This node as the engine's introspection service reports it. */
     private NodeInfo self() {
         final List<String> patterns = new ArrayList<>();

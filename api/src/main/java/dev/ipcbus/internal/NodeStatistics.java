@@ -25,6 +25,9 @@ final class NodeStatistics {
     private final String scheme;
     private final NodeRegistry registry;
     private final Transport transport;
+    private final long nodeId;
+    private final NodeRecord self;
+    private final CounterFile counters;
     private final TrafficCounters traffic;
     private final ErrorHandler errorHandler;
 
@@ -35,8 +38,22 @@ final class NodeStatistics {
         this.scheme = node.uri().scheme();
         this.registry = node.registry();
         this.transport = node.transport();
+        this.nodeId = node.nodeId();
+        this.self = node.baseRecord();
+        this.counters = node.counters();
         this.traffic = node.traffic();
         this.errorHandler = node.errorHandler();
+    }
+
+    /**
+     * @return this node's counters, up to date: {@link NodeCounters} and its inbox's.
+     */
+    Map<String, Long> counters() {
+        traffic.flush();
+        final Map<String, Long> values = counters == null ? new LinkedHashMap<>()
+            : new LinkedHashMap<>(NodeCounters.snapshot(counters));
+        values.putAll(transport.inboxCounters(nodeId, self.address()));
+        return values;
     }
 
     /**

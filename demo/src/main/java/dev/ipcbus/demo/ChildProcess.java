@@ -62,6 +62,9 @@ final class ChildProcess implements AutoCloseable {
         }
         command.add("-Xmx256m");
         command.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // Netty 4.1's Unsafe, without JDK 24+'s warning
+        }
         // The child must find the same runtime directory: the environment (IPCBUS_RUNTIME_DIR, XDG_RUNTIME_DIR,
         // TMPDIR) is inherited, the Java-only system property is passed on.
         final String runtimeDirectory = System.getProperty(BusConfig.RUNTIME_DIR_PROPERTY);

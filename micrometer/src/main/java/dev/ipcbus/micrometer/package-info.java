@@ -1,0 +1,4 @@
+/**
+ * Micrometer metrics of a {@link dev.ipcbus.Bus} node: {@link dev.ipcbus.micrometer.IpcbusMetrics}.
+ */
+package dev.ipcbus.micrometer;
