@@ -70,8 +70,8 @@ final class NodeAssembly {
         this.errorHandler = errorHandler(config);
         final Path busDirectory;
         if (provider.isProcessLocal()) {
-            busDirectory = RuntimeDirectory.base(config.runtimeDirectory()).resolve(uri.scheme())
-                .resolve(uri.busName());
+            busDirectory = RuntimeDirectory.busDirectory(RuntimeDirectory.base(config.runtimeDirectory()),
+                uri.scheme(), uri.busName());
             this.registry = new InMemoryNodeRegistry(uri.scheme() + "/" + uri.busName());
         } else {
             final Path base = RuntimeDirectory.ensurePrivate(RuntimeDirectory.base(config.runtimeDirectory()));

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -67,10 +69,10 @@ public final class FileNodeRegistry implements NodeRegistry {
     /** Change counter layout version. */
     public static final int VERSION_LAYOUT = 1;
 
-    private static final String VERSION_FILE = "registry.version";
-    private static final String NODE_SUFFIX = ".node";
-    private static final String LOCK_SUFFIX = ".lock";
-    private static final String STATS_SUFFIX = ".stats";
+    static final String VERSION_FILE = "registry.version";
+    static final String NODE_SUFFIX = ".node";
+    static final String LOCK_SUFFIX = ".lock";
+    static final String STATS_SUFFIX = ".stats";
     private static final String TEMP_SUFFIX = NODE_SUFFIX + ".tmp";
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -241,11 +243,7 @@ public final class FileNodeRegistry implements NodeRegistry {
         final String name = file.getFileName().toString();
         final String id = name.substring(0, name.length() - NODE_SUFFIX.length());
         try {
-            final NodeRecord record = JSON.readValue(Files.readAllBytes(file), NodeRecord.class);
-            if (!id.equals(record.id())) {
-                throw new IOException("node file names another node: id=" + record.id());
-            }
-            return record;
+            return readNodeFile(file);
         } catch (final NoSuchFileException ex) {
             return null; // removed while listing
         } catch (final IOException | RuntimeException ex) {
@@ -341,8 +339,7 @@ public final class FileNodeRegistry implements NodeRegistry {
             }
             boolean reclaimed = false;
             try (FileChannel checked = channel) {
-                final FileLock lock = checked.tryLock();
-                if (lock == null || FlockProbe.isFlockedByAnyone(lockPath)) {
+                if (lockOfDeadOwner(checked, lockPath) == null) {
                     return false; // starting, leaving, or being reclaimed by someone else
                 }
                 reclaim(nodeId, directory.resolve(id + NODE_SUFFIX), lockPath);
@@ -375,13 +372,7 @@ public final class FileNodeRegistry implements NodeRegistry {
                 return true; // checked after taking the CHECKING mark: a claim in progress holds the mark
             }
             try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
-                final FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                } catch (final OverlappingFileLockException ex) {
-                    return true;
-                }
-                if (lock == null || FlockProbe.isFlockedByAnyone(lockPath)) {
+                if (lockOfDeadOwner(channel, lockPath) == null) {
                     // Held: by the live owner, or by another process reclaiming it (which removes the node file
                     // first), or by an owner that is starting or closing (no node file yet, or no longer). Only a
                     // listed node is alive.
@@ -402,6 +393,73 @@ public final class FileNodeRegistry implements NodeRegistry {
         } finally {
             NodeLockTable.exit(lockPath);
         }
+    }
+
+    /**
+     * Removes a bus directory nobody uses: one that holds nothing but its change counter, untouched for
+     * {@code minimumAge} (a node that opens the bus takes its lock within moments of creating the counter, so an old
+     * lone counter is no node's).
+     *
+     * @param directory  a bus's registry directory.
+     * @param minimumAge how long the counter must have been left alone.
+     * @return whether the directory was removed.
+     * @throws IOException if it cannot be listed or removed.
+     */
+    public static boolean removeIfAbandoned(final Path directory, final Duration minimumAge)
+        throws IOException {
+        final Path version = directory.resolve(VERSION_FILE);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (final Path entry : entries) {
+                if (!entry.equals(version)) {
+                    return false;
+                }
+            }
+        }
+        final long age = System.currentTimeMillis() - Files.getLastModifiedTime(version).toMillis();
+        if (age < minimumAge.toMillis()) {
+            return false;
+        }
+        Files.deleteIfExists(version);
+        try {
+            Files.delete(directory);
+        } catch (final DirectoryNotEmptyException raced) {
+            return false; // a node arrived meanwhile: it recreates the counter
+        }
+        return true;
+    }
+
+    /**
+     * Tries to take a node's lock: it can be had only if its owner is dead (the OS released it) and nobody reclaims it.
+     *
+     * @param channel  the lock file, open for writing.
+     * @param lockPath its path, for the {@code flock} check.
+     * @return the lock, held until the channel closes; {@code null} if the owner or a reclaimer holds it (this JVM
+     * included).
+     * @throws IOException if the lock cannot be tried.
+     */
+    static FileLock lockOfDeadOwner(final FileChannel channel, final Path lockPath) throws IOException {
+        final FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (final OverlappingFileLockException ex) {
+            return null;
+        }
+        return lock == null || FlockProbe.isFlockedByAnyone(lockPath) ? null : lock;
+    }
+
+    /**
+     * @param file a {@code <id>.node} file.
+     * @return its record.
+     * @throws NoSuchFileException if it was removed meanwhile.
+     * @throws IOException         if it cannot be read or names another node.
+     */
+    static NodeRecord readNodeFile(final Path file) throws IOException {
+        final String name = file.getFileName().toString();
+        final NodeRecord record = JSON.readValue(Files.readAllBytes(file), NodeRecord.class);
+        if (!name.equals(record.id() + NODE_SUFFIX)) {
+            throw new IOException("node file names another node: id=" + record.id());
+        }
+        return record;
     }
 
     private void reclaim(final long nodeId, final Path nodePath, final Path lockPath) {

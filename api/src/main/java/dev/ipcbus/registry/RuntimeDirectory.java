@@ -66,6 +66,16 @@ public final class RuntimeDirectory {
     }
 
     /**
+     * @param base   the runtime directory ({@link #base(Path)}).
+     * @param scheme the transport scheme.
+     * @param bus    the bus name.
+     * @return the bus's registry directory, {@code <base>/<scheme>/<bus>}, not created.
+     */
+    public static Path busDirectory(final Path base, final String scheme, final String bus) {
+        return base.resolve(scheme).resolve(bus);
+    }
+
+    /**
      * {@link #base(Path)} with the system properties and the environment given (for tests).
      */
     static Path base(final Path override, final UnaryOperator<String> properties,

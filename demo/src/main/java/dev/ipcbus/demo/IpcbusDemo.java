@@ -45,6 +45,7 @@ import java.util.concurrent.ExecutionException;
         ThroughputCommand.class,
         SinkCommand.class,
         StatCommand.class,
+        BusesCommand.class,
         CleanCommand.class,
         BridgeCommand.class,
         TourNodeCommand.class,

@@ -220,6 +220,9 @@ class DemoIT {
         awaitLine(new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8)),
             "READY");
         victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        final JsonNode beforeClean = nodesOf(uri); // stat reads without reclaiming: the dead node is left for clean
+        assertEquals(1, beforeClean.size(), beforeClean.toString());
+        assertFalse(beforeClean.get(0).get("alive").asBoolean(), beforeClean.toString());
         final Result clean = run("clean", "--transport", uri);
         assertEquals(0, clean.exitCode(), clean.err());
         assertTrue(clean.out().contains("removed dead node"), clean.out());
@@ -303,13 +306,14 @@ class DemoIT {
         assertEquals(1, badUri.err().strip().lines().count(), badUri.err());
         assertTrue(badUri.err().startsWith("ipcbus-demo: configuration error: malformed bus URI"), badUri.err());
 
-        final Result unknownScheme = run("stat", "--transport", "carrierpigeon://" + bus);
+        // stat reads the registry without opening a transport: a command that joins the bus reports these
+        final Result unknownScheme = run("request", "a.b", "{}", "--transport", "carrierpigeon://" + bus);
         assertEquals(IpcbusDemo.EXIT_USAGE, unknownScheme.exitCode());
         assertTrue(unknownScheme.err().contains("unknown transport scheme: scheme=carrierpigeon"),
             unknownScheme.err());
         assertTrue(unknownScheme.err().contains("filemap(ok)"), unknownScheme.err());
 
-        final Result badOption = run("stat", "--transport", "pipe://" + bus + "?colour=blue");
+        final Result badOption = run("request", "a.b", "{}", "--transport", "pipe://" + bus + "?colour=blue");
         assertEquals(IpcbusDemo.EXIT_USAGE, badOption.exitCode());
         assertTrue(badOption.err().contains("unknown option: options=[colour]"), badOption.err());
 
