@@ -748,7 +748,8 @@ public abstract class TransportContractTest {
 
     @Test
     void shouldSurviveGarbageFromAForeignWriter() throws Exception {
-        assumeInboxTransport("no inbox a foreign writer can reach; foreign clients of the engine are tested by the transport (plain NATS clients)");
+        assumeInboxTransport("no inbox a foreign writer can reach; foreign clients of the engine are tested "
+                + "by the transport (plain NATS clients)");
         final Bus publisher = open();
         final Bus victim = open();
         final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
@@ -841,7 +842,8 @@ public abstract class TransportContractTest {
     @org.junit.jupiter.api.condition.EnabledOnOs({org.junit.jupiter.api.condition.OS.LINUX,
         org.junit.jupiter.api.condition.OS.MAC})
     void shouldTreatAPausedSubscriberAsAlive() throws Exception {
-        assumeInboxTransport("the node listing shows the nodes that answer; a paused node is silent until it resumes (NATS keeps its subscriptions meanwhile)");
+        assumeInboxTransport("the node listing shows the nodes that answer; a paused node is silent until it "
+                + "resumes (NATS keeps its subscriptions meanwhile)");
         org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
         final Bus publisher = open();
         final ChildJvm child = child("subscribe", "pause.>");
@@ -875,7 +877,8 @@ public abstract class TransportContractTest {
     @Test
     @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
     void shouldKeepOtherUsersOut() throws Exception {
-        assumeInboxTransport("no files: who may connect is the engine's authentication (user/password, token, credentials, TLS)");
+        assumeInboxTransport("no files: who may connect is the engine's authentication (user/password, token, "
+                + "credentials, TLS)");
         org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
             "needs root to run a probe as user nobody");
@@ -942,7 +945,8 @@ public abstract class TransportContractTest {
 
     @Test
     void shouldFailWithBackpressureNamingTheSlowNodeAndRecover() throws Exception {
-        assumeInboxTransport("no backpressure (NATS drops for a slow consumer, reports and counts it), no publishTimeout option");
+        assumeInboxTransport("no backpressure (NATS drops for a slow consumer, reports and counts it), no "
+                + "publishTimeout option");
         final Bus publisher = openWith("publishTimeout=300ms");
         final Bus slow = open();
         final CountDownLatch release = new CountDownLatch(1);
@@ -1059,7 +1063,8 @@ public abstract class TransportContractTest {
 
     @Test
     void shouldFailRequestWhenResponderProcessIsKilled() throws Exception {
-        assumeInboxTransport("the engine cannot tell a killed responder from a slow one: the request times out (RequestTimeoutException)");
+        assumeInboxTransport("the engine cannot tell a killed responder from a slow one: the request times "
+                + "out (RequestTimeoutException)");
         org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
         final Bus bus = open();
         final ChildJvm child = child("hang", "hang.service");
@@ -1123,7 +1128,8 @@ public abstract class TransportContractTest {
 
     @Test
     void shouldLeaveNothingAfterAKillAtAnyStartupStage() throws Exception {
-        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves only its connection, which the server drops");
+        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves "
+                + "only its connection, which the server drops");
         org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
         for (final String stage : STARTUP_STAGES) {
             killAtStartup(stage);
@@ -1139,7 +1145,8 @@ public abstract class TransportContractTest {
 
     @Test
     void shouldReclaimNodesKilledWhileStartingInTheNextSweep() throws Exception {
-        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves only its connection, which the server drops");
+        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves "
+                + "only its connection, which the server drops");
         org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
         final Bus bus = open();
         for (final String stage : STARTUP_STAGES) {
@@ -1156,7 +1163,8 @@ public abstract class TransportContractTest {
 
     @Test
     void shouldLeaveNothingAfterKillsRightAfterTheLockFileAppears() throws Exception {
-        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves only its connection, which the server drops");
+        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves "
+                + "only its connection, which the server drops");
         org.junit.jupiter.api.Assumptions.assumeTrue(crossProcess(), "transport is process-local");
         final Path directory = busDirectory();
         for (int i = 0; i < 4; i++) {
@@ -1180,7 +1188,8 @@ public abstract class TransportContractTest {
 
     @Test
     void shouldReleaseEverythingWhenOpenFailsAtAnyStartupStage() throws Exception {
-        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves only its connection, which the server drops");
+        assumeInboxTransport("no registry lock, inbox or file is created at start-up: a killed node leaves "
+                + "only its connection, which the server drops");
         for (final String stage : STARTUP_STAGES) {
             System.setProperty("ipcbus.test.startupFail", stage);
             try {

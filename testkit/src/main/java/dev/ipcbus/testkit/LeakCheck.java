@@ -14,8 +14,10 @@ import java.util.List;
  * Fails a test class whose Netty buffers leaked. Netty's paranoid leak detection only logs; this extension installs a
  * leak-detector factory that records each report, forces a collection after the class and fails if anything leaked.
  * <p>
- * Registered for every test through JUnit's extension auto-detection ({@code META-INF/services}); it must be
- * installed before the first buffer class initializes, which auto-detection guarantees.
+ * The kit does not register it: a module that wants it for all its tests lists it in its test resources, in
+ * {@code META-INF/services/org.junit.jupiter.api.extension.Extension}, with JUnit's extension auto-detection on
+ * ({@code junit.jupiter.extensions.autodetection.enabled=true}); that installs the factory before the first buffer
+ * class initializes, which {@code @ExtendWith(LeakCheck.class)} on one class cannot promise.
  */
 public final class LeakCheck implements AfterAllCallback {
     private static final List<String> LEAKS = new ArrayList<>();
