@@ -36,7 +36,7 @@ public final class LeakCheck implements AfterAllCallback {
     public void afterAll(final ExtensionContext context) throws Exception {
         for (int i = 0; i < 3; i++) {
             System.gc();
-            Thread.sleep(20);
+            Thread.sleep(20); // gives the collector's reference processing a moment; each round probes again
             // Leaks are reported when a later buffer is tracked: allocate a few.
             for (int j = 0; j < 64; j++) {
                 final ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(16);
