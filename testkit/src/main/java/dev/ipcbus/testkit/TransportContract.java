@@ -156,7 +156,11 @@ public abstract class TransportContract {
      * @return the node.
      */
     protected Bus open(final String uri) {
-        return keep(Bus.open(BusConfig.builder().uri(uri).errorHandler(backgroundErrors::add).build()));
+        return keep(node(uri));
+    }
+
+    private Bus node(final String uri) {
+        return Bus.open(BusConfig.builder().uri(uri).errorHandler(backgroundErrors::add).build());
     }
 
     /**
@@ -227,8 +231,7 @@ public abstract class TransportContract {
                 // Children killed by a case leave their registry entry and transport resources until some node
                 // notices; notice now, as any node of the bus would, so that the leftover check sees the reclaimed
                 // state.
-                try (Bus sweeper = Bus.open(BusConfig.builder().uri(uri(busName))
-                    .errorHandler(backgroundErrors::add).build())) {
+                try (Bus sweeper = node(uri(busName))) {
                     sweeper.nodes();
                 }
             }
