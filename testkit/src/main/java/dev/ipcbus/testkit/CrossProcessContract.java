@@ -23,14 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Across processes: messages both ways, requests both ways, a responder killed with a request in its inbox, a
  * responder killed between requests, a subscriber killed and reclaimed.
  */
-abstract class CrossProcessContract extends ContractCases {
-    CrossProcessContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class CrossProcessContract extends SecurityContract {
     @Test
     void shouldPublishAndSubscribeAcrossProcesses() throws Exception {
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         final Bus bus = open();
         final ChildJvm child = child("subscribe", "to.child.>");
         final LinkedBlockingQueue<String> fromChild = new LinkedBlockingQueue<>();
@@ -48,7 +44,7 @@ abstract class CrossProcessContract extends ContractCases {
 
     @Test
     void shouldReceiveFromChildPublisher() throws Exception {
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         final Bus bus = open();
         final LinkedBlockingQueue<String> inbox = new LinkedBlockingQueue<>();
         bus.subscribe("from.child", String.class, (message, context) -> inbox.add(message));
@@ -61,7 +57,7 @@ abstract class CrossProcessContract extends ContractCases {
 
     @Test
     void shouldRequestAndReplyAcrossProcesses() throws Exception {
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         final Bus bus = open();
         child("respond", "echo.service");
         assertEquals("echo:hi", await(bus.request("echo.service", "hi", String.class, WAIT)));
@@ -72,9 +68,9 @@ abstract class CrossProcessContract extends ContractCases {
 
     @Test
     void shouldFailRequestWhenResponderProcessIsKilled() throws Exception {
-        contract.assumeInboxTransport("the engine cannot tell a killed responder from a slow one: the request "
+        assumeInboxTransport("the engine cannot tell a killed responder from a slow one: the request "
             + "times out (RequestTimeoutException)");
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         final Bus bus = open();
         final ChildJvm child = child("hang", "hang.service");
         final String request = "x-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -90,7 +86,7 @@ abstract class CrossProcessContract extends ContractCases {
 
     @Test
     void shouldSendRequestsToALiveResponderRightAfterAnotherWasKilled() throws Exception {
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         final Bus bus = open();
         final ChildJvm victim = child("respond", "pick.service");
         child("respond", "pick.service");
@@ -107,7 +103,7 @@ abstract class CrossProcessContract extends ContractCases {
 
     @Test
     void shouldReclaimKilledChildAndKeepServingOthers() throws Exception {
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         final Bus bus = open();
         final ChildJvm victim = child("subscribe", "news.>");
         final ChildJvm survivor = child("subscribe", "news.>");

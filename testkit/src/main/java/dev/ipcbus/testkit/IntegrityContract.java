@@ -28,11 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Integrity (issue 13): every payload arrives at each subscriber exactly once, intact and in per-publisher order, or
  * its publish threw; also while publisher processes are paused mid-stream.
  */
-abstract class IntegrityContract extends ContractCases {
-    IntegrityContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class IntegrityContract extends LimitsContract {
     /**
      * Issue 13: several publisher processes, payload sizes across the transport's whole range (exactly its limit
      * included), checksummed, with per-publisher sequence numbers; a fast and a slow subscriber. Every payload
@@ -55,7 +51,7 @@ abstract class IntegrityContract extends ContractCases {
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void shouldLoseNothingWhenPublishersArePausedMidStream() throws Exception {
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         checkIntegrity(2, true);
     }
 
@@ -64,17 +60,17 @@ abstract class IntegrityContract extends ContractCases {
         final long messages = Long.getLong("ipcbus.integrity.messages", 2000);
         final long bytes = Long.getLong("ipcbus.integrity.megabytes", 40) << 20;
         final IntegrityLedger[] ledgers = {new IntegrityLedger("fast", false), new IntegrityLedger("slow", true)};
-        final String uri = contract.integrityUri(contract.busName());
+        final String uri = integrityUri(busName());
         for (final IntegrityLedger ledger : ledgers) {
-            contract.open(uri).subscribeRaw("integrity.>", ledger);
+            open(uri).subscribeRaw("integrity.>", ledger);
         }
         final List<CompletableFuture<List<String>>> outputs = new ArrayList<>();
         final List<ChildJvm> children = new ArrayList<>();
         for (int id = 0; id < publishers; id++) {
             final String[] args = {uri, Integer.toString(id), Integer.toString(seconds),
                 Long.toString(messages), Long.toString(bytes), Long.toString(0x5EED + id)};
-            if (contract.crossProcess()) {
-                final ChildJvm child = contract.keep(ChildJvm.start(IntegrityPublisher.class, List.of(), args));
+            if (crossProcess()) {
+                final ChildJvm child = keep(ChildJvm.start(IntegrityPublisher.class, List.of(), args));
                 children.add(child);
                 child.awaitLine("READY", WAIT);
                 outputs.add(CompletableFuture.supplyAsync(() -> {
@@ -82,7 +78,7 @@ abstract class IntegrityContract extends ContractCases {
                     return child.seenLines();
                 }));
             } else {
-                final Bus publisher = contract.open(uri);
+                final Bus publisher = open(uri);
                 final int id0 = id;
                 outputs.add(CompletableFuture.supplyAsync(() -> {
                     final ByteArrayOutputStream lines = new ByteArrayOutputStream();

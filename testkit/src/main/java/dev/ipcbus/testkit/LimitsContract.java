@@ -24,11 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Limits: payloads up to the maximum and one byte more, backpressure from a slow subscriber, sixty-four nodes on one
  * bus, more topics than any cache holds.
  */
-abstract class LimitsContract extends ContractCases {
-    LimitsContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class LimitsContract extends RequestReplyContract {
     @Test
     void shouldCarryPayloadsUpToTheMaximumAndRefuseOneByteMore() throws Exception {
         final Bus publisher = open();
@@ -39,7 +35,7 @@ abstract class LimitsContract extends ContractCases {
             payload.getBytes(payload.readerIndex(), bytes);
             inbox.add(bytes);
         });
-        final int max = contract.maxRawPayload(publisher, "blob");
+        final int max = maxRawPayload(publisher, "blob");
         for (final int size : new int[] {0, 1, 7, 1000, 4093, max / 2 + 3, max}) {
             final byte[] payload = new byte[size];
             ThreadLocalRandom.current().nextBytes(payload);
@@ -55,9 +51,9 @@ abstract class LimitsContract extends ContractCases {
 
     @Test
     void shouldFailWithBackpressureNamingTheSlowNodeAndRecover() throws Exception {
-        contract.assumeInboxTransport("no backpressure (the engine drops for a slow consumer), no publishTimeout "
+        assumeInboxTransport("no backpressure (the engine drops for a slow consumer), no publishTimeout "
             + "option");
-        final Bus publisher = contract.openWith("publishTimeout=300ms");
+        final Bus publisher = openWith("publishTimeout=300ms");
         final Bus slow = open();
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger received = new AtomicInteger();

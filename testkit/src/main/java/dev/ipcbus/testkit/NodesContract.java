@@ -23,11 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Nodes: what close releases, the node listing, a paused node that is not dead.
  */
-abstract class NodesContract extends ContractCases {
-    NodesContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class NodesContract extends IntegrityContract {
     @Test
     void shouldReleaseEverythingOnClose() throws Exception {
         final Bus requester = open();
@@ -65,9 +61,9 @@ abstract class NodesContract extends ContractCases {
     @Test
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void shouldTreatAPausedSubscriberAsAlive() throws Exception {
-        contract.assumeInboxTransport("the node listing shows the nodes that answer; a paused node is silent "
+        assumeInboxTransport("the node listing shows the nodes that answer; a paused node is silent "
             + "until it resumes (the engine keeps its subscriptions meanwhile)");
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         final Bus publisher = open();
         final ChildJvm child = child("subscribe", "pause.>");
         signal("STOP", child.pid());

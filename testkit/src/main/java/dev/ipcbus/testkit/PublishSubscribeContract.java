@@ -33,11 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Publish/subscribe: fan-out, the publisher's own subscription, order per publisher, patterns, executors and generic
  * types, raw buffers, headers, many threads, late subscribers, unsubscribe, undecodable messages, bad topics.
  */
-abstract class PublishSubscribeContract extends ContractCases {
-    PublishSubscribeContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class PublishSubscribeContract extends ContractFixture {
     @Test
     void shouldFanOutToEverySubscriber() throws Exception {
         final Bus publisher = open();

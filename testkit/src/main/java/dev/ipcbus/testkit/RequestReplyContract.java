@@ -24,11 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Request/reply in one process: replies, replies from a completion stage, round robin over responders, timeouts,
  * no responder, a responder's exception carried back.
  */
-abstract class RequestReplyContract extends ContractCases {
-    RequestReplyContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class RequestReplyContract extends PublishSubscribeContract {
     @Test
     void shouldReplyToRequest() throws Exception {
         final Bus requester = open();
@@ -75,7 +71,7 @@ abstract class RequestReplyContract extends ContractCases {
         final Bus requester = open();
         final CompletableFuture<String> reply = requester.request("nobody.home", "x", String.class,
             Duration.ofSeconds(30));
-        if (!contract.engineRouted()) {
+        if (!engineRouted()) {
             assertTrue(reply.isDone(), "must fail at once, not after the timeout");
         }
         // an engine answers "no responders" after one round trip: long before the timeout

@@ -48,14 +48,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Security: garbage written to an inbox by a foreign writer never reaches a handler and never stops the node; another
  * user reaches nothing of the bus.
  */
-abstract class SecurityContract extends ContractCases {
-    SecurityContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class SecurityContract extends NodesContract {
     @Test
     void shouldSurviveGarbageFromAForeignWriter() throws Exception {
-        contract.assumeInboxTransport("no inbox a foreign writer can reach; the transport tests the engine's own "
+        assumeInboxTransport("no inbox a foreign writer can reach; the transport tests the engine's own "
             + "foreign clients");
         final Bus publisher = open();
         final Bus victim = open();
@@ -66,13 +62,13 @@ abstract class SecurityContract extends ContractCases {
             StandardCharsets.UTF_8)));
         final NodeInfo target = victim.nodes().stream().filter(n -> n.id().equals(victim.nodeId())).findFirst()
             .orElseThrow();
-        final BusUri parsed = BusUri.parse(uri());
+        final BusUri parsed = BusUri.parse(busUri());
         final TransportProvider provider = ServiceLoader.load(TransportProvider.class).stream()
             .map(ServiceLoader.Provider::get).filter(p -> p.scheme().equals(parsed.scheme())).findFirst().orElseThrow();
         final List<byte[]> garbage = garbageFrames();
         final List<Throwable> writerErrors = new CopyOnWriteArrayList<>();
-        try (Transport foreign = provider.create(new TransportContext(contract.busName(),
-            new TransportOptions(parsed.options()), contract.busDirectory(), id -> true, writerErrors::add));
+        try (Transport foreign = provider.create(new TransportContext(busName(),
+            new TransportOptions(parsed.options()), busDirectory(), id -> true, writerErrors::add));
              Outlet outlet = foreign.openOutlet(NodeIds.parse(target.id()), target.address())) {
             for (final byte[] frame : garbage) {
                 final ByteBuf buffer = Unpooled.wrappedBuffer(frame);
@@ -141,9 +137,9 @@ abstract class SecurityContract extends ContractCases {
     @Test
     @EnabledOnOs(OS.LINUX)
     void shouldKeepOtherUsersOut() throws Exception {
-        contract.assumeInboxTransport("no files: who may connect is the engine's authentication (user and "
+        assumeInboxTransport("no files: who may connect is the engine's authentication (user and "
             + "password, token, credentials, TLS)");
-        contract.assumeCrossProcess();
+        assumeCrossProcess();
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
             "needs root to run a probe as user nobody");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser"))
@@ -151,7 +147,7 @@ abstract class SecurityContract extends ContractCases {
         final Bus bus = open();
         bus.subscribe("secret", String.class, (m, c) -> { });
         final List<String> paths = new ArrayList<>();
-        final Path directory = contract.busDirectory();
+        final Path directory = busDirectory();
         paths.add(directory.toString());
         try (Stream<Path> files = Files.list(directory)) {
             files.forEach(file -> paths.add(file.toString()));

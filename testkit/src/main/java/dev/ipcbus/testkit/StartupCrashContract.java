@@ -21,11 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Crashes and failures while a node starts (issue 13, item 3): every resource is reclaimable from the moment it
  * exists. Stages are those of {@code dev.ipcbus.internal.StartupStages}.
  */
-abstract class StartupCrashContract extends ContractCases {
-    StartupCrashContract(final TransportContract contract) {
-        super(contract);
-    }
-
+abstract class StartupCrashContract extends CrossProcessContract {
     /** The stages of {@code StartupStages}, in order. */
     private static final List<String> STARTUP_STAGES = List.of("locked", "inbox", "registered");
 
@@ -34,24 +30,24 @@ abstract class StartupCrashContract extends ContractCases {
 
     @Test
     void shouldLeaveNothingAfterAKillAtAnyStartupStage() throws Exception {
-        contract.assumeInboxTransport(NO_STARTUP_RESOURCES);
-        contract.assumeCrossProcess();
+        assumeInboxTransport(NO_STARTUP_RESOURCES);
+        assumeCrossProcess();
         for (final String stage : STARTUP_STAGES) {
             killAtStartup(stage);
         }
-        try (Bus cleaner = Bus.open(uri())) {
+        try (Bus cleaner = Bus.open(busUri())) {
             final List<String> dead = cleaner.nodes().stream().filter(node -> !node.alive()).map(NodeInfo::id)
                 .toList();
             assertEquals(STARTUP_STAGES.size(), dead.size(), "every node killed while starting is found: " + dead);
         }
         assertEquals(List.of(), filesOfNodesOtherThan(""), "left behind after the cleaner's nodes()");
-        contract.assertNothingLeftBehind(contract.busName());
+        assertNothingLeftBehind(busName());
     }
 
     @Test
     void shouldReclaimNodesKilledWhileStartingInTheNextSweep() throws Exception {
-        contract.assumeInboxTransport(NO_STARTUP_RESOURCES);
-        contract.assumeCrossProcess();
+        assumeInboxTransport(NO_STARTUP_RESOURCES);
+        assumeCrossProcess();
         final Bus bus = open();
         for (final String stage : STARTUP_STAGES) {
             killAtStartup(stage);
@@ -62,12 +58,12 @@ abstract class StartupCrashContract extends ContractCases {
 
     @Test
     void shouldLeaveNothingAfterKillsRightAfterTheLockFileAppears() throws Exception {
-        contract.assumeInboxTransport(NO_STARTUP_RESOURCES);
-        contract.assumeCrossProcess();
-        final Path directory = contract.busDirectory();
+        assumeInboxTransport(NO_STARTUP_RESOURCES);
+        assumeCrossProcess();
+        final Path directory = busDirectory();
         for (int i = 0; i < 4; i++) {
             final List<String> before = filesOfNodesOtherThan("");
-            final ChildJvm child = contract.keep(ChildJvm.node(uri(), "subscribe", "x.>"));
+            final ChildJvm child = keep(ChildJvm.node(busUri(), "subscribe", "x.>"));
             final long deadline = System.nanoTime() + WAIT.toNanos();
             while (!hasNewLockFile(directory, before)) {
                 assertTrue(child.process().isAlive() && System.nanoTime() < deadline,
@@ -76,20 +72,20 @@ abstract class StartupCrashContract extends ContractCases {
             }
             child.kill();
         }
-        try (Bus cleaner = Bus.open(uri())) {
+        try (Bus cleaner = Bus.open(busUri())) {
             cleaner.nodes();
         }
         assertEquals(List.of(), filesOfNodesOtherThan(""), "left behind after the cleaner's nodes()");
-        contract.assertNothingLeftBehind(contract.busName());
+        assertNothingLeftBehind(busName());
     }
 
     @Test
     void shouldReleaseEverythingWhenOpenFailsAtAnyStartupStage() throws Exception {
-        contract.assumeInboxTransport(NO_STARTUP_RESOURCES);
+        assumeInboxTransport(NO_STARTUP_RESOURCES);
         for (final String stage : STARTUP_STAGES) {
             System.setProperty("ipcbus.test.startupFail", stage);
             try {
-                final BusException ex = assertThrows(BusException.class, () -> Bus.open(uri()).close());
+                final BusException ex = assertThrows(BusException.class, () -> Bus.open(busUri()).close());
                 assertTrue(ex.getMessage().contains("stage=" + stage), ex.getMessage());
             } finally {
                 System.clearProperty("ipcbus.test.startupFail");
@@ -97,13 +93,13 @@ abstract class StartupCrashContract extends ContractCases {
             // At once, before any other node could sweep: the failed open itself released everything.
             assertEquals(List.of(), filesOfNodesOtherThan(""), "left behind by an open failing at " + stage);
         }
-        contract.assertNothingLeftBehind(contract.busName());
+        assertNothingLeftBehind(busName());
     }
 
     /** Starts a child node that pauses at {@code stage} of its start-up, and kills it there. */
     private void killAtStartup(final String stage) {
-        final ChildJvm child = contract.keep(ChildJvm.start(ChildNode.class,
-            List.of("ipcbus.test.startupPause=" + stage), uri(), "subscribe", "x.>"));
+        final ChildJvm child = keep(ChildJvm.start(ChildNode.class,
+            List.of("ipcbus.test.startupPause=" + stage), busUri(), "subscribe", "x.>"));
         child.awaitLine("IPCBUS-STARTUP " + stage, WAIT);
         child.kill();
     }
@@ -115,8 +111,8 @@ abstract class StartupCrashContract extends ContractCases {
      */
     private List<String> filesOfNodesOtherThan(final String nodeId) {
         try {
-            final List<String> files = new ArrayList<>(BusDirectories.files(contract.busDirectory()));
-            files.addAll(contract.resourcesOutsideBusDirectory(contract.busName()));
+            final List<String> files = new ArrayList<>(BusDirectories.files(busDirectory()));
+            files.addAll(resourcesOutsideBusDirectory(busName()));
             return files.stream().filter(name -> nodeId.isEmpty() || !name.contains(nodeId)).sorted().toList();
         } catch (final IOException ex) {
             throw new UncheckedIOException(ex);
