@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the class if the shim saw a violation (a buffer freed or changed during overlapped I/O, ...; details on stderr).
  * <pre>{@code
  * @ExtendWith(WineWindowsLayer.class)
- * class WindowsPipeOnWineContractIT extends TransportContractTest { ... uri "pipe://" ... }
+ * class WindowsPipeOnWineContractIT extends TransportContract { ... uri "pipe://" ... }
  * }</pre>
  * <b>Thread safety:</b> stateless; JUnit calls it on the test class's thread.
  */

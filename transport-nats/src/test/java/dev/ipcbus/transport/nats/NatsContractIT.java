@@ -2,7 +2,7 @@ package dev.ipcbus.transport.nats;
 
 import dev.ipcbus.Bus;
 import dev.ipcbus.spi.EngineMessage;
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,7 +14,7 @@ import java.util.Map;
  * registry) skip, each with its reason. Skipped where {@code nats-server} is not
  * installed.
  */
-class NatsContractIT extends TransportContractTest {
+class NatsContractIT extends TransportContract {
     private static NatsServers servers;
     private static NatsServers.Server server;
 

@@ -2,7 +2,7 @@ package dev.ipcbus.transport.filemap.posix;
 
 import dev.ipcbus.Bus;
 import dev.ipcbus.testkit.ChildJvm;
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.ipcbus.testkit.ContractSupport.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its pages is reclaimed.
  */
 @EnabledOnOs(OS.LINUX)
-class PosixFilemapContractIT extends TransportContractTest {
+class PosixFilemapContractIT extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "filemap://" + busName;

@@ -1,6 +1,6 @@
 package dev.ipcbus.transport.filemap.windows;
 
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.condition.OS;
  * instead ({@link WindowsFilemapOnWineContractIT}).
  */
 @EnabledOnOs(OS.WINDOWS)
-class WindowsFilemapContractIT extends TransportContractTest {
+class WindowsFilemapContractIT extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "filemap://" + busName;

@@ -1,6 +1,6 @@
 package dev.ipcbus.transport.mailslot.posix;
 
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.condition.OS;
  * and resumes when the receiver continues, within its publish timeout.
  */
 @EnabledOnOs(OS.LINUX)
-class PosixMailslotContractIT extends TransportContractTest {
+class PosixMailslotContractIT extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "mailslot://" + busName;

@@ -1,6 +1,6 @@
 package dev.ipcbus.transport.mailslot.windows;
 
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.condition.OS;
  * ({@link WindowsMailslotOnWineContractIT}).
  */
 @EnabledOnOs(OS.WINDOWS)
-class WindowsMailslotContractIT extends TransportContractTest {
+class WindowsMailslotContractIT extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "mailslot://" + busName;

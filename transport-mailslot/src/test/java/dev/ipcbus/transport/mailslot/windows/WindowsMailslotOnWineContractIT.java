@@ -1,6 +1,6 @@
 package dev.ipcbus.transport.mailslot.windows;
 
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import dev.ipcbus.wine.WineWindowsLayer;
 import dev.ipcbus.wine.WineSkips;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +23,7 @@ import java.util.Map;
  * once the child continues, though Wine does not bound it by the publish timeout as Windows would.)
  */
 @ExtendWith(WineWindowsLayer.class)
-class WindowsMailslotOnWineContractIT extends TransportContractTest {
+class WindowsMailslotOnWineContractIT extends TransportContract {
     @RegisterExtension
     static final WineSkips SKIPS = WineSkips.of(Map.of(
         "shouldFailWithBackpressureNamingTheSlowNodeAndRecover", "MAILSLOT_WRITE_BLOCKS_WHEN_FULL: a mailslot "

@@ -1,16 +1,19 @@
 package dev.ipcbus.transport.pipe.posix;
 
 import dev.ipcbus.Bus;
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static dev.ipcbus.testkit.ContractSupport.awaitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -21,10 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * about them, so their registry files (and their socket files, which only {@code reclaim} may remove) stay until a
  * later liveness check. Before the suite's own check, this subclass opens one more node on the bus and lists the
  * nodes, which reclaims every dead one through the core (and so through {@link PosixPipeTransport#reclaim}), then
- * waits briefly for a reclaim another thread may still be finishing.
+ * waits (up to five seconds) for a reclaim another thread may still be finishing.
  */
 @DisabledOnOs(OS.WINDOWS)
-class PosixPipeContractIT extends TransportContractTest {
+class PosixPipeContractIT extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "pipe://" + busName;
@@ -37,15 +40,7 @@ class PosixPipeContractIT extends TransportContractTest {
             try (Bus sweeper = Bus.open(uri(busName))) {
                 sweeper.nodes();
             }
-            final long deadline = System.nanoTime() + 5_000_000_000L;
-            while (System.nanoTime() < deadline && leftovers(directory) > 0) {
-                try {
-                    Thread.sleep(20);
-                } catch (final InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            awaitUntil(() -> leftovers(directory) == 0, Duration.ofSeconds(5), "dead nodes' files reclaimed");
         }
         super.assertNothingLeftBehind(busName);
         final Path fallback = PosixSocketPaths.defaultFallbackDirectory();
@@ -57,9 +52,11 @@ class PosixPipeContractIT extends TransportContractTest {
         }
     }
 
-    private static long leftovers(final Path directory) throws IOException {
+    private static long leftovers(final Path directory) {
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(path -> !path.getFileName().toString().equals("registry.version")).count();
+        } catch (final IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 }

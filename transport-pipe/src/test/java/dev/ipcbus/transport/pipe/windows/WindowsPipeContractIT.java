@@ -1,6 +1,6 @@
 package dev.ipcbus.transport.pipe.windows;
 
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.condition.OS;
  * ({@link WindowsPipeOnWineContractIT}).
  */
 @EnabledOnOs(OS.WINDOWS)
-class WindowsPipeContractIT extends TransportContractTest {
+class WindowsPipeContractIT extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "pipe://" + busName;

@@ -1,6 +1,6 @@
 package dev.ipcbus.transport.pipe.windows;
 
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 import dev.ipcbus.wine.WineWindowsLayer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Skipped, with the reason, where Wine is not installed.
  */
 @ExtendWith(WineWindowsLayer.class)
-class WindowsPipeOnWineContractIT extends TransportContractTest {
+class WindowsPipeOnWineContractIT extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "pipe://" + busName;

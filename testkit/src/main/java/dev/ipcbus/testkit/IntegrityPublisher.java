@@ -116,7 +116,8 @@ public final class IntegrityPublisher {
         if (draw < 10) {
             return HEADER_LENGTH + random.nextInt(48);
         }
-        final double logSize = Math.log(HEADER_LENGTH) + random.nextDouble() * (Math.log(max) - Math.log(HEADER_LENGTH));
+        final double logSize = Math.log(HEADER_LENGTH)
+            + random.nextDouble() * (Math.log(max) - Math.log(HEADER_LENGTH));
         return (int) Math.max(HEADER_LENGTH, Math.min(max, Math.round(Math.exp(logSize))));
     }
 }

@@ -113,7 +113,7 @@ public final class ChaosNode {
             if (seq % 500 == 0) {
                 print("STAT " + name + " sent=" + seq);
             }
-            sleep(2);
+            sleep(2); // the publishing rate, not an ordering
         }
         print("STAT " + name + " sent=" + seq);
     }
@@ -142,7 +142,7 @@ public final class ChaosNode {
             if (took > REQUEST_TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(2)) {
                 print("VIOLATION " + name + " request took " + took / 1_000_000 + " ms");
             }
-            sleep(20);
+            sleep(20); // the request rate, not an ordering
         }
         print("STAT " + name + " ok=" + ok + " gone=" + gone + " none=" + none);
     }

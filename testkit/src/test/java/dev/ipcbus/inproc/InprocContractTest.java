@@ -1,11 +1,11 @@
 package dev.ipcbus.inproc;
 
-import dev.ipcbus.testkit.TransportContractTest;
+import dev.ipcbus.testkit.TransportContract;
 
 /**
  * The conformance suite on {@code inproc://} (the cross-process cases are skipped: the transport is process-local).
  */
-class InprocContractTest extends TransportContractTest {
+class InprocContractTest extends TransportContract {
     @Override
     protected String uri(final String busName) {
         return "inproc://" + busName + "?queue=256";

@@ -7,14 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,12 +52,7 @@ public abstract class TransportChaosTest {
      * @throws IOException if it cannot be read.
      */
     protected void assertNothingLeftBehind(final String busName, final Path directory) throws IOException {
-        if (Files.isDirectory(directory)) {
-            try (Stream<Path> files = Files.list(directory)) {
-                assertEquals(List.of(), files.map(p -> p.getFileName().toString())
-                    .filter(n -> !n.equals("registry.version")).sorted().toList(), "left in " + directory);
-            }
-        }
+        assertEquals(List.of(), BusDirectories.files(directory), "left in " + directory);
     }
 
     @AfterEach
@@ -71,22 +64,12 @@ public abstract class TransportChaosTest {
             try (Bus sweeper = Bus.open(uri(busName))) {
                 sweeper.nodes();
             }
-            final Path directory = directory();
-            if (Files.isDirectory(directory)) {
-                try (Stream<Path> files = Files.list(directory)) {
-                    for (final Path file : (Iterable<Path>)files::iterator) {
-                        Files.deleteIfExists(file);
-                    }
-                }
-                Files.deleteIfExists(directory);
-            }
+            BusDirectories.remove(directory());
         }
     }
 
     private Path directory() {
-        final String uri = uri(busName);
-        return dev.ipcbus.registry.RuntimeDirectory.base(null).resolve(uri.substring(0, uri.indexOf(':')))
-            .resolve(busName);
+        return BusDirectories.of(uri(busName));
     }
 
     private Child start(final String role, final int index) {
@@ -112,7 +95,7 @@ public abstract class TransportChaosTest {
         int kills = 0;
         final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < end) {
-            Thread.sleep(1500 + random.nextInt(2500));
+            Thread.sleep(1500 + random.nextInt(2500)); // the pace of the chaos: time between kills, not an ordering
             final Child victim = children.get(random.nextInt(children.size()));
             victim.jvm().kill();
             kills++;
@@ -120,7 +103,6 @@ public abstract class TransportChaosTest {
             finished.add(victim.name() + " (killed): " + String.join(" | ", drain(victim.jvm())));
             start(victim.role(), index++);
         }
-        Thread.sleep(1000); // let the last messages of the live publishers arrive
         final List<String> violations = new ArrayList<>();
         long received = 0;
         for (final Child child : children) {

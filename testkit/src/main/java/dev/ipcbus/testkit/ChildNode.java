@@ -16,7 +16,8 @@ import java.util.concurrent.CompletionException;
  * <ul>
  *   <li>{@code subscribe <pattern>}: prints {@code GOT <topic> <payload>} for each String message.</li>
  *   <li>{@code respond <topic>}: replies {@code "echo:" + request}.</li>
- *   <li>{@code hang <topic>}: responds with a future that never completes.</li>
+ *   <li>{@code hang <topic>}: prints {@code RECEIVED <request>} when a request arrives and responds with a future
+ *   that never completes.</li>
  *   <li>{@code publish <topic> <count>}: publishes {@code "m0"}..., prints {@code DONE}.</li>
  *   <li>{@code request <topic>}: requests {@code "ping"}, prints {@code REPLY <value>} or {@code ERROR <type>}.</li>
  * </ul>
@@ -44,7 +45,11 @@ public final class ChildNode {
                     bus.respond(args[2], String.class, (request, context) -> "echo:" + request);
                     break;
                 case "hang":
-                    bus.respond(args[2], String.class, (request, context) -> new CompletableFuture<String>());
+                    bus.respond(args[2], String.class, (request, context) -> {
+                        System.out.println("RECEIVED " + request);
+                        System.out.flush();
+                        return new CompletableFuture<String>();
+                    });
                     break;
                 case "publish":
                     break;

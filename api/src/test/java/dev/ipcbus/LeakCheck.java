@@ -1,4 +1,4 @@
-package dev.ipcbus.testkit;
+package dev.ipcbus;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -11,11 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fails a test class whose Netty buffers leaked. Netty's paranoid leak detection only logs; this extension installs a
- * leak-detector factory that records each report, forces a collection after the class and fails if anything leaked.
- * <p>
- * Registered for every test through JUnit's extension auto-detection ({@code META-INF/services}); it must be
- * installed before the first buffer class initializes, which auto-detection guarantees.
+ * Fails a test class of api whose Netty buffers leaked: api's own copy of {@code dev.ipcbus.testkit.LeakCheck}, which
+ * api cannot use (the kit depends on api). Keep the two in step. Registered for api's tests through JUnit's extension
+ * auto-detection ({@code src/test/resources/META-INF/services}), so it installs its recording leak-detector factory
+ * before the first buffer class initializes.
  */
 public final class LeakCheck implements AfterAllCallback {
     private static final List<String> LEAKS = new ArrayList<>();

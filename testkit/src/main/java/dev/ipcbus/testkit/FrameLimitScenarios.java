@@ -5,7 +5,6 @@ import dev.ipcbus.Bus;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusUri;
 import dev.ipcbus.MessageTooLargeException;
-import dev.ipcbus.registry.RuntimeDirectory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,16 +93,12 @@ public final class FrameLimitScenarios {
 
     /** @return the {@code maxFrameLength} field of the node's registry file, as another process would read it. */
     private static int advertisedLimit(final BusUri uri, final String node) {
-        final Path file = busDirectory(uri).resolve(node + ".node");
+        final Path file = BusDirectories.of(uri).resolve(node + ".node");
         try {
             return new ObjectMapper().readTree(file.toFile()).path("maxFrameLength").asInt(-1);
         } catch (final IOException ex) {
             throw new AssertionError("cannot read the node file: file=" + file, ex);
         }
-    }
-
-    private static Path busDirectory(final BusUri uri) {
-        return RuntimeDirectory.base(null).resolve(uri.scheme()).resolve(uri.busName());
     }
 
     private static String payload(final int seq, final int length) {
@@ -122,20 +116,13 @@ public final class FrameLimitScenarios {
 
     /** Reclaims the killed child through a fresh node's look at the registry, then removes the bus directory. */
     private static void sweep(final BusUri uri) {
-        final Path directory = busDirectory(uri);
+        final Path directory = BusDirectories.of(uri);
         if (!Files.isDirectory(directory)) {
             return;
         }
         try (Bus sweeper = Bus.open(uri.scheme() + "://" + uri.busName())) {
             sweeper.nodes();
         }
-        try (Stream<Path> files = Files.list(directory)) {
-            for (final Path file : (Iterable<Path>)files::iterator) {
-                Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(directory);
-        } catch (final IOException ex) {
-            throw new AssertionError("cannot clean the bus directory: directory=" + directory, ex);
-        }
+        BusDirectories.remove(directory);
     }
 }
