@@ -37,6 +37,7 @@ import dev.ipcbus.registry.NodeRegistry;
 import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.spi.EngineTransportProvider;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.Transport;
@@ -65,6 +66,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static dev.ipcbus.frame.FrameDescriptor.*;
 
@@ -79,6 +81,9 @@ public final class BusNode implements Bus {
     private static final Logger LOG = LoggerFactory.getLogger(BusNode.class);
     private static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     private static final long SWEEP_PERIOD_MILLIS = 100;
+    /** How long a send retries a live node whose inbox is unavailable, and the pause between tries. */
+    private static final long INBOX_GONE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long INBOX_GONE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int FULL_SWEEP_EVERY = 10;
 
     private final BusUri uri;
@@ -466,6 +471,7 @@ public final class BusNode implements Bus {
 
     private boolean trySend(final RoutingTable.Peer target, final OutgoingFrame frame, final String topic) {
         boolean staleRetried = false;
+        final long goneDeadline = System.nanoTime() + INBOX_GONE_RETRY_NANOS;
         for (int attempt = 0; attempt < 2; attempt++) {
             checkOpen();
             final Outlet outlet;
@@ -474,6 +480,12 @@ public final class BusNode implements Bus {
             } catch (final BusException ex) {
                 if (!registry.isAlive(target.nodeId())) {
                     return false;
+                }
+                if (ex instanceof InboxUnavailableException && System.nanoTime() - goneDeadline < 0) {
+                    // A live node without its inbox is closing or being reclaimed right now: wait until it is not.
+                    LockSupport.parkNanos(INBOX_GONE_PAUSE_NANOS);
+                    attempt--;
+                    continue;
                 }
                 if (attempt == 0) {
                     continue;

@@ -239,7 +239,7 @@ class CrossProcessIT {
 
     @Test
     void shouldLetExactlyOneOfSeveralProcessesInitializeASegment() throws Exception {
-        final Path path = PosixSegmentStore.DEV_SHM.resolve(PosixSegmentStore.fileName(
+        final Path path = PosixFilemapPlatform.DEV_SHM.resolve(PosixFilemapPlatform.fileName(
             dev.ipcbus.registry.RuntimeDirectory.userName(), bus, NodeIds.next()));
         Files.write(path, new byte[dev.ipcbus.transport.filemap.core.SegmentDescriptor.segmentLength(64 * 1024)]);
         try {

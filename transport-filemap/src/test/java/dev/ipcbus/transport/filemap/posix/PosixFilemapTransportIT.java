@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,7 +73,7 @@ class PosixFilemapTransportIT {
         final FilemapTransportProvider provider = new FilemapTransportProvider();
         assertEquals("filemap", provider.scheme());
         assertTrue(provider.isSupported(), provider.unsupportedReason());
-        assertTrue(PosixFilemapSupport.isFutexAvailable(), String.valueOf(PosixFilemapSupport.futexUnavailabilityCause()));
+        assertNull(PosixFilemapSupport.futexUnavailabilityCause());
     }
 
     @Test
@@ -82,7 +83,7 @@ class PosixFilemapTransportIT {
         final long node = NodeIds.next();
         final Inbox inbox = transport.openInbox(node, frame -> { });
         final Path path = Path.of(inbox.address());
-        assertEquals(PosixSegmentStore.DEV_SHM.resolve("ipcbus-" + dev.ipcbus.registry.RuntimeDirectory.userName()
+        assertEquals(PosixFilemapPlatform.DEV_SHM.resolve("ipcbus-" + dev.ipcbus.registry.RuntimeDirectory.userName()
             + "-" + bus + "-" + NodeIds.format(node)), path);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
         assertEquals(1024 + (1 << 20), Files.size(path));
@@ -137,7 +138,7 @@ class PosixFilemapTransportIT {
     void shouldRefuseToOverwriteAnExistingFile() throws Exception {
         final Transport transport = open(Map.of());
         final long node = NodeIds.next();
-        final Path squatter = PosixSegmentStore.DEV_SHM.resolve(PosixSegmentStore.fileName(
+        final Path squatter = PosixFilemapPlatform.DEV_SHM.resolve(PosixFilemapPlatform.fileName(
             dev.ipcbus.registry.RuntimeDirectory.userName(), bus, node));
         Files.write(squatter, "not a segment".getBytes(StandardCharsets.UTF_8));
         try {
@@ -153,7 +154,7 @@ class PosixFilemapTransportIT {
     void shouldRefuseToOpenAFileWithAWrongMagic() throws Exception {
         final Transport transport = open(Map.of());
         final long node = NodeIds.next();
-        final Path path = PosixSegmentStore.DEV_SHM.resolve(PosixSegmentStore.fileName(
+        final Path path = PosixFilemapPlatform.DEV_SHM.resolve(PosixFilemapPlatform.fileName(
             dev.ipcbus.registry.RuntimeDirectory.userName(), bus, node));
         final byte[] garbage = new byte[4096];
         java.util.Arrays.fill(garbage, (byte) 0x5A);
@@ -195,8 +196,8 @@ class PosixFilemapTransportIT {
     void shouldReclaimADeadNodesSegment() throws Exception {
         final Transport transport = open(Map.of());
         final long node = NodeIds.next();
-        final PosixSegmentStore store = new PosixSegmentStore(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
-            runtime, PosixSegmentStore.DEV_SHM, PosixFilemapSupport.doorbells());
+        final PosixFilemapPlatform store = new PosixFilemapPlatform(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
+            runtime, PosixFilemapPlatform.DEV_SHM, PosixFilemapSupport.doorbells());
         // A segment whose owner never closes it (it "died").
         final String address = store.create(node, 1024 + 65536).address();
         assertTrue(Files.exists(Path.of(address)));
@@ -210,10 +211,10 @@ class PosixFilemapTransportIT {
         // The macOS configuration (no /dev/shm, no futex), exercised on Linux: same store, other directory and doorbell.
         final dev.ipcbus.spi.TransportContext context = new dev.ipcbus.spi.TransportContext(bus,
             new dev.ipcbus.spi.TransportOptions(Map.of()), runtime, node -> true, errors::add);
-        final PosixSegmentStore store = new PosixSegmentStore(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
+        final PosixFilemapPlatform store = new PosixFilemapPlatform(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
             runtime, runtime, dev.ipcbus.transport.filemap.core.ParkingDoorbell::new);
-        final dev.ipcbus.transport.filemap.core.RingTransport macLike = new dev.ipcbus.transport.filemap.core
-            .RingTransport(context, store, new dev.ipcbus.transport.filemap.core.RingSettings(64 * 1024,
+        final dev.ipcbus.transport.filemap.core.FilemapTransport macLike = new dev.ipcbus.transport.filemap.core
+            .FilemapTransport(context, store, new dev.ipcbus.transport.filemap.core.RingSettings(64 * 1024,
             dev.ipcbus.transport.filemap.core.IdleMode.BLOCK, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1)));
         try {
             final long node = NodeIds.next();

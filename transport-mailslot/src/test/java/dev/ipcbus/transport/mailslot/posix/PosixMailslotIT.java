@@ -5,6 +5,7 @@ import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.NativeCallException;
 import dev.ipcbus.frame.FrameDescriptor;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.testkit.ChildJvm;
@@ -252,8 +253,9 @@ class PosixMailslotIT {
         inbox.close();
         assertEquals(Outlet.PEER_GONE, send(outlet, Frames.frame(100), TimeUnit.SECONDS.toNanos(1)));
         assertEquals(Outlet.PEER_GONE, send(outlet, Frames.frame(100), 0), "and stays gone");
-        final NativeCallException ex = assertThrows(NativeCallException.class,
+        final InboxUnavailableException gone = assertThrows(InboxUnavailableException.class,
             () -> transport.openOutlet(1, inbox.address()));
+        final NativeCallException ex = (NativeCallException) gone.getCause();
         assertEquals(LinuxSocketConstants.ENOENT, ex.code());
         assertEquals("connect", ex.function());
     }
@@ -358,9 +360,9 @@ class PosixMailslotIT {
             outlet.close();
             final Path path = Paths.get(address);
             assertTrue(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "kill -9 leaves the socket file");
-            final NativeCallException refused = assertThrows(NativeCallException.class,
+            final InboxUnavailableException refused = assertThrows(InboxUnavailableException.class,
                 () -> transport.openOutlet(nodeId, address));
-            assertEquals(LinuxSocketConstants.ECONNREFUSED, refused.code());
+            assertEquals(LinuxSocketConstants.ECONNREFUSED, ((NativeCallException) refused.getCause()).code());
             transport.reclaim(nodeId, address);
             assertFalse(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "reclaimed");
             transport.reclaim(nodeId, address); // idempotent

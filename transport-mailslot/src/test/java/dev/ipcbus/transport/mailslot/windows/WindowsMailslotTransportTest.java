@@ -5,6 +5,7 @@ import dev.ipcbus.NativeCallException;
 import dev.ipcbus.platform.windows.FakeWin32;
 import dev.ipcbus.platform.windows.WinError;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.mailslot.core.MailslotInbox;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
@@ -138,9 +139,9 @@ class WindowsMailslotTransportTest {
 
     @Test
     void shouldFailToOpenAnOutletToAMissingSlot() {
-        final NativeCallException ex = assertThrows(NativeCallException.class,
+        final InboxUnavailableException ex = assertThrows(InboxUnavailableException.class,
             () -> transport.openOutlet(9, WindowsMailslotName.of("shop", 9)));
-        assertEquals(WinError.ERROR_FILE_NOT_FOUND, ex.code());
+        assertEquals(WinError.ERROR_FILE_NOT_FOUND, ((NativeCallException) ex.getCause()).code());
     }
 
     @Test
