@@ -161,7 +161,7 @@ public final class BusNode implements Bus {
         }
 
         final TransportContext context = new TransportContext(
-            uri.busName(), options, busDirectory, registry, errorHandler);
+            uri.busName(), options, busDirectory, registry, errorHandler, registry::counters);
         Transport created = null;
         Inbox opened = null;
         boolean claimed = false;
@@ -1250,13 +1250,6 @@ public final class BusNode implements Bus {
             final CounterFile nodeCounters = alive ? registry.counters(id) : null;
             if (nodeCounters != null) {
                 values.putAll(NodeCounters.snapshot(nodeCounters));
-            }
-            if (alive) {
-                try {
-                    values.putAll(transport.inboxCounters(id, record.address()));
-                } catch (final RuntimeException ex) {
-                    errorHandler.onError(ex);
-                }
             }
             nodes.add(new NodeInfo(record.id(), record.pid(), record.name(), record.transport(), record.address(),
                 record.startedMillis(), record.subscriptions(), record.responders(), alive, values));

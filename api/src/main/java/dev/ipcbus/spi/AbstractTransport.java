@@ -84,13 +84,6 @@ public abstract class AbstractTransport implements Transport {
         outlets.remove(closedOne);
     }
 
-    /**
-     * @return the inboxes open now (a snapshot).
-     */
-    protected final List<Inbox> openInboxes() {
-        return new ArrayList<>(inboxes);
-    }
-
     private void closeIfClosed(final AutoCloseable opened) {
         if (closed.get()) {
             Closeables.closeAll(description, List.of(opened));

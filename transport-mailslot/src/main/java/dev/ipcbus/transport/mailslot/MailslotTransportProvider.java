@@ -66,6 +66,6 @@ public final class MailslotTransportProvider implements TransportProvider {
             platform = PosixMailslotPlatform.create(context.runtimeDirectory(), options.maxFrame(),
                 context.errorHandler());
         }
-        return new MailslotTransport(platform, context.liveness(), context.errorHandler());
+        return new MailslotTransport(platform, context.liveness(), context.errorHandler(), context::inboxCounters);
     }
 }

@@ -61,7 +61,7 @@ public final class FilemapTransport extends AbstractTransport {
         final RingInbox[] self = new RingInbox[1];
         try {
             self[0] = new RingInbox(nodeId, segment, settings, listener, context.errorHandler(),
-                context.liveness()::isProcessAlive, () -> forget(self[0]));
+                context.liveness()::isProcessAlive, context.inboxCounters(nodeId), () -> forget(self[0]));
         } catch (final RuntimeException | Error failure) {
             segment.close();
             throw failure;
@@ -100,12 +100,15 @@ public final class FilemapTransport extends AbstractTransport {
     }
 
     /**
-     * {@inheritDoc}
-     * <p>
-     * Maps the segment for the duration of the call. An inbox that is gone yields an empty map.
+     * Reads the filemap-specific counters and positions a segment header keeps (backpressure waits, wake-ups,
+     * skipped records...), of an inbox of any process, for diagnostics; the common inbox counters are in the node's
+     * statistics file. Maps the segment for the duration of the call.
+     *
+     * @param nodeId  the node.
+     * @param address its inbox address.
+     * @return counter name to value; empty if the inbox is gone.
      */
-    @Override
-    public Map<String, Long> inboxCounters(final long nodeId, final String address) {
+    public Map<String, Long> segmentCounters(final long nodeId, final String address) {
         try (MappedSegment segment = platform.open(nodeId, address, settings.openTimeoutNanos())) {
             return SegmentHeader.counters(segment.region());
         } catch (final SegmentGoneException ex) {

@@ -86,10 +86,10 @@ class FilemapTransportTest {
         assertTrue(errors.isEmpty(), errors.toString());
         // The reader publishes its counters when a batch ends, after the batch's frames were delivered.
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+        Map<String, Long> counters = transport.segmentCounters(NODE, inbox.address());
         while (counters.get("framesRead") < 2000 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
-            counters = transport.inboxCounters(NODE, inbox.address());
+            counters = transport.segmentCounters(NODE, inbox.address());
         }
         assertEquals(2000, counters.get("framesRead"));
         if (mode == IdleMode.BLOCK || mode == IdleMode.HYBRID) {
@@ -113,7 +113,7 @@ class FilemapTransportTest {
         final long start = System.nanoTime();
         assertEquals(Outlet.BACK_PRESSURED, outlet.offer(frame, TimeUnit.MILLISECONDS.toNanos(100)));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100));
-        assertTrue(transport.inboxCounters(NODE, inbox.address()).get("backpressureWaits") >= 2);
+        assertTrue(transport.segmentCounters(NODE, inbox.address()).get("backpressureWaits") >= 2);
         release.countDown();
         assertEquals(Outlet.SENT, outlet.offer(frame, TimeUnit.SECONDS.toNanos(5)));
     }
@@ -232,7 +232,7 @@ class FilemapTransportTest {
         assertEquals(Outlet.SENT, outlet.offer(text("after"), 0));
         assertEquals("after", received.poll(5, TimeUnit.SECONDS));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100));
-        assertEquals(1, transport.inboxCounters(NODE, inbox.address()).get("skippedRecords"));
+        assertEquals(1, transport.segmentCounters(NODE, inbox.address()).get("skippedRecords"));
         assertEquals(1, errors.size());
         assertNotNull(errors.get(0).getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.posix;
 
+import dev.ipcbus.transport.filemap.core.FilemapTransport;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.MessageTooLargeException;
@@ -108,7 +109,7 @@ class PosixFilemapTransportIT {
         }
         // Woken by the futex, not by its 100 ms safety timeout (20 timeouts would take 2 s; lenient for loaded CI).
         assertTrue(waited < TimeUnit.MILLISECONDS.toNanos(1500), "wake-ups too slow: totalMillis=" + waited / 1_000_000);
-        final Map<String, Long> counters = transport.inboxCounters(node, inbox.address());
+        final Map<String, Long> counters = ((FilemapTransport) transport).segmentCounters(node, inbox.address());
         assertTrue(counters.get("wakeups") >= 10, counters.toString());
         assertTrue(counters.get("doorbellRings") >= 10, counters.toString());
         assertTrue(errors.isEmpty(), errors.toString());
@@ -229,7 +230,7 @@ class PosixFilemapTransportIT {
                 assertEquals(Outlet.SENT, outlet.offer(Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8), 0));
                 assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
             }
-            assertTrue(macLike.inboxCounters(node, inbox.address()).get("wakeups") > 0);
+            assertTrue(((FilemapTransport) macLike).segmentCounters(node, inbox.address()).get("wakeups") > 0);
             inbox.close();
             assertFalse(Files.exists(Path.of(inbox.address())));
         } finally {

@@ -133,7 +133,7 @@ class WindowsFilemapPlatformTest {
                 assertEquals(Outlet.SENT, outlet.offer(Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8), 0));
                 assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
             }
-            final Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+            final Map<String, Long> counters = transport.segmentCounters(NODE, inbox.address());
             assertTrue(counters.get("wakeups") > 0, counters.toString());
             assertTrue(errors.isEmpty(), errors.toString());
         } finally {

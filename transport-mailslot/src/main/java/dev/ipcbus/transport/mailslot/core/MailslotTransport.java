@@ -4,21 +4,21 @@ import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.spi.AbstractTransport;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.NodeLiveness;
 import dev.ipcbus.spi.Outlet;
 
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
 /**
  * The mailslot transport over one OS layer: each node's inbox is a slot only it reads, written to one datagram per
  * frame by every node that sends to it.
  * <p>
  * Frames go out whole or not at all; a full slot makes {@link Outlet#offer} wait up to its timeout and then return
- * {@link Outlet#BACK_PRESSURED}. {@link #inboxCounters(long, String)} answers for inboxes of this JVM only (the OS
- * keeps no per-slot counters another process could read); for others it returns an empty map.
+ * {@link Outlet#BACK_PRESSURED}. Each inbox counts in its node's statistics file
+ * ({@link dev.ipcbus.spi.TransportContext#inboxCounters(long)}).
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
@@ -26,23 +26,24 @@ public final class MailslotTransport extends AbstractTransport {
     /** The URI scheme. */
     public static final String SCHEME = "mailslot";
 
-    /** Inboxes of this JVM by address, across transports, for {@link #inboxCounters(long, String)}. */
-    private static final Map<String, MailslotInbox> LOCAL_INBOXES = new ConcurrentHashMap<>();
-
     private final MailslotPlatform platform;
     private final NodeLiveness liveness;
     private final ErrorHandler errorHandler;
+    private final LongFunction<InboxCounters> inboxCounters;
 
     /**
-     * @param platform     the OS layer.
-     * @param liveness     the registry's liveness view.
-     * @param errorHandler receives failures on receive threads.
+     * @param platform      the OS layer.
+     * @param liveness      the registry's liveness view.
+     * @param errorHandler  receives failures on receive threads.
+     * @param inboxCounters where each node's inbox counts ({@link dev.ipcbus.spi.TransportContext#inboxCounters}).
      */
     public MailslotTransport(
         final MailslotPlatform platform,
         final NodeLiveness liveness,
-        final ErrorHandler errorHandler) {
+        final ErrorHandler errorHandler,
+        final LongFunction<InboxCounters> inboxCounters) {
         super("mailslot transport: platform=" + platform.name());
+        this.inboxCounters = inboxCounters;
         this.platform = platform;
         this.liveness = Objects.requireNonNull(liveness, "liveness");
         this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
@@ -77,17 +78,16 @@ public final class MailslotTransport extends AbstractTransport {
         checkOpen();
         final String address = platform.inboxAddress(nodeId);
         final DatagramReceiver receiver = platform.openReceiver(nodeId, address);
-        final InboxCounters counters = new InboxCounters();
+        final MailslotInboxCounters counters = new MailslotInboxCounters(inboxCounters.apply(nodeId));
         final ReceiveLoop loop = new ReceiveLoop("node=" + NodeIds.format(nodeId) + ", address=" + address,
             receiver, platform.maxFrameLength(), listener, errorHandler, counters);
-        final MailslotInbox inbox = new MailslotInbox(nodeId, address, loop, counters, this::forgetInbox);
-        LOCAL_INBOXES.put(address, inbox);
+        final MailslotInbox inbox = new MailslotInbox(nodeId, address, loop, counters, this::forget);
         final Thread thread = new Thread(loop, "ipcbus-mailslot-" + NodeIds.format(nodeId));
         thread.setDaemon(true);
         try {
             thread.start();
         } catch (final RuntimeException | Error ex) {
-            forgetInbox(inbox);
+            forget(inbox);
             receiver.close();
             throw ex;
         }
@@ -114,18 +114,4 @@ public final class MailslotTransport extends AbstractTransport {
         platform.reclaim(nodeId, address);
     }
 
-    /**
-     * @return the counters of an inbox of this JVM ({@link InboxCounters#toMap()}), or an empty map for an inbox of
-     * another process.
-     */
-    @Override
-    public Map<String, Long> inboxCounters(final long nodeId, final String address) {
-        final MailslotInbox inbox = LOCAL_INBOXES.get(address);
-        return inbox == null || inbox.nodeId() != nodeId ? Map.of() : inbox.counters().toMap();
-    }
-
-    private void forgetInbox(final MailslotInbox inbox) {
-        forget(inbox);
-        LOCAL_INBOXES.remove(inbox.address(), inbox);
-    }
 }

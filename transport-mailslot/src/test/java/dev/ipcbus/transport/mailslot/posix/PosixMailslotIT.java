@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot.posix;
 
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.NativeCallException;
@@ -9,7 +10,7 @@ import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.testkit.ChildJvm;
-import dev.ipcbus.transport.mailslot.core.InboxCounters;
+import dev.ipcbus.transport.mailslot.core.MailslotInboxCounters;
 import dev.ipcbus.transport.mailslot.core.MailslotInbox;
 import dev.ipcbus.transport.mailslot.core.MailslotSizing;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
@@ -84,7 +85,7 @@ class PosixMailslotIT {
     private MailslotTransport transport(final Path in, final long maxFrameOption) {
         final MailslotTransport transport = new MailslotTransport(
             PosixMailslotPlatform.create(in, maxFrameOption, errors::add),
-            node -> !dead.containsKey(node), errors::add);
+            node -> !dead.containsKey(node), errors::add, node -> InboxCounters.inMemory());
         resources.add(transport);
         return transport;
     }
@@ -180,14 +181,13 @@ class PosixMailslotIT {
         }
         assertArrayEquals(validBytes, poll(listener), "still serving after the garbage");
         assertEquals(3, listener.invalid.get(), "garbage, truncated and huge-length frames reach the core's check");
-        final InboxCounters counters = inbox.counters();
+        final MailslotInboxCounters counters = inbox.counters();
         assertEquals(2, counters.zeroLengthDropped());
         assertEquals(2, counters.oversizeDropped());
         assertEquals(4, counters.frames());
         assertEquals(2, errors.size(), "one report per kind: " + errors);
-        final Map<String, Long> exported = transport.inboxCounters(1, inbox.address());
-        assertEquals(2L, exported.get(InboxCounters.OVERSIZE_DROPPED));
-        assertEquals(2L, exported.get(InboxCounters.ZERO_LENGTH_DROPPED));
+        assertEquals(4, counters.common().framesDropped(), "empty and oversize datagrams, in the statistics file");
+        assertEquals(4, counters.common().framesRead());
     }
 
     @Test

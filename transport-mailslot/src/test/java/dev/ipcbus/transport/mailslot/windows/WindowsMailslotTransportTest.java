@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot.windows;
 
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.BusException;
 import dev.ipcbus.NativeCallException;
 import dev.ipcbus.platform.windows.FakeWin32;
@@ -39,7 +40,7 @@ class WindowsMailslotTransportTest {
     private final FakeWin32 api = new FakeWin32();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final MailslotTransport transport = new MailslotTransport(
-        new WindowsMailslotPlatform(api, "shop", MAX), node -> true, errors::add);
+        new WindowsMailslotPlatform(api, "shop", MAX), node -> true, errors::add, node -> InboxCounters.inMemory());
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
 
     @AfterEach

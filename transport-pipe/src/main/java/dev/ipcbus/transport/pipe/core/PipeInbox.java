@@ -5,6 +5,7 @@ import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.spi.NodeIds;
 import io.netty.buffer.ByteBuf;
 
@@ -52,7 +53,7 @@ public final class PipeInbox implements Inbox {
     private final ErrorHandler errorHandler;
     private final Runnable onClose;
     private final String description;
-    private final PipeInboxCounters counters = new PipeInboxCounters();
+    private final PipeInboxCounters counters;
     private final PipeInboxGuard guard;
     private final ReentrantLock deliveryLock = new ReentrantLock();
     private final FrameListener countingListener = this::deliverOne;
@@ -64,9 +65,10 @@ public final class PipeInbox implements Inbox {
     private long acceptedSoFar;
 
     private PipeInbox(final long nodeId, final int maxFrameLength, final long helloTimeoutNanos,
-        final PipePlatform.Server server, final FrameListener listener, final ErrorHandler errorHandler,
-        final Runnable onClose) {
+        final PipePlatform.Server server, final InboxCounters inboxCounters, final FrameListener listener,
+        final ErrorHandler errorHandler, final Runnable onClose) {
         this.nodeId = nodeId;
+        this.counters = new PipeInboxCounters(inboxCounters);
         this.maxFrameLength = maxFrameLength;
         this.server = server;
         this.listener = listener;
@@ -85,16 +87,17 @@ public final class PipeInbox implements Inbox {
      * @param maxFrameLength    the largest frame accepted.
      * @param helloTimeoutNanos how long a new connection may take to send its hello before it is closed.
      * @param server            the listening server.
+     * @param inboxCounters     where the inbox counts, in its node's statistics file.
      * @param listener          receives every frame.
      * @param errorHandler      receives garbage reports and failures of the background threads.
      * @param onClose           run once when the inbox closes.
      * @return the inbox, already accepting.
      */
     public static PipeInbox start(final long nodeId, final int maxFrameLength, final long helloTimeoutNanos,
-        final PipePlatform.Server server, final FrameListener listener, final ErrorHandler errorHandler,
-        final Runnable onClose) {
-        final PipeInbox inbox = new PipeInbox(nodeId, maxFrameLength, helloTimeoutNanos, server, listener,
-            errorHandler, onClose);
+        final PipePlatform.Server server, final InboxCounters inboxCounters, final FrameListener listener,
+        final ErrorHandler errorHandler, final Runnable onClose) {
+        final PipeInbox inbox = new PipeInbox(nodeId, maxFrameLength, helloTimeoutNanos, server, inboxCounters,
+            listener, errorHandler, onClose);
         try {
             inbox.acceptThread.start();
         } catch (final RuntimeException | Error ex) {

@@ -7,8 +7,6 @@ import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.transport.pipe.PipeOptions;
 
-import java.util.Map;
-
 /**
  * The pipe transport, platform-neutral: each inbox is a {@link PipeInbox} over its {@link PipePlatform} server, each
  * outlet a {@link PipeOutlet} over the platform's connections.
@@ -55,7 +53,8 @@ public final class PipeTransport extends AbstractTransport {
         checkOpen();
         final PipeInbox[] self = new PipeInbox[1];
         self[0] = PipeInbox.start(nodeId, options.maxFrameLength(), options.helloTimeout().toNanos(),
-            platform.listen(nodeId, options.maxFrameLength()), listener, context.errorHandler(),
+            platform.listen(nodeId, options.maxFrameLength()), context.inboxCounters(nodeId), listener,
+            context.errorHandler(),
             () -> forget(self[0]));
         return registerInbox(self[0]);
     }
@@ -81,15 +80,5 @@ public final class PipeTransport extends AbstractTransport {
     @Override
     public void reclaim(final long nodeId, final String address) {
         platform.reclaim(nodeId, address);
-    }
-
-    @Override
-    public Map<String, Long> inboxCounters(final long nodeId, final String address) {
-        for (final Inbox inbox : openInboxes()) {
-            if (inbox instanceof PipeInbox && ((PipeInbox) inbox).nodeId() == nodeId) {
-                return ((PipeInbox) inbox).counters().snapshot();
-            }
-        }
-        return Map.of();
     }
 }

@@ -371,7 +371,7 @@ class PosixPipeTransportIT {
         assertInstanceOf(FrameFormatException.class, fixture.errors.get(0));
         assertTrue(fixture.errors.get(0).getMessage().contains("beyond the maximum"));
         assertEquals(1, inbox.counters().malformedConnections());
-        assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("framesReceived"));
+        assertEquals(1L, inbox.counters().common().framesRead());
         good.close();
         inbox.close();
     }
@@ -403,7 +403,7 @@ class PosixPipeTransportIT {
         while (fixture.errors.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10); // the report follows the read that skipped the frame
         }
-        assertEquals(1L, inbox.counters().snapshot().get("connectionsOpen"));
+        assertEquals(1L, inbox.counters().connectionsOpen());
         assertEquals(1, fixture.errors.size(), "reported once per connection: " + fixture.errors);
         assertInstanceOf(FrameFormatException.class, fixture.errors.get(0));
         assertTrue(fixture.errors.get(0).getMessage().contains("frameLength=100000, maxFrameLength=1000"),
