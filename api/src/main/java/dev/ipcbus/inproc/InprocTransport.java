@@ -2,11 +2,11 @@ package dev.ipcbus.inproc;
 
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.ErrorHandler;
+import dev.ipcbus.spi.AbstractTransport;
 import dev.ipcbus.spi.FrameListener;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
-import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The {@code inproc} transport: an inbox is a bounded queue of frame copies drained by one receive thread; inboxes are
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-final class InprocTransport implements Transport {
+final class InprocTransport extends AbstractTransport {
     private static final ConcurrentHashMap<String, InprocInbox> INBOXES = new ConcurrentHashMap<>();
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -31,6 +32,7 @@ final class InprocTransport implements Transport {
     private final ErrorHandler errorHandler;
 
     InprocTransport(final TransportContext context) {
+        super("inproc transport: bus=" + context.busName());
         this.busName = context.busName();
         final long queue = context.options().size("queue", 4096);
         final long maxFrame = context.options().size("maxFrameLength", 4L << 20);
@@ -58,18 +60,20 @@ final class InprocTransport implements Transport {
 
     @Override
     public Inbox openInbox(final long nodeId, final FrameListener listener) {
+        checkOpen();
         final String address = busName + "/" + NodeIds.format(nodeId);
-        final InprocInbox inbox = new InprocInbox(address, queueCapacity, listener, errorHandler);
+        final InprocInbox inbox = new InprocInbox(address, queueCapacity, listener, errorHandler, this::forget);
         if (INBOXES.putIfAbsent(address, inbox) != null) {
             throw new IllegalStateException("inbox already open: address=" + address);
         }
         inbox.start();
-        return inbox;
+        return registerInbox(inbox);
     }
 
     @Override
     public Outlet openOutlet(final long nodeId, final String address) {
-        return new InprocOutlet(address);
+        checkOpen();
+        return registerOutlet(new InprocOutlet(address));
     }
 
     @Override
@@ -78,11 +82,6 @@ final class InprocTransport implements Transport {
         if (inbox != null) {
             inbox.close();
         }
-    }
-
-    @Override
-    public void close() {
-        // inboxes and outlets are closed by their owners
     }
 
     private final class InprocOutlet implements Outlet {
@@ -141,6 +140,7 @@ final class InprocTransport implements Transport {
         @Override
         public void close() {
             closed = true;
+            forget(this);
         }
     }
 
@@ -150,11 +150,13 @@ final class InprocTransport implements Transport {
         private final FrameListener listener;
         private final ErrorHandler errorHandler;
         private final Thread thread;
+        private final Consumer<InprocInbox> onClose;
         private volatile boolean closed;
 
-        InprocInbox(
-            final String address, final int capacity, final FrameListener listener, final ErrorHandler errorHandler) {
+        InprocInbox(final String address, final int capacity, final FrameListener listener,
+            final ErrorHandler errorHandler, final Consumer<InprocInbox> onClose) {
             this.address = address;
+            this.onClose = onClose;
             this.queue = new ArrayBlockingQueue<>(capacity);
             this.listener = listener;
             this.errorHandler = errorHandler;
@@ -226,6 +228,7 @@ final class InprocTransport implements Transport {
                 }
             }
             drain();
+            onClose.accept(this);
         }
     }
 }

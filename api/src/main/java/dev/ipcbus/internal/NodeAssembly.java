@@ -80,7 +80,7 @@ final class NodeAssembly {
             this.registry = new FileNodeRegistry(busDirectory, this::onReclaim, errorHandler);
         }
         final TransportContext context = new TransportContext(
-            uri.busName(), options, busDirectory, registry, errorHandler);
+            uri.busName(), options, busDirectory, registry, errorHandler, registry::counters);
         Transport created = null;
         Inbox opened = null;
         boolean claimed = false;

@@ -1,13 +1,11 @@
 package dev.ipcbus.internal;
 
-import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.NodeInfo;
 import dev.ipcbus.registry.CounterFile;
 import dev.ipcbus.registry.NodeCounters;
 import dev.ipcbus.registry.NodeRecord;
 import dev.ipcbus.registry.NodeRegistry;
 import dev.ipcbus.spi.NodeIds;
-import dev.ipcbus.spi.Transport;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +14,7 @@ import java.util.Map;
 
 /**
  * The answer to {@link dev.ipcbus.Bus#nodes()}: every node of the bus with its liveness, its registry record, its
- * counters ({@link NodeCounters}) and its inbox's counters (the transport's). Checking liveness reclaims the dead
+ * counters ({@link NodeCounters}, its inbox's included, from its statistics file). Checking liveness reclaims the dead
  * on the way; a node killed before it was listed is reported by its id alone.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
@@ -24,12 +22,8 @@ import java.util.Map;
 final class NodeStatistics {
     private final String scheme;
     private final NodeRegistry registry;
-    private final Transport transport;
-    private final long nodeId;
-    private final NodeRecord self;
     private final CounterFile counters;
     private final TrafficCounters traffic;
-    private final ErrorHandler errorHandler;
 
     /**
      * @param node the node's parts.
@@ -37,23 +31,16 @@ final class NodeStatistics {
     NodeStatistics(final NodeAssembly node) {
         this.scheme = node.uri().scheme();
         this.registry = node.registry();
-        this.transport = node.transport();
-        this.nodeId = node.nodeId();
-        this.self = node.baseRecord();
         this.counters = node.counters();
         this.traffic = node.traffic();
-        this.errorHandler = node.errorHandler();
     }
 
     /**
-     * @return this node's counters, up to date: {@link NodeCounters} and its inbox's.
+     * @return this node's counters, up to date: {@link NodeCounters}, its inbox's included.
      */
     Map<String, Long> counters() {
         traffic.flush();
-        final Map<String, Long> values = counters == null ? new LinkedHashMap<>()
-            : new LinkedHashMap<>(NodeCounters.snapshot(counters));
-        values.putAll(transport.inboxCounters(nodeId, self.address()));
-        return values;
+        return counters == null ? new LinkedHashMap<>() : new LinkedHashMap<>(NodeCounters.snapshot(counters));
     }
 
     /**
@@ -74,13 +61,6 @@ final class NodeStatistics {
             final CounterFile nodeCounters = alive ? registry.counters(id) : null;
             if (nodeCounters != null) {
                 values.putAll(NodeCounters.snapshot(nodeCounters));
-            }
-            if (alive) {
-                try {
-                    values.putAll(transport.inboxCounters(id, record.address()));
-                } catch (final RuntimeException ex) {
-                    errorHandler.onError(ex);
-                }
             }
             nodes.add(new NodeInfo(record.id(), record.pid(), record.name(), record.transport(), record.address(),
                 record.startedMillis(), record.subscriptions(), record.responders(), alive, values));

@@ -1,7 +1,5 @@
 package dev.ipcbus.spi;
 
-import java.util.Map;
-
 /**
  * One node's view of a transport: it opens the node's own {@link Inbox} and {@link Outlet}s to other nodes' inboxes,
  * and reclaims what a dead node left behind.
@@ -34,7 +32,7 @@ public interface Transport extends AutoCloseable {
 
     /**
      * Creates and opens the inbox of a node of this process. The transport starts delivering frames to
-     * {@code listener} before this method returns.
+     * {@code listener} before this method returns, and counts them in {@link TransportContext#inboxCounters(long)}.
      *
      * @param nodeId   the owning node.
      * @param listener receives every frame written to the inbox.
@@ -69,17 +67,6 @@ public interface Transport extends AutoCloseable {
      *                listed (or its record is unreadable).
      */
     void reclaim(long nodeId, String address);
-
-    /**
-     * Reads the counters of any node's inbox, possibly one in another process, for introspection.
-     *
-     * @param nodeId  the node.
-     * @param address its inbox address.
-     * @return counter name to value; empty if this transport keeps no counters of its own.
-     */
-    default Map<String, Long> inboxCounters(final long nodeId, final String address) {
-        return Map.of();
-    }
 
     /**
      * Closes every inbox and outlet still open and frees the transport's resources. Idempotent.

@@ -1,9 +1,11 @@
 package dev.ipcbus.spi;
 
 import dev.ipcbus.ErrorHandler;
+import dev.ipcbus.registry.CounterFile;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.LongFunction;
 
 /**
  * What a {@link TransportProvider} is given to create a {@link Transport}: the bus name, the URI options, the per-user
@@ -17,8 +19,11 @@ public final class TransportContext {
     private final Path runtimeDirectory;
     private final NodeLiveness liveness;
     private final ErrorHandler errorHandler;
+    private final LongFunction<CounterFile> statistics;
 
     /**
+     * A context whose inbox counters live in process memory (tools and tests).
+     *
      * @param busName          the bus name from the URI, validated ({@code [A-Za-z0-9_.-]}, 1 to 64 characters).
      * @param options          the URI's options.
      * @param runtimeDirectory this bus's directory, private to the current user (0700), already created.
@@ -31,6 +36,26 @@ public final class TransportContext {
         final Path runtimeDirectory,
         final NodeLiveness liveness,
         final ErrorHandler errorHandler) {
+        this(busName, options, runtimeDirectory, liveness, errorHandler, nodeId -> null);
+    }
+
+    /**
+     * @param busName          the bus name from the URI, validated ({@code [A-Za-z0-9_.-]}, 1 to 64 characters).
+     * @param options          the URI's options.
+     * @param runtimeDirectory this bus's directory, private to the current user (0700), already created.
+     * @param liveness         tells whether a node is alive.
+     * @param errorHandler     where failures on transport threads go.
+     * @param statistics       a node's statistics file ({@code dev.ipcbus.registry.NodeCounters} layout) by node id,
+     *                         existing once the node holds its registry lock; {@code null} for none.
+     */
+    public TransportContext(
+        final String busName,
+        final TransportOptions options,
+        final Path runtimeDirectory,
+        final NodeLiveness liveness,
+        final ErrorHandler errorHandler,
+        final LongFunction<CounterFile> statistics) {
+        this.statistics = Objects.requireNonNull(statistics, "statistics");
         this.busName = Objects.requireNonNull(busName, "busName");
         this.options = Objects.requireNonNull(options, "options");
         this.runtimeDirectory = Objects.requireNonNull(runtimeDirectory, "runtimeDirectory");
@@ -71,5 +96,17 @@ public final class TransportContext {
      */
     public ErrorHandler errorHandler() {
         return errorHandler;
+    }
+
+    /**
+     * The counters an inbox of {@code nodeId} writes, in that node's statistics file; in process memory if the node
+     * has none (a process-local registry).
+     *
+     * @param nodeId the inbox's node.
+     * @return its counters.
+     */
+    public InboxCounters inboxCounters(final long nodeId) {
+        final CounterFile file = statistics.apply(nodeId);
+        return file == null ? InboxCounters.inMemory() : new InboxCounters(file);
     }
 }

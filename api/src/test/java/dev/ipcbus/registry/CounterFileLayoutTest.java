@@ -19,7 +19,7 @@ class CounterFileLayoutTest {
     /** The {@code .stats} counters in the order of the table: counter i is at offset 8 + 8 i. */
     private static final List<String> STATS_COUNTERS = List.of("framesSent", "bytesSent", "framesReceived",
         "bytesReceived", "malformedFrames", "handlerErrors", "backpressureTimeouts", "requestsSent",
-        "requestsTimedOut", "repliesSent");
+        "requestsTimedOut", "repliesSent", "inboxFramesRead", "inboxBytesRead", "inboxFramesDropped", "inboxErrors");
 
     @TempDir
     Path temp;
@@ -34,10 +34,10 @@ class CounterFileLayoutTest {
         }
         assertEquals(STATS_COUNTERS, List.copyOf(NodeCounters.snapshot(counters).keySet()));
         final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(88, bytes.capacity());
+        assertEquals(120, bytes.capacity());
         assertEquals(0x434E4249, bytes.getInt(0), "magic IBNC");
         assertEquals('I', bytes.get(0));
-        assertEquals(1, bytes.getInt(4), "layout");
+        assertEquals(2, bytes.getInt(4), "layout");
         for (int i = 0; i < STATS_COUNTERS.size(); i++) {
             assertEquals(1000L + i, bytes.getLong(8 + 8 * i), STATS_COUNTERS.get(i));
         }

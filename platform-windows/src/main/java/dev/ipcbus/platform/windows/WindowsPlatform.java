@@ -1,21 +1,18 @@
 package dev.ipcbus.platform.windows;
 
-import dev.ipcbus.TransportUnavailableException;
-
-import java.util.Locale;
+import dev.ipcbus.spi.OperatingSystem;
 
 /**
- * The one OS probe of the Windows layers. {@link #isSelected()} says whether the transport providers use their
- * Windows layer: on Windows by default, or on any OS with {@code -Dipcbus.platform=windows} (how the Wine test bed
- * runs the production bindings on Linux; {@code -Dipcbus.platform=posix} forces the POSIX layers). The availability
- * probe (JNA loads, kernel32 and advapi32 load) runs once, on first use, and is cached, as Netty's {@code Epoll}
- * does.
+ * The Windows layers' view of {@link OperatingSystem#current()}, and their availability probe. {@link #isSelected()}
+ * says whether the transport providers use their Windows layer: on Windows by default, or on any OS with
+ * {@code -Dipcbus.platform=windows} (how the Wine test bed runs the production bindings on Linux). The availability
+ * probe (JNA loads, kernel32 and advapi32 load) runs once, on first use, and is cached.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class WindowsPlatform {
-    /** The system property selecting the OS layer: {@code windows} or {@code posix}; default from {@code os.name}. */
-    public static final String PLATFORM_PROPERTY = "ipcbus.platform";
+    /** The system property selecting the OS layer ({@link OperatingSystem#PLATFORM_PROPERTY}). */
+    public static final String PLATFORM_PROPERTY = OperatingSystem.PLATFORM_PROPERTY;
 
     private WindowsPlatform() {
     }
@@ -26,18 +23,7 @@ public final class WindowsPlatform {
      * @return whether the Windows layers are selected.
      */
     public static boolean isSelected() {
-        final String platform = System.getProperty(PLATFORM_PROPERTY);
-        if (platform != null && !platform.isBlank()) {
-            return platform.trim().equalsIgnoreCase("windows");
-        }
-        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-    }
-
-    /**
-     * @return whether the Win32 libraries load here.
-     */
-    public static boolean isAvailable() {
-        return Probe.CAUSE == null;
+        return OperatingSystem.current() == OperatingSystem.WINDOWS;
     }
 
     /**
@@ -48,24 +34,11 @@ public final class WindowsPlatform {
     }
 
     /**
-     * @param transport the transport asking, for the message.
-     * @throws TransportUnavailableException if the libraries do not load, with the cause.
-     */
-    public static void ensureAvailable(final String transport) {
-        final Throwable cause = Probe.CAUSE;
-        if (cause != null) {
-            throw new TransportUnavailableException(transport + " Windows layer unavailable: reason=" + cause,
-                cause);
-        }
-    }
-
-    /**
      * @return the production binding (loads nothing until called).
      */
     public static Win32 win32() {
         return Probe.WIN32;
     }
-
     /** Runs the probe on first use only. */
     private static final class Probe {
         static final Win32 WIN32 = new JnaWin32();

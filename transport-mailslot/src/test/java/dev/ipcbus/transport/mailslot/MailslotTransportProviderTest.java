@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot;
 
+import dev.ipcbus.spi.OperatingSystem;
 import dev.ipcbus.spi.TransportProvider;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class MailslotTransportProviderTest {
     void shouldAnswerSupportConsistently() {
         final MailslotTransportProvider provider = new MailslotTransportProvider();
         assertEquals(provider.unsupportedReason() == null, provider.isSupported());
-        if (System.getProperty("os.name").startsWith("Linux")) {
+        if (OperatingSystem.current() == OperatingSystem.LINUX) {
             assertTrue(provider.isSupported(), String.valueOf(provider.unsupportedReason()));
         }
     }

@@ -1,35 +1,31 @@
 package dev.ipcbus.transport.pipe;
 
-import dev.ipcbus.TransportUnavailableException;
 import dev.ipcbus.platform.windows.WindowsPlatform;
-import dev.ipcbus.spi.CachedProbe;
+import dev.ipcbus.spi.OperatingSystem;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
+import dev.ipcbus.spi.TransportProbe;
 import dev.ipcbus.spi.TransportProvider;
-import dev.ipcbus.transport.pipe.posix.PosixPipeSupport;
-import dev.ipcbus.transport.pipe.posix.PosixPipeTransport;
-import dev.ipcbus.transport.pipe.windows.WindowsPipeTransport;
+import dev.ipcbus.transport.pipe.core.PipePlatform;
+import dev.ipcbus.transport.pipe.core.PipeTransport;
+import dev.ipcbus.transport.pipe.posix.PosixPipePlatform;
+import dev.ipcbus.transport.pipe.windows.WindowsPipePlatform;
 
 /**
  * Provides {@code pipe://name}: per-node pipe inboxes with message boundaries kept on every OS (message-mode named
  * pipes on Windows, length-prefixed records over Unix domain stream sockets elsewhere). Options: see
  * {@link PipeOptions}.
  * <p>
- * The OS layer is chosen once, by {@link WindowsPlatform#isSelected()} ({@code os.name}, or
- * {@code -Dipcbus.platform=windows} for the Windows layer on any OS). The support probe runs lazily on the first
- * {@link #isSupported()} and is cached; {@code -D}{@value #DISABLE_PROPERTY}{@code =true} turns the transport off.
- * The constructor loads nothing native.
+ * The OS layer is chosen on each {@link #create} by {@link OperatingSystem#current()}. The support probe
+ * ({@link TransportProbe}) runs lazily and is cached per OS layer; {@code -Dipcbus.pipe.disable=true} turns the
+ * transport off. The constructor loads nothing native.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class PipeTransportProvider implements TransportProvider {
-    /** System property that disables this transport when {@code true}. */
-    public static final String DISABLE_PROPERTY = "ipcbus.pipe.disable";
-
-    private static final boolean WINDOWS = WindowsPlatform.isSelected();
-
-    private final CachedProbe availability = CachedProbe.withOptOut(DISABLE_PROPERTY,
-        () -> WINDOWS ? windowsUnavailabilityCause() : PosixPipeSupport.unavailabilityCause());
+    private final TransportProbe probe = new TransportProbe(PipeOptions.SCHEME,
+        os -> os == OperatingSystem.WINDOWS ? WindowsPlatform.unavailabilityCause()
+            : PosixPipePlatform.unavailabilityCause());
 
     /**
      * Creates the provider; cheap.
@@ -44,26 +40,21 @@ public final class PipeTransportProvider implements TransportProvider {
 
     @Override
     public boolean isSupported() {
-        return unsupportedReason() == null;
+        return probe.isAvailable();
     }
 
     @Override
     public String unsupportedReason() {
-        return availability.unsupportedReason();
+        return probe.unsupportedReason();
     }
 
     @Override
     public Transport create(final TransportContext context) {
         final PipeOptions options = PipeOptions.from(context.options());
-        final String why = unsupportedReason();
-        if (why != null) {
-            throw new TransportUnavailableException("pipe transport unavailable: reason=" + why);
-        }
-        return WINDOWS ? WindowsPipeTransport.create(context, options) : new PosixPipeTransport(context, options);
-    }
-
-    private static String windowsUnavailabilityCause() {
-        final Throwable cause = WindowsPlatform.unavailabilityCause();
-        return cause == null ? null : "named pipes unavailable: " + cause;
+        probe.ensureAvailable();
+        final PipePlatform platform = OperatingSystem.current() == OperatingSystem.WINDOWS
+            ? new WindowsPipePlatform(WindowsPlatform.win32(), context.busName(), context.errorHandler())
+            : new PosixPipePlatform(context.runtimeDirectory(), context.busName(), context.errorHandler());
+        return new PipeTransport(context, options, platform);
     }
 }

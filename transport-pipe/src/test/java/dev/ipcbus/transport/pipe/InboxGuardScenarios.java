@@ -6,6 +6,8 @@ import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.Transport;
+import dev.ipcbus.transport.pipe.core.PipeInbox;
+import dev.ipcbus.transport.pipe.core.PipeInboxCounters;
 import dev.ipcbus.transport.pipe.core.PipeInboxGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -61,11 +63,11 @@ public final class InboxGuardScenarios {
             }
             final Outlet outlet = transport.openOutlet(node, inbox.address());
             final long deadline = System.nanoTime() + WAIT_NANOS;
-            while (counter(transport, node, inbox, "helloTimeouts") < count && System.nanoTime() < deadline) {
+            while (counters(inbox).helloTimeouts() < count && System.nanoTime() < deadline) {
                 most = Math.max(most, threadsNamed(readers));
                 Thread.sleep(5); // sampling the thread count while the silent connections time out
             }
-            assertEquals(count, counter(transport, node, inbox, "helloTimeouts"), "silent connections closed");
+            assertEquals(count, counters(inbox).helloTimeouts(), "silent connections closed");
             // The slots, the outlet's reader, and one that gave its slot back as its last step and is ending.
             assertTrue(most <= PipeInboxGuard.MAX_PENDING_HELLOS + 2, "reader threads at most: " + most);
             final ByteBuf frame = Unpooled.wrappedBuffer(new byte[] {7, 7});
@@ -74,7 +76,7 @@ public final class InboxGuardScenarios {
             assertEquals(1, errors.size(), "reported the first time only: " + errors);
             assertInstanceOf(FrameFormatException.class, errors.get(0));
             assertTrue(errors.get(0).getMessage().contains("no hello"), errors.get(0).getMessage());
-            assertEquals(1L, counter(transport, node, inbox, "connectionsOpen"), "only the outlet's connection");
+            assertEquals(1L, counters(inbox).connectionsOpen(), "only the outlet's connection");
             outlet.close();
         } finally {
             for (final AutoCloseable connection : silent) {
@@ -117,7 +119,7 @@ public final class InboxGuardScenarios {
             assertInstanceOf(BusException.class, errors.get(0));
             assertInstanceOf(OutOfMemoryError.class, errors.get(0).getCause());
             assertTrue(errors.get(0).getMessage().contains("reader failed"), errors.get(0).getMessage());
-            assertEquals(1L, counter(transport, node, inbox, "readerFailures"));
+            assertEquals(1L, counters(inbox).readerFailures());
             assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(new byte[] {2}), timeout),
                 "the writer reconnects");
             assertEquals((byte) 2, frames.poll(5, TimeUnit.SECONDS));
@@ -127,8 +129,8 @@ public final class InboxGuardScenarios {
         }
     }
 
-    private static long counter(final Transport transport, final long node, final Inbox inbox, final String name) {
-        return transport.inboxCounters(node, inbox.address()).get(name);
+    private static PipeInboxCounters counters(final Inbox inbox) {
+        return ((PipeInbox) inbox).counters();
     }
 
     private static int threadsNamed(final String prefix) {

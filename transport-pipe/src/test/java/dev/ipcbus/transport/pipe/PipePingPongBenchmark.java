@@ -1,5 +1,7 @@
 package dev.ipcbus.transport.pipe;
 
+import dev.ipcbus.transport.pipe.posix.PosixPipePlatform;
+import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.Bus;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.Subscription;
@@ -8,7 +10,6 @@ import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
-import dev.ipcbus.transport.pipe.posix.PosixPipeTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -333,15 +334,15 @@ public final class PipePingPongBenchmark {
     private static final class TransportBench implements AutoCloseable {
         final long parentNode = NodeIds.next();
         final long childNode = NodeIds.next();
-        final PosixPipeTransport transport;
+        final PipeTransport transport;
         final Inbox inbox;
         final AtomicLong received = new AtomicLong();
         volatile Runnable onFrame = () -> { };
         Outlet outlet;
 
         TransportBench(final Path runtime) {
-            transport = new PosixPipeTransport(context(runtime), new PipeOptions(PipeOptions.DEFAULT_MAX_FRAME_LENGTH,
-                java.time.Duration.ofSeconds(5)));
+            transport = new PipeTransport(context(runtime), new PipeOptions(PipeOptions.DEFAULT_MAX_FRAME_LENGTH,
+                java.time.Duration.ofSeconds(5)), new PosixPipePlatform(runtime, "bench", Throwable::printStackTrace));
             inbox = transport.openInbox(parentNode, frame -> {
                 received.incrementAndGet();
                 onFrame.run();
@@ -421,8 +422,9 @@ public final class PipePingPongBenchmark {
 
     private static void childTransport(final Path runtime, final long self, final long parent,
         final String parentAddress) throws Exception {
-        final PosixPipeTransport transport = new PosixPipeTransport(context(runtime),
-            new PipeOptions(PipeOptions.DEFAULT_MAX_FRAME_LENGTH, java.time.Duration.ofSeconds(5)));
+        final PipeTransport transport = new PipeTransport(context(runtime),
+            new PipeOptions(PipeOptions.DEFAULT_MAX_FRAME_LENGTH, java.time.Duration.ofSeconds(5)),
+            new PosixPipePlatform(runtime, "bench", Throwable::printStackTrace));
         final Outlet[] back = new Outlet[1];
         final int[] expected = {0};
         final int[] counted = {0};

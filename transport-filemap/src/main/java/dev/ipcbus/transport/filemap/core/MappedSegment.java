@@ -16,7 +16,7 @@ public interface MappedSegment extends AutoCloseable {
     SharedRegion region();
 
     /**
-     * @return the address other nodes pass to {@link SegmentStore#open}, e.g. a file path or an object name.
+     * @return the address other nodes pass to {@link FilemapPlatform#open}, e.g. a file path or an object name.
      */
     String address();
 

@@ -3,6 +3,7 @@ package dev.ipcbus.transport.filemap.core;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.spi.FrameListener;
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 
@@ -51,6 +52,7 @@ public final class RingInbox implements Inbox {
      * @param listener     receives the frames.
      * @param errorHandler receives failures on the receive thread.
      * @param writerAlive  answers whether the writer process of a stalled claim still runs a live node.
+     * @param counters     the node's inbox counters.
      * @param onClose      run once when the inbox closes (the transport forgets it).
      */
     public RingInbox(
@@ -60,6 +62,7 @@ public final class RingInbox implements Inbox {
         final FrameListener listener,
         final ErrorHandler errorHandler,
         final LongPredicate writerAlive,
+        final InboxCounters counters,
         final Runnable onClose) {
         this.segment = segment;
         this.region = segment.region();
@@ -76,7 +79,7 @@ public final class RingInbox implements Inbox {
             throw new BusException("filemap segment was initialized by someone else (name collision?): segment="
                 + segment.address());
         }
-        this.reader = new RingReader(region, errorHandler, segment.address(), writerAlive);
+        this.reader = new RingReader(region, errorHandler, segment.address(), writerAlive, counters);
         this.thread = new Thread(this::run, "ipcbus-filemap-" + NodeIds.format(nodeId));
         this.thread.setDaemon(true);
         this.thread.start();

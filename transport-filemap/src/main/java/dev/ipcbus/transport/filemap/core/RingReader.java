@@ -3,6 +3,7 @@ package dev.ipcbus.transport.filemap.core;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.spi.FrameListener;
+import dev.ipcbus.spi.InboxCounters;
 import io.netty.buffer.ByteBuf;
 
 import java.util.function.LongPredicate;
@@ -64,15 +65,20 @@ public final class RingReader {
     private long wakeups;
     private long corruptRecords;
     private long liveWriterWaits;
+    private final InboxCounters counters;
+    /** {@link #bytesRead} when {@link #counters} last counted it. */
+    private long bytesCounted;
 
     /**
      * @param region       a ready, validated segment whose only reader this is.
      * @param errorHandler receives listener failures and corrupt-record reports.
      * @param what         names the segment in reports.
      * @param writerAlive  answers whether a process (the pid of a claim mark) still runs a live node of the bus.
+     * @param counters     the node's inbox counters (frames read; skipped records dropped; corrupt records errors).
      */
     public RingReader(final SharedRegion region, final ErrorHandler errorHandler, final String what,
-        final LongPredicate writerAlive) {
+        final LongPredicate writerAlive, final InboxCounters counters) {
+        this.counters = counters;
         this.region = region;
         this.errorHandler = errorHandler;
         this.what = what;
@@ -85,6 +91,7 @@ public final class RingReader {
         this.head = region.getLongAcquire(HEAD_OFFSET);
         this.framesRead = region.getLong(FRAMES_READ_OFFSET);
         this.bytesRead = region.getLong(BYTES_READ_OFFSET);
+        this.bytesCounted = bytesRead;
         this.skippedRecords = region.getLong(SKIPPED_RECORDS_OFFSET);
         this.skippedBytes = region.getLong(SKIPPED_BYTES_OFFSET);
         this.wakeups = region.getLong(WAKEUPS_OFFSET);
@@ -173,6 +180,10 @@ public final class RingReader {
         framesRead += delivered;
         region.putLongRelease(FRAMES_READ_OFFSET, framesRead);
         region.putLongRelease(BYTES_READ_OFFSET, bytesRead);
+        if (delivered > 0) {
+            counters.onFramesRead(delivered, bytesRead - bytesCounted);
+            bytesCounted = bytesRead;
+        }
     }
 
     /** Moves the head forward (never back) with release: a writer that sees it (acquire) sees the space before it. */
@@ -317,6 +328,7 @@ public final class RingReader {
         skippedBytes += bytes;
         region.putLongRelease(SKIPPED_RECORDS_OFFSET, skippedRecords);
         region.putLongRelease(SKIPPED_BYTES_OFFSET, skippedBytes);
+        counters.onFramesDropped(1);
     }
 
     /**
@@ -352,6 +364,7 @@ public final class RingReader {
         }
         corruptRecords++;
         region.putLongRelease(CORRUPT_RECORDS_OFFSET, corruptRecords);
+        counters.onError();
         region.putLongRelease(SKIPPED_BYTES_OFFSET, skippedBytes);
         if (position != lastCorruptPosition) {
             lastCorruptPosition = position;
@@ -371,6 +384,7 @@ public final class RingReader {
         stallPosition = -1;
         corruptRecords++;
         region.putLongRelease(CORRUPT_RECORDS_OFFSET, corruptRecords);
+        counters.onError();
         if (!tailCorruptionReported) {
             tailCorruptionReported = true;
             errorHandler.onError(new BusException("filemap ring tail is impossible (damaged memory); reset it to the "

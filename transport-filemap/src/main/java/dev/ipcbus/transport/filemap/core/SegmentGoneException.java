@@ -1,12 +1,12 @@
 package dev.ipcbus.transport.filemap.core;
 
-import dev.ipcbus.BusException;
+import dev.ipcbus.spi.InboxUnavailableException;
 
 /**
  * The segment an address names does not exist (any more): its node closed its inbox, died and was reclaimed, or has
  * not created it yet.
  */
-public class SegmentGoneException extends BusException {
+public class SegmentGoneException extends InboxUnavailableException {
     private static final long serialVersionUID = 1L;
 
     /**

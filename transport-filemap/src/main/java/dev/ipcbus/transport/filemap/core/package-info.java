@@ -6,6 +6,6 @@
  * many-to-one ring, the doorbell contract, idle strategies, and the {@link dev.ipcbus.spi.Transport} built on them.
  * <p>
  * Nothing here touches JNA or an OS API: the {@code posix} and {@code windows} packages supply the mapped memory and
- * the doorbell through {@link dev.ipcbus.transport.filemap.core.SegmentStore}.
+ * the doorbell through {@link dev.ipcbus.transport.filemap.core.FilemapPlatform}.
  */
 package dev.ipcbus.transport.filemap.core;

@@ -1,11 +1,11 @@
 package dev.ipcbus.transport.filemap.posix;
 
+import dev.ipcbus.spi.OperatingSystem;
 import dev.ipcbus.transport.filemap.core.Doorbell;
 import dev.ipcbus.transport.filemap.core.ParkingDoorbell;
 import dev.ipcbus.transport.filemap.core.SharedRegion;
 
 import java.nio.ByteBuffer;
-import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -19,14 +19,8 @@ public final class PosixFilemapSupport {
     }
 
     /**
-     * @return whether the futex doorbell is usable (Linux, known architecture, JNA loads, a {@code FUTEX_WAKE} works).
-     */
-    public static boolean isFutexAvailable() {
-        return Probe.FUTEX_FAILURE == null;
-    }
-
-    /**
-     * @return why the futex doorbell is not usable, or {@code null}.
+     * @return why the futex doorbell is not usable (not Linux, unknown architecture, JNA does not load, a
+     * {@code FUTEX_WAKE} fails), or {@code null}.
      */
     public static Throwable futexUnavailabilityCause() {
         return Probe.FUTEX_FAILURE;
@@ -36,21 +30,14 @@ public final class PosixFilemapSupport {
      * @return the doorbell factory for this OS: futex on Linux, timed parking elsewhere.
      */
     public static Function<SharedRegion, Doorbell> doorbells() {
-        return isFutexAvailable() ? PosixFutexDoorbell::new : ParkingDoorbell::new;
-    }
-
-    /**
-     * @return whether this is Linux.
-     */
-    public static boolean isLinux() {
-        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        return futexUnavailabilityCause() == null ? PosixFutexDoorbell::new : ParkingDoorbell::new;
     }
 
     private static final class Probe {
         static final Throwable FUTEX_FAILURE = probe();
 
         private static Throwable probe() {
-            if (!isLinux()) {
+            if (OperatingSystem.host() != OperatingSystem.LINUX) {
                 return new UnsupportedOperationException("futex exists only on Linux: os.name="
                     + System.getProperty("os.name"));
             }

@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.core;
 
+import dev.ipcbus.spi.InboxCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -27,7 +28,8 @@ final class RingFixture {
         SegmentHeader.initialize(region, capacity, 0x1234, 1, 1_000_000_000L, "test");
         doorbell = new CountingDoorbell();
         ring = new ManyToOneRing(region, doorbell);
-        reader = new RingReader(region, errors::add, "test", pid -> !deadPids.contains(pid));
+        reader = new RingReader(region, errors::add, "test", pid -> !deadPids.contains(pid),
+            InboxCounters.inMemory());
     }
 
     /** @return a writer that marks its claims with {@code pid} and runs {@code afterClaim} before marking. */

@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.posix;
 
+import dev.ipcbus.transport.filemap.core.FilemapTransport;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
@@ -189,7 +190,7 @@ class CrossProcessIT {
         assertEquals(3, checker.next[7]);
         assertEquals(1, checker.next[0]);
         assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(250), "skipped too early: " + waited);
-        final Map<String, Long> counters = transport.inboxCounters(node, inbox.address());
+        final Map<String, Long> counters = ((FilemapTransport) transport).segmentCounters(node, inbox.address());
         assertEquals(1, counters.get("skippedRecords"), counters.toString());
         assertEquals(1, errors.size(), errors.toString());
     }
@@ -213,15 +214,15 @@ class CrossProcessIT {
             while (errors.isEmpty() && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("liveWriterWaits"));
+            assertEquals(1L, ((FilemapTransport) transport).segmentCounters(node, inbox.address()).get("liveWriterWaits"));
             assertEquals(3, checker.total.get());
-            assertEquals(0L, transport.inboxCounters(node, inbox.address()).get("skippedRecords"));
+            assertEquals(0L, ((FilemapTransport) transport).segmentCounters(node, inbox.address()).get("skippedRecords"));
             assertTrue(errors.get(0).getMessage().contains("writerPid=" + pid), errors.toString());
         } finally {
             staller.kill();
         }
         awaitCount(checker.total, 4, 10);
-        assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("skippedRecords"));
+        assertEquals(1L, ((FilemapTransport) transport).segmentCounters(node, inbox.address()).get("skippedRecords"));
         assertNull(checker.failure.get());
     }
 
@@ -239,7 +240,7 @@ class CrossProcessIT {
 
     @Test
     void shouldLetExactlyOneOfSeveralProcessesInitializeASegment() throws Exception {
-        final Path path = PosixSegmentStore.DEV_SHM.resolve(PosixSegmentStore.fileName(
+        final Path path = PosixFilemapPlatform.DEV_SHM.resolve(PosixFilemapPlatform.fileName(
             dev.ipcbus.registry.RuntimeDirectory.userName(), bus, NodeIds.next()));
         Files.write(path, new byte[dev.ipcbus.transport.filemap.core.SegmentDescriptor.segmentLength(64 * 1024)]);
         try {

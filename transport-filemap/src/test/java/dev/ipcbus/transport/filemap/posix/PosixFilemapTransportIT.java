@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.filemap.posix;
 
+import dev.ipcbus.transport.filemap.core.FilemapTransport;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.MessageTooLargeException;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,7 +74,7 @@ class PosixFilemapTransportIT {
         final FilemapTransportProvider provider = new FilemapTransportProvider();
         assertEquals("filemap", provider.scheme());
         assertTrue(provider.isSupported(), provider.unsupportedReason());
-        assertTrue(PosixFilemapSupport.isFutexAvailable(), String.valueOf(PosixFilemapSupport.futexUnavailabilityCause()));
+        assertNull(PosixFilemapSupport.futexUnavailabilityCause());
     }
 
     @Test
@@ -82,7 +84,7 @@ class PosixFilemapTransportIT {
         final long node = NodeIds.next();
         final Inbox inbox = transport.openInbox(node, frame -> { });
         final Path path = Path.of(inbox.address());
-        assertEquals(PosixSegmentStore.DEV_SHM.resolve("ipcbus-" + dev.ipcbus.registry.RuntimeDirectory.userName()
+        assertEquals(PosixFilemapPlatform.DEV_SHM.resolve("ipcbus-" + dev.ipcbus.registry.RuntimeDirectory.userName()
             + "-" + bus + "-" + NodeIds.format(node)), path);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
         assertEquals(1024 + (1 << 20), Files.size(path));
@@ -107,7 +109,7 @@ class PosixFilemapTransportIT {
         }
         // Woken by the futex, not by its 100 ms safety timeout (20 timeouts would take 2 s; lenient for loaded CI).
         assertTrue(waited < TimeUnit.MILLISECONDS.toNanos(1500), "wake-ups too slow: totalMillis=" + waited / 1_000_000);
-        final Map<String, Long> counters = transport.inboxCounters(node, inbox.address());
+        final Map<String, Long> counters = ((FilemapTransport) transport).segmentCounters(node, inbox.address());
         assertTrue(counters.get("wakeups") >= 10, counters.toString());
         assertTrue(counters.get("doorbellRings") >= 10, counters.toString());
         assertTrue(errors.isEmpty(), errors.toString());
@@ -137,7 +139,7 @@ class PosixFilemapTransportIT {
     void shouldRefuseToOverwriteAnExistingFile() throws Exception {
         final Transport transport = open(Map.of());
         final long node = NodeIds.next();
-        final Path squatter = PosixSegmentStore.DEV_SHM.resolve(PosixSegmentStore.fileName(
+        final Path squatter = PosixFilemapPlatform.DEV_SHM.resolve(PosixFilemapPlatform.fileName(
             dev.ipcbus.registry.RuntimeDirectory.userName(), bus, node));
         Files.write(squatter, "not a segment".getBytes(StandardCharsets.UTF_8));
         try {
@@ -153,7 +155,7 @@ class PosixFilemapTransportIT {
     void shouldRefuseToOpenAFileWithAWrongMagic() throws Exception {
         final Transport transport = open(Map.of());
         final long node = NodeIds.next();
-        final Path path = PosixSegmentStore.DEV_SHM.resolve(PosixSegmentStore.fileName(
+        final Path path = PosixFilemapPlatform.DEV_SHM.resolve(PosixFilemapPlatform.fileName(
             dev.ipcbus.registry.RuntimeDirectory.userName(), bus, node));
         final byte[] garbage = new byte[4096];
         java.util.Arrays.fill(garbage, (byte) 0x5A);
@@ -195,8 +197,8 @@ class PosixFilemapTransportIT {
     void shouldReclaimADeadNodesSegment() throws Exception {
         final Transport transport = open(Map.of());
         final long node = NodeIds.next();
-        final PosixSegmentStore store = new PosixSegmentStore(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
-            runtime, PosixSegmentStore.DEV_SHM, PosixFilemapSupport.doorbells());
+        final PosixFilemapPlatform store = new PosixFilemapPlatform(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
+            runtime, PosixFilemapPlatform.DEV_SHM, PosixFilemapSupport.doorbells());
         // A segment whose owner never closes it (it "died").
         final String address = store.create(node, 1024 + 65536).address();
         assertTrue(Files.exists(Path.of(address)));
@@ -210,10 +212,10 @@ class PosixFilemapTransportIT {
         // The macOS configuration (no /dev/shm, no futex), exercised on Linux: same store, other directory and doorbell.
         final dev.ipcbus.spi.TransportContext context = new dev.ipcbus.spi.TransportContext(bus,
             new dev.ipcbus.spi.TransportOptions(Map.of()), runtime, node -> true, errors::add);
-        final PosixSegmentStore store = new PosixSegmentStore(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
+        final PosixFilemapPlatform store = new PosixFilemapPlatform(bus, dev.ipcbus.registry.RuntimeDirectory.userName(),
             runtime, runtime, dev.ipcbus.transport.filemap.core.ParkingDoorbell::new);
-        final dev.ipcbus.transport.filemap.core.RingTransport macLike = new dev.ipcbus.transport.filemap.core
-            .RingTransport(context, store, new dev.ipcbus.transport.filemap.core.RingSettings(64 * 1024,
+        final dev.ipcbus.transport.filemap.core.FilemapTransport macLike = new dev.ipcbus.transport.filemap.core
+            .FilemapTransport(context, store, new dev.ipcbus.transport.filemap.core.RingSettings(64 * 1024,
             dev.ipcbus.transport.filemap.core.IdleMode.BLOCK, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1)));
         try {
             final long node = NodeIds.next();
@@ -228,7 +230,7 @@ class PosixFilemapTransportIT {
                 assertEquals(Outlet.SENT, outlet.offer(Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8), 0));
                 assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
             }
-            assertTrue(macLike.inboxCounters(node, inbox.address()).get("wakeups") > 0);
+            assertTrue(((FilemapTransport) macLike).segmentCounters(node, inbox.address()).get("wakeups") > 0);
             inbox.close();
             assertFalse(Files.exists(Path.of(inbox.address())));
         } finally {

@@ -43,7 +43,7 @@ final class PosixTestSupport {
      * @return segment files of this bus left in /dev/shm.
      */
     static List<Path> leftovers(final String bus) throws IOException {
-        try (Stream<Path> files = Files.list(PosixSegmentStore.DEV_SHM)) {
+        try (Stream<Path> files = Files.list(PosixFilemapPlatform.DEV_SHM)) {
             return files.filter(path -> path.getFileName().toString().contains("-" + bus + "-"))
                 .collect(Collectors.toList());
         }

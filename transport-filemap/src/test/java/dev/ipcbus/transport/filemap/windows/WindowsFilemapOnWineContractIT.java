@@ -14,7 +14,7 @@ import static dev.ipcbus.testkit.ContractSupport.awaitUntil;
 /**
  * The conformance suite over the Windows filemap layer under Wine, on plain {@code filemap://} with the Windows layer
  * selected ({@code -Dipcbus.platform=windows}, set by {@link WineWindowsLayer}): every Win32 call of
- * {@link WindowsSegmentStore} and {@link WindowsEventDoorbell} is made on Wine's named mappings and events through the
+ * {@link WindowsFilemapPlatform} and {@link WindowsEventDoorbell} is made on Wine's named mappings and events through the
  * production binding ({@code JnaWin32}) and the shim libraries, in this JVM and in the child JVMs of the cross-process
  * cases (each JVM is its own Wine process), with the ring bytes shared through {@code /dev/shm} backing files. Also checks that every named mapping of the bus is gone
  * once its nodes closed (Windows frees a name with its last handle). Skipped, with the reason, where Wine is not

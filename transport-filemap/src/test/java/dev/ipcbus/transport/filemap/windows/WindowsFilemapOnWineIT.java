@@ -15,7 +15,7 @@ import dev.ipcbus.testkit.ChildJvm;
 import dev.ipcbus.testkit.OutletChild;
 import dev.ipcbus.transport.filemap.FilemapOptions;
 import dev.ipcbus.transport.filemap.core.MappedSegment;
-import dev.ipcbus.transport.filemap.core.RingTransport;
+import dev.ipcbus.transport.filemap.core.FilemapTransport;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
 import dev.ipcbus.wine.BridgeWin32;
 import dev.ipcbus.wine.Win32Bridge;
@@ -85,7 +85,7 @@ class WindowsFilemapOnWineIT {
 
     @Test
     void shouldWakeAParkedReaderWithTheEventOfAnotherProcess() throws Exception {
-        final RingTransport reader = transport("idle=block");
+        final FilemapTransport reader = transport("idle=block");
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final Inbox inbox = reader.openInbox(0x61, frame -> {
             final byte[] copy = new byte[frame.readableBytes()];
@@ -128,7 +128,7 @@ class WindowsFilemapOnWineIT {
         bytes.putInt(SegmentDescriptor.MAGIC_OFFSET, 0x1BADF00D);
         bytes.putInt(SegmentDescriptor.CAPACITY_OFFSET, SegmentDescriptor.MIN_CAPACITY);
         try {
-            final WindowsSegmentStore store = new WindowsSegmentStore(bus, WindowsPlatform.win32());
+            final WindowsFilemapPlatform store = new WindowsFilemapPlatform(bus, WindowsPlatform.win32());
             final BusException refused = assertThrows(BusException.class, () -> store.open(node, name,
                 TimeUnit.MILLISECONDS.toNanos(500)));
             assertTrue(refused.getMessage().contains(name), refused.getMessage());
@@ -143,7 +143,7 @@ class WindowsFilemapOnWineIT {
     void shouldRefuseANameAlreadyTakenAndNameTheOtherType() {
         // The names' holder is another Windows process that squats them: a bridge process, BridgeWin32's one role.
         final BridgeWin32 other = new BridgeWin32(process("squatter"));
-        final WindowsSegmentStore store = new WindowsSegmentStore(bus, WindowsPlatform.win32());
+        final WindowsFilemapPlatform store = new WindowsFilemapPlatform(bus, WindowsPlatform.win32());
         final int length = SegmentDescriptor.segmentLength(SegmentDescriptor.MIN_CAPACITY);
 
         final String taken = WindowsNames.mappingName(bus, 0x63);
@@ -163,7 +163,7 @@ class WindowsFilemapOnWineIT {
     @Test
     void shouldApplyTheCurrentUserDescriptorToMappingAndEvent() throws Exception {
         final Win32 api = WindowsPlatform.win32();
-        final WindowsSegmentStore store = new WindowsSegmentStore(bus, api);
+        final WindowsFilemapPlatform store = new WindowsFilemapPlatform(bus, api);
         final MappedSegment segment = store.create(0x65,
             SegmentDescriptor.segmentLength(SegmentDescriptor.MIN_CAPACITY));
         resources.add(segment);
@@ -186,11 +186,11 @@ class WindowsFilemapOnWineIT {
     }
 
     /** A transport of this JVM's Windows process, on the production binding. */
-    private RingTransport transport(final String option) {
+    private FilemapTransport transport(final String option) {
         final String[] pair = option.split("=");
         final TransportContext context = new TransportContext(bus, new TransportOptions(Map.of(pair[0], pair[1])),
             Path.of("."), id -> true, errors::add);
-        final RingTransport transport = new RingTransport(context, new WindowsSegmentStore(bus,
+        final FilemapTransport transport = new FilemapTransport(context, new WindowsFilemapPlatform(bus,
             WindowsPlatform.win32()), FilemapOptions.read(context.options()));
         resources.add(transport);
         return transport;

@@ -18,7 +18,7 @@ public final class MailslotInbox implements Inbox {
     private final long nodeId;
     private final String address;
     private final ReceiveLoop loop;
-    private final InboxCounters counters;
+    private final MailslotInboxCounters counters;
     private final Consumer<MailslotInbox> onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -26,7 +26,7 @@ public final class MailslotInbox implements Inbox {
         final long nodeId,
         final String address,
         final ReceiveLoop loop,
-        final InboxCounters counters,
+        final MailslotInboxCounters counters,
         final Consumer<MailslotInbox> onClose) {
         this.nodeId = nodeId;
         this.address = address;
@@ -61,7 +61,7 @@ public final class MailslotInbox implements Inbox {
     /**
      * @return this inbox's counters, live.
      */
-    public InboxCounters counters() {
+    public MailslotInboxCounters counters() {
         return counters;
     }
 

@@ -13,9 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * The receive loop of one inbox: reads one datagram at a time into the receiver's reused buffer and hands each one
  * that can be a frame to the listener, so listener calls are serialized and keep each writer's order.
  * <p>
- * What the loop drops itself, counts in {@link InboxCounters} and reports once (the first of each kind) through the
- * {@link ErrorHandler}: empty datagrams and datagrams longer than the largest frame (truncated by the read). Whether a
- * datagram's bytes form a valid frame is the core's check, not the transport's. A failed read is counted and
+ * What the loop drops itself, counts in {@link MailslotInboxCounters} and reports once (the first of each kind) through
+ * the {@link ErrorHandler}: empty datagrams and datagrams longer than the largest frame (truncated by the read).
+ * Whether a datagram's bytes form a valid frame is the core's check, not the transport's. A failed read is counted and
  * reported once, then retried after a short pause; after {@link #MAX_CONSECUTIVE_FAILURES} failures in a row the loop
  * reports that it gives up and stops. A listener that throws is reported every time (the core's listener is not
  * expected to throw) and the loop goes on.
@@ -37,7 +37,7 @@ public final class ReceiveLoop implements Runnable {
     private final int maxFrameLength;
     private final FrameListener listener;
     private final ErrorHandler errorHandler;
-    private final InboxCounters counters;
+    private final MailslotInboxCounters counters;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Thread thread;
@@ -56,7 +56,7 @@ public final class ReceiveLoop implements Runnable {
         final int maxFrameLength,
         final FrameListener listener,
         final ErrorHandler errorHandler,
-        final InboxCounters counters) {
+        final MailslotInboxCounters counters) {
         this.inboxName = inboxName;
         this.receiver = receiver;
         this.maxFrameLength = maxFrameLength;
@@ -85,7 +85,7 @@ public final class ReceiveLoop implements Runnable {
                     consecutiveFailures++;
                     if (counters.onReceiveError() == 1) {
                         report(new FrameFormatException("mailslot receive failed (further failures are only "
-                            + "counted): " + inboxName + ", counter=" + InboxCounters.RECEIVE_ERRORS, ex));
+                            + "counted): " + inboxName + ", counter=inboxErrors", ex));
                     }
                     if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
                         report(new FrameFormatException("mailslot receive loop stopped after "
@@ -105,7 +105,7 @@ public final class ReceiveLoop implements Runnable {
                 if (length == 0) {
                     if (counters.onZeroLength() == 1) {
                         report(new FrameFormatException("empty datagram dropped (further ones are only counted): "
-                            + inboxName + ", counter=" + InboxCounters.ZERO_LENGTH_DROPPED));
+                            + inboxName + ", counter=inboxFramesDropped"));
                     }
                     continue;
                 }
@@ -113,7 +113,7 @@ public final class ReceiveLoop implements Runnable {
                     if (counters.onOversize() == 1) {
                         report(new FrameFormatException("oversize datagram dropped (further ones are only "
                             + "counted): " + inboxName + ", length=" + length + ", maxFrameLength=" + maxFrameLength
-                            + ", counter=" + InboxCounters.OVERSIZE_DROPPED));
+                            + ", counter=inboxFramesDropped"));
                     }
                     continue;
                 }

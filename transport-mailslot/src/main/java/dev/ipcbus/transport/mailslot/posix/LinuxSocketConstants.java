@@ -4,7 +4,7 @@ package dev.ipcbus.transport.mailslot.posix;
  * Linux values of the socket constants and {@code errno} codes this layer uses, from {@code <sys/socket.h>},
  * {@code <asm-generic/socket.h>}, {@code <poll.h>} and {@code <asm-generic/errno.h>}. They are the same on x86_64
  * and aarch64; macOS and the BSDs differ (e.g. {@code SOL_SOCKET} is {@code 0xffff}, {@code MSG_DONTWAIT} is
- * {@code 0x80}), which is why {@link PosixMailslotSupport} accepts Linux only.
+ * {@code 0x80}), which is why {@link PosixMailslotPlatform#unavailabilityCause()} accepts Linux only.
  */
 final class LinuxSocketConstants {
     /** Address family of Unix domain sockets. */

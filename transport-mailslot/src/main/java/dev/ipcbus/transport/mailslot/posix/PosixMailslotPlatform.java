@@ -4,6 +4,8 @@ import dev.ipcbus.BusException;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.NativeCallException;
+import dev.ipcbus.spi.InboxUnavailableException;
+import dev.ipcbus.spi.OperatingSystem;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.transport.mailslot.core.DatagramReceiver;
 import dev.ipcbus.transport.mailslot.core.DatagramSender;
@@ -40,6 +42,30 @@ import static dev.ipcbus.transport.mailslot.posix.LinuxSocketConstants.*;
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class PosixMailslotPlatform implements MailslotPlatform {
+    /**
+     * Whether this layer can run here: the OS must be Linux (the constant values are Linux's) on a 64-bit JVM
+     * (buffers are passed as 64-bit addresses), JNA must load the C library, and an {@code AF_UNIX} datagram socket
+     * must open. Not cached: {@link dev.ipcbus.spi.TransportProbe} caches it.
+     *
+     * @return why the layer cannot run here, or {@code null} if it can.
+     */
+    public static Throwable unavailabilityCause() {
+        if (OperatingSystem.host() != OperatingSystem.LINUX) {
+            return new UnsupportedOperationException("not Linux (the POSIX layer ships Linux constant values and is "
+                + "untested elsewhere): os.name=" + System.getProperty("os.name"));
+        }
+        if (!"64".equals(System.getProperty("sun.arch.data.model", "64"))) {
+            return new UnsupportedOperationException("not a 64-bit JVM: sun.arch.data.model="
+                + System.getProperty("sun.arch.data.model"));
+        }
+        try {
+            LibCSocketCalls.close(LibCSocketCalls.socket());
+            return null;
+        } catch (final RuntimeException | LinkageError ex) {
+            return ex;
+        }
+    }
+
     /** Suffix of socket file names: {@code <16 hex digits of the node id>.sock}. */
     public static final String SOCKET_SUFFIX = ".sock";
 
@@ -71,7 +97,6 @@ public final class PosixMailslotPlatform implements MailslotPlatform {
      * @param maxFrameOption the {@code maxFrame} option in bytes, or a negative value if it was not given.
      * @param errorHandler   receives failures that have no caller (reclaiming a foreign path).
      * @return the layer.
-     * @throws dev.ipcbus.TransportUnavailableException if this is not Linux or the C library cannot be used.
      * @throws ConfigurationException                   if an explicit {@code maxFrame} is out of bounds or larger
      *                                                  than the kernel lets a datagram be.
      */
@@ -79,7 +104,6 @@ public final class PosixMailslotPlatform implements MailslotPlatform {
         final Path directory,
         final long maxFrameOption,
         final ErrorHandler errorHandler) {
-        PosixMailslotSupport.ensureAvailable();
         final boolean explicit = maxFrameOption >= 0;
         final int wanted = explicit
             ? MailslotSizing.checkMaxFrameLength(maxFrameOption, PosixSocketSizing.MAX_FRAME_LENGTH, "maxFrame")
@@ -183,8 +207,9 @@ public final class PosixMailslotPlatform implements MailslotPlatform {
     /**
      * Opens a socket connected to the node's socket file.
      *
-     * @throws NativeCallException if {@code connect} fails: {@code ENOENT} (no socket file) or {@code ECONNREFUSED}
-     *                             (a file left by a dead node) mean the inbox is gone.
+     * @throws InboxUnavailableException if there is no socket file ({@code ENOENT}) or nobody reads it
+     *                                   ({@code ECONNREFUSED}: a file left by a dead or closing node).
+     * @throws NativeCallException       if {@code connect} fails otherwise.
      */
     @Override
     public DatagramSender openSender(final long nodeId, final String address) {
@@ -194,7 +219,13 @@ public final class PosixMailslotPlatform implements MailslotPlatform {
             LibCSocketCalls.setIntOption(fd, SOL_SOCKET, SO_SNDBUF, bufferRequest, "SO_SNDBUF");
             final int result = LibCSocketCalls.connect(fd, path);
             if (result != 0) {
-                throw LibCSocketCalls.failure("connect", -result, "node=" + NodeIds.format(nodeId) + ", path=" + path);
+                final NativeCallException failure = LibCSocketCalls.failure("connect", -result, "node="
+                    + NodeIds.format(nodeId) + ", path=" + path);
+                if (-result == ENOENT || -result == ECONNREFUSED) {
+                    throw new InboxUnavailableException("mailslot inbox is gone: node=" + NodeIds.format(nodeId)
+                        + ", path=" + path, failure);
+                }
+                throw failure;
             }
             return new PosixDatagramSender(fd, path);
         } catch (final RuntimeException ex) {

@@ -4,7 +4,7 @@
  * <p>
  * The raw bindings ({@code LibCSocket}) and their checked wrapper ({@code LibCSocketCalls}) are package-private;
  * {@link dev.ipcbus.transport.mailslot.posix.PosixMailslotPlatform} is this layer's face to the core and
- * {@link dev.ipcbus.transport.mailslot.posix.PosixMailslotSupport} its availability probe.
+ * {@link dev.ipcbus.transport.mailslot.posix.PosixMailslotPlatform#unavailabilityCause()} its availability probe.
  * <p>
  * Constant values (socket options, flags, errno) are Linux's ({@code LinuxSocketConstants}), identical on x86_64
  * and aarch64; the layer refuses to run on other POSIX systems until their values are added and tested.

@@ -4,6 +4,7 @@ import dev.ipcbus.BusException;
 import dev.ipcbus.platform.windows.CurrentUserSecurity;
 import dev.ipcbus.platform.windows.Win32;
 import dev.ipcbus.platform.windows.Win32Exception;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.transport.mailslot.core.DatagramReceiver;
 import dev.ipcbus.transport.mailslot.core.DatagramSender;
@@ -12,6 +13,7 @@ import dev.ipcbus.transport.mailslot.core.MailslotSizing;
 
 import static dev.ipcbus.platform.windows.Win32Constants.*;
 import static dev.ipcbus.platform.windows.WinError.ERROR_ALREADY_EXISTS;
+import static dev.ipcbus.platform.windows.WinError.ERROR_FILE_NOT_FOUND;
 
 /**
  * The Windows layer: each node's slot is the mailslot {@code \\.\mailslot\ipcbus\<bus>\<node hex>}
@@ -92,13 +94,21 @@ public final class WindowsMailslotPlatform implements MailslotPlatform {
     /**
      * Opens a writer: {@code CreateFile(GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, OPEN_EXISTING)}.
      *
-     * @throws Win32Exception if the slot does not exist ({@code ERROR_FILE_NOT_FOUND}) or cannot be opened.
+     * @throws InboxUnavailableException if the slot does not exist ({@code ERROR_FILE_NOT_FOUND}).
+     * @throws Win32Exception            if it cannot be opened otherwise.
      */
     @Override
     public DatagramSender openSender(final long nodeId, final String address) {
-        final long handle = Win32Exception.checkHandle(win32, win32.CreateFileW(address, GENERIC_WRITE,
-            FILE_SHARE_READ | FILE_SHARE_WRITE, null, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL), "CreateFileW",
-            "name=" + address);
+        final long handle = win32.CreateFileW(address, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, null,
+            OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL);
+        if (handle == INVALID_HANDLE_VALUE) {
+            final Win32Exception failure = Win32Exception.lastError(win32, "CreateFileW", "name=" + address);
+            if (failure.code() == ERROR_FILE_NOT_FOUND) {
+                throw new InboxUnavailableException("mailslot inbox is gone: node=" + NodeIds.format(nodeId)
+                    + ", name=" + address, failure);
+            }
+            throw failure;
+        }
         return new WindowsDatagramSender(win32, handle, address);
     }
 

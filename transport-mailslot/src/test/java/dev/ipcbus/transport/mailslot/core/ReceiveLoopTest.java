@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot.core;
 
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.NativeCallException;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +23,7 @@ class ReceiveLoopTest {
     private static final int MAX = 1024;
 
     private final ScriptedReceiver receiver = new ScriptedReceiver(MailslotSizing.receiveBufferLength(MAX));
-    private final InboxCounters counters = new InboxCounters();
+    private final MailslotInboxCounters counters = new MailslotInboxCounters(InboxCounters.inMemory());
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private ReceiveLoop loop;

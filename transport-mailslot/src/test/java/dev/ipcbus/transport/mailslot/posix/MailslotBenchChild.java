@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot.posix;
 
+import dev.ipcbus.spi.InboxCounters;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.ipcbus.Bus;
@@ -98,7 +99,7 @@ public final class MailslotBenchChild {
         throws Exception {
         try (MailslotTransport transport = new MailslotTransport(
             PosixMailslotPlatform.create(Paths.get(directory), -1, Throwable::printStackTrace), id -> true,
-            Throwable::printStackTrace)) {
+            Throwable::printStackTrace, id -> InboxCounters.inMemory())) {
             final Outlet[] back = new Outlet[1];
             transport.openInbox(Long.parseUnsignedLong(node, 16), frame -> {
                 if (back[0] == null) {

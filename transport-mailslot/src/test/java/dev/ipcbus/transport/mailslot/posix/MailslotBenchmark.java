@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot.posix;
 
+import dev.ipcbus.spi.InboxCounters;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.ipcbus.Bus;
@@ -154,7 +155,7 @@ public final class MailslotBenchmark {
         final io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.directBuffer(size).writeZero(size);
         try (MailslotTransport transport = new MailslotTransport(
             PosixMailslotPlatform.create(directory, -1, Throwable::printStackTrace), id -> true,
-            Throwable::printStackTrace)) {
+            Throwable::printStackTrace, id -> InboxCounters.inMemory())) {
             final Outlet[] ping = new Outlet[1];
             final Inbox inbox = transport.openInbox(1, reply -> {
                 final long now = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot.posix;
 
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
 
@@ -27,7 +28,7 @@ public final class MailslotInboxChild {
         final AtomicLong frames = new AtomicLong();
         try (MailslotTransport transport = new MailslotTransport(
             PosixMailslotPlatform.create(Paths.get(args[0]), -1, Throwable::printStackTrace), node -> true,
-            Throwable::printStackTrace)) {
+            Throwable::printStackTrace, node -> InboxCounters.inMemory())) {
             final Inbox inbox = transport.openInbox(Long.parseUnsignedLong(args[1], 16),
                 frame -> frames.incrementAndGet());
             System.out.println("READY " + inbox.address());

@@ -1,14 +1,16 @@
 package dev.ipcbus.transport.mailslot.posix;
 
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.NativeCallException;
 import dev.ipcbus.frame.FrameDescriptor;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.testkit.ChildJvm;
-import dev.ipcbus.transport.mailslot.core.InboxCounters;
+import dev.ipcbus.transport.mailslot.core.MailslotInboxCounters;
 import dev.ipcbus.transport.mailslot.core.MailslotInbox;
 import dev.ipcbus.transport.mailslot.core.MailslotSizing;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
@@ -83,7 +85,7 @@ class PosixMailslotIT {
     private MailslotTransport transport(final Path in, final long maxFrameOption) {
         final MailslotTransport transport = new MailslotTransport(
             PosixMailslotPlatform.create(in, maxFrameOption, errors::add),
-            node -> !dead.containsKey(node), errors::add);
+            node -> !dead.containsKey(node), errors::add, node -> InboxCounters.inMemory());
         resources.add(transport);
         return transport;
     }
@@ -179,14 +181,13 @@ class PosixMailslotIT {
         }
         assertArrayEquals(validBytes, poll(listener), "still serving after the garbage");
         assertEquals(3, listener.invalid.get(), "garbage, truncated and huge-length frames reach the core's check");
-        final InboxCounters counters = inbox.counters();
+        final MailslotInboxCounters counters = inbox.counters();
         assertEquals(2, counters.zeroLengthDropped());
         assertEquals(2, counters.oversizeDropped());
         assertEquals(4, counters.frames());
         assertEquals(2, errors.size(), "one report per kind: " + errors);
-        final Map<String, Long> exported = transport.inboxCounters(1, inbox.address());
-        assertEquals(2L, exported.get(InboxCounters.OVERSIZE_DROPPED));
-        assertEquals(2L, exported.get(InboxCounters.ZERO_LENGTH_DROPPED));
+        assertEquals(4, counters.common().framesDropped(), "empty and oversize datagrams, in the statistics file");
+        assertEquals(4, counters.common().framesRead());
     }
 
     @Test
@@ -252,8 +253,9 @@ class PosixMailslotIT {
         inbox.close();
         assertEquals(Outlet.PEER_GONE, send(outlet, Frames.frame(100), TimeUnit.SECONDS.toNanos(1)));
         assertEquals(Outlet.PEER_GONE, send(outlet, Frames.frame(100), 0), "and stays gone");
-        final NativeCallException ex = assertThrows(NativeCallException.class,
+        final InboxUnavailableException gone = assertThrows(InboxUnavailableException.class,
             () -> transport.openOutlet(1, inbox.address()));
+        final NativeCallException ex = (NativeCallException) gone.getCause();
         assertEquals(LinuxSocketConstants.ENOENT, ex.code());
         assertEquals("connect", ex.function());
     }
@@ -358,9 +360,9 @@ class PosixMailslotIT {
             outlet.close();
             final Path path = Paths.get(address);
             assertTrue(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "kill -9 leaves the socket file");
-            final NativeCallException refused = assertThrows(NativeCallException.class,
+            final InboxUnavailableException refused = assertThrows(InboxUnavailableException.class,
                 () -> transport.openOutlet(nodeId, address));
-            assertEquals(LinuxSocketConstants.ECONNREFUSED, refused.code());
+            assertEquals(LinuxSocketConstants.ECONNREFUSED, ((NativeCallException) refused.getCause()).code());
             transport.reclaim(nodeId, address);
             assertFalse(Files.exists(path, LinkOption.NOFOLLOW_LINKS), "reclaimed");
             transport.reclaim(nodeId, address); // idempotent

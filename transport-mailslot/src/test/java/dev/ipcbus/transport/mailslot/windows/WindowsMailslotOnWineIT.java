@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.mailslot.windows;
 
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.Bus;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusException;
@@ -170,7 +171,7 @@ class WindowsMailslotOnWineIT {
                 }
             });
         final MailslotTransport transport = new MailslotTransport(new WindowsMailslotPlatform(recording, bus, -1),
-            id -> true, errors::add);
+            id -> true, errors::add, id -> InboxCounters.inMemory());
         resources.add(transport);
         resources.add(transport.openInbox(0x79, frame -> { }));
         assertTrue(created[0] != 0 && created[0] != -1, "the inbox created its slot: " + created[0]);
@@ -199,7 +200,7 @@ class WindowsMailslotOnWineIT {
     /** A transport of this JVM's Windows process, on the production binding. */
     private MailslotTransport transport() {
         final MailslotTransport transport = new MailslotTransport(new WindowsMailslotPlatform(
-            WindowsPlatform.win32(), bus, -1), id -> true, errors::add);
+            WindowsPlatform.win32(), bus, -1), id -> true, errors::add, id -> InboxCounters.inMemory());
         resources.add(transport);
         return transport;
     }
@@ -207,7 +208,7 @@ class WindowsMailslotOnWineIT {
     /** A transport of another Windows process (one that takes a name this JVM holds): {@link BridgeWin32}. */
     private MailslotTransport transportIn(final Win32Bridge process) {
         final MailslotTransport transport = new MailslotTransport(new WindowsMailslotPlatform(
-            new BridgeWin32(process), bus, -1), id -> true, errors::add);
+            new BridgeWin32(process), bus, -1), id -> true, errors::add, id -> InboxCounters.inMemory());
         resources.add(transport);
         return transport;
     }

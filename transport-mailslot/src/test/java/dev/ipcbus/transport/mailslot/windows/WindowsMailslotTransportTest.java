@@ -1,10 +1,12 @@
 package dev.ipcbus.transport.mailslot.windows;
 
+import dev.ipcbus.spi.InboxCounters;
 import dev.ipcbus.BusException;
 import dev.ipcbus.NativeCallException;
 import dev.ipcbus.platform.windows.FakeWin32;
 import dev.ipcbus.platform.windows.WinError;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.transport.mailslot.core.MailslotInbox;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
@@ -38,7 +40,7 @@ class WindowsMailslotTransportTest {
     private final FakeWin32 api = new FakeWin32();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final MailslotTransport transport = new MailslotTransport(
-        new WindowsMailslotPlatform(api, "shop", MAX), node -> true, errors::add);
+        new WindowsMailslotPlatform(api, "shop", MAX), node -> true, errors::add, node -> InboxCounters.inMemory());
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
 
     @AfterEach
@@ -138,9 +140,9 @@ class WindowsMailslotTransportTest {
 
     @Test
     void shouldFailToOpenAnOutletToAMissingSlot() {
-        final NativeCallException ex = assertThrows(NativeCallException.class,
+        final InboxUnavailableException ex = assertThrows(InboxUnavailableException.class,
             () -> transport.openOutlet(9, WindowsMailslotName.of("shop", 9)));
-        assertEquals(WinError.ERROR_FILE_NOT_FOUND, ex.code());
+        assertEquals(WinError.ERROR_FILE_NOT_FOUND, ((NativeCallException) ex.getCause()).code());
     }
 
     @Test

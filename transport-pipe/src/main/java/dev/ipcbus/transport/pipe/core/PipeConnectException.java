@@ -1,13 +1,14 @@
 package dev.ipcbus.transport.pipe.core;
 
-import dev.ipcbus.BusException;
+import dev.ipcbus.spi.InboxUnavailableException;
 
 /**
- * A pipe connection could not be opened for an expected reason, with the {@link dev.ipcbus.spi.Outlet} status it
- * maps to: {@link dev.ipcbus.spi.Outlet#PEER_GONE} (connection refused, no such socket or pipe) or
- * {@link dev.ipcbus.spi.Outlet#BACK_PRESSURED} (every pipe instance stayed busy until the deadline).
+ * A pipe inbox cannot take a connection right now, with the {@link dev.ipcbus.spi.Outlet} status it maps to:
+ * {@link dev.ipcbus.spi.Outlet#PEER_GONE} (connection refused, no such socket or pipe) or
+ * {@link dev.ipcbus.spi.Outlet#BACK_PRESSURED} (every pipe instance stayed busy until the deadline). Thrown from
+ * {@link dev.ipcbus.spi.Transport#openOutlet}, it is the transport's "inbox unavailable" signal.
  */
-public class PipeConnectException extends BusException {
+public class PipeConnectException extends InboxUnavailableException {
     private static final long serialVersionUID = 1L;
 
     private final int status;

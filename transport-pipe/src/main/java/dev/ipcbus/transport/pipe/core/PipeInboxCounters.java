@@ -1,19 +1,18 @@
 package dev.ipcbus.transport.pipe.core;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.ipcbus.spi.InboxCounters;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The counters one pipe inbox keeps, readable by the stat tool through
- * {@link dev.ipcbus.spi.Transport#inboxCounters(long, String)} (for inboxes of the same process only: the counters
- * live on the heap, not in shared memory).
+ * The counters one pipe inbox keeps: the common ones in its node's statistics file ({@link InboxCounters}: frames and
+ * bytes read; dropped = partial, aborted and oversize frames; errors = garbage, missing hellos, failed readers), and
+ * the pipe's detail, by kind, in process memory for tests and diagnostics.
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
 public final class PipeInboxCounters {
-    private final AtomicLong framesReceived = new AtomicLong();
-    private final AtomicLong bytesReceived = new AtomicLong();
+    private final InboxCounters common;
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong connectionsOpen = new AtomicLong();
     private final AtomicLong partialFramesDiscarded = new AtomicLong();
@@ -24,13 +23,19 @@ public final class PipeInboxCounters {
     private final AtomicLong readerFailures = new AtomicLong();
 
     /**
+     * @param common the inbox's counters in its node's statistics file.
+     */
+    public PipeInboxCounters(final InboxCounters common) {
+        this.common = common;
+    }
+
+    /**
      * Counts one delivered frame.
      *
      * @param length its length in bytes.
      */
     public void onFrame(final int length) {
-        framesReceived.incrementAndGet();
-        bytesReceived.addAndGet(length);
+        common.onFramesRead(1, length);
     }
 
     /** Counts an accepted writer connection. */
@@ -47,16 +52,19 @@ public final class PipeInboxCounters {
     /** Counts a frame dropped because its writer's connection ended mid-frame. */
     public void onPartialFrameDiscarded() {
         partialFramesDiscarded.incrementAndGet();
+        common.onFramesDropped(1);
     }
 
     /** Counts a frame its writer aborted ({@link PipeRecordDescriptor#STATUS_ABORT}). */
     public void onAbortedFrame() {
         abortedFrames.incrementAndGet();
+        common.onFramesDropped(1);
     }
 
     /** Counts a frame beyond the inbox's maximum that was skipped (its connection kept). */
     public void onOversizeFrameDropped() {
         oversizeFramesDropped.incrementAndGet();
+        common.onFramesDropped(1);
     }
 
     /**
@@ -65,24 +73,27 @@ public final class PipeInboxCounters {
      * @return the count so far, this one included.
      */
     public long onHelloTimeout() {
+        common.onError();
         return helloTimeouts.incrementAndGet();
     }
 
     /** Counts a connection closed because its reader failed (say, out of memory for a frame's buffer). */
     public void onReaderFailure() {
         readerFailures.incrementAndGet();
+        common.onError();
     }
 
     /** Counts a connection dropped for transport-level garbage. */
     public void onMalformedConnection() {
         malformedConnections.incrementAndGet();
+        common.onError();
     }
 
     /**
-     * @return frames delivered to the listener.
+     * @return the common counters, in the node's statistics file.
      */
-    public long framesReceived() {
-        return framesReceived.get();
+    public InboxCounters common() {
+        return common;
     }
 
     /**
@@ -132,23 +143,5 @@ public final class PipeInboxCounters {
      */
     public long connectionsOpen() {
         return connectionsOpen.get();
-    }
-
-    /**
-     * @return every counter, name to value, in a stable order.
-     */
-    public Map<String, Long> snapshot() {
-        final Map<String, Long> map = new LinkedHashMap<>();
-        map.put("framesReceived", framesReceived.get());
-        map.put("bytesReceived", bytesReceived.get());
-        map.put("connectionsAccepted", connectionsAccepted.get());
-        map.put("connectionsOpen", connectionsOpen.get());
-        map.put("partialFramesDiscarded", partialFramesDiscarded.get());
-        map.put("abortedFrames", abortedFrames.get());
-        map.put("malformedConnections", malformedConnections.get());
-        map.put("oversizeFramesDropped", oversizeFramesDropped.get());
-        map.put("helloTimeouts", helloTimeouts.get());
-        map.put("readerFailures", readerFailures.get());
-        return map;
     }
 }

@@ -19,9 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Status mapping: the connection's own {@link PipeConnection#write} result, except that a broken connection to a
  * node the registry still calls alive is reconnected once and the frame written again (a broken stream never
  * delivered the frame: its commit byte or message was not written), and a connect that fails with
- * {@link PipeConnectException} returns that exception's status. A gone inbox whose node the registry still calls
- * alive is retried every {@link #GONE_RETRY_MILLIS} ms until the deadline (a closing or half-reclaimed node). Other
- * connect failures go to the error handler and return {@link #PEER_GONE}.
+ * {@link PipeConnectException} returns that exception's status (a gone inbox is not retried here: the core owns that
+ * policy). Other connect failures go to the error handler and return {@link #PEER_GONE}.
  * <p>
  * A thread waiting for the lock counts that wait against its timeout (plus {@link #LOCK_GRACE_NANOS}, so that a
  * zero-timeout offer is not refused merely because another thread is in the middle of a fast write).
@@ -31,8 +30,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class PipeOutlet implements Outlet {
     /** Extra time a thread may wait for the outlet's lock beyond its own timeout: 2 ms. */
     public static final long LOCK_GRACE_NANOS = 2_000_000L;
-    /** Pause between connect attempts to a gone inbox whose node the registry still calls alive: 10 ms. */
-    public static final long GONE_RETRY_MILLIS = 10;
 
     private final long nodeId;
     private final String address;
@@ -83,7 +80,7 @@ public final class PipeOutlet implements Outlet {
         lock.lock();
         try {
             if (connection == null && !closed) {
-                connection = connect(deadlineNanos);
+                connection = connector.connect(deadlineNanos);
             }
         } finally {
             lock.unlock();
@@ -154,7 +151,7 @@ public final class PipeOutlet implements Outlet {
                         return PEER_GONE;
                     }
                     try {
-                        current = connect(deadline);
+                        current = connector.connect(deadline);
                     } catch (final PipeConnectException ex) {
                         return ex.status();
                     } catch (final BusException ex) {
@@ -215,32 +212,6 @@ public final class PipeOutlet implements Outlet {
     @Override
     public String toString() {
         return "PipeOutlet{node=" + NodeIds.format(nodeId) + ", address=" + address + "}";
-    }
-
-    /**
-     * Connects; an inbox that is gone (no socket, no pipe, refused) while the registry still calls its node alive is
-     * retried every {@link #GONE_RETRY_MILLIS} ms until the deadline. That window is real and short: the node is
-     * closing (inbox gone, registry entry not yet), or another thread or process is reclaiming it (the reclaimer holds
-     * the node's lock, so the node looks alive until the reclaim finishes). Once the registry says dead, or at the
-     * deadline, the {@link PipeConnectException} goes to the caller.
-     */
-    private PipeConnection connect(final long deadlineNanos) {
-        while (true) {
-            try {
-                return connector.connect(deadlineNanos);
-            } catch (final PipeConnectException ex) {
-                if (ex.status() != PEER_GONE || closed || System.nanoTime() - deadlineNanos >= 0
-                    || !liveness.isAlive(nodeId)) {
-                    throw ex;
-                }
-                try {
-                    Thread.sleep(GONE_RETRY_MILLIS);
-                } catch (final InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw ex;
-                }
-            }
-        }
     }
 
     private void closeIfUnlocked() {

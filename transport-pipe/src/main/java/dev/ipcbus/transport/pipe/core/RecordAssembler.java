@@ -191,7 +191,6 @@ public final class RecordAssembler implements AutoCloseable {
                 if (status == STATUS_COMMIT) {
                     final ByteBuf delivering = buffer;
                     try {
-                        counters.onFrame(frameLength);
                         listener.onFrame(delivering.slice(start + FRAME_OFFSET, frameLength));
                     } finally {
                         if (delivering.refCnt() != 1) {

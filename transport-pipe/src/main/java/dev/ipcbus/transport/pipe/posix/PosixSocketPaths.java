@@ -3,10 +3,10 @@ package dev.ipcbus.transport.pipe.posix;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.spi.NodeIds;
+import dev.ipcbus.spi.OperatingSystem;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
@@ -37,8 +37,7 @@ public final class PosixSocketPaths {
      * @return the longest socket path this OS accepts, in bytes, without the NUL.
      */
     public static int maxPathBytes() {
-        final String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        return (os.contains("linux") ? SUN_PATH_LENGTH_LINUX : SUN_PATH_LENGTH_BSD) - 1;
+        return (OperatingSystem.host() == OperatingSystem.LINUX ? SUN_PATH_LENGTH_LINUX : SUN_PATH_LENGTH_BSD) - 1;
     }
 
     /**

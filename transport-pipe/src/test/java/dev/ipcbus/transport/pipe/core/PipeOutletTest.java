@@ -1,6 +1,7 @@
 package dev.ipcbus.transport.pipe.core;
 
 import dev.ipcbus.BusException;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.Outlet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -116,15 +117,13 @@ class PipeOutletTest {
     }
 
     @Test
-    void shouldRetryGoneInboxWhileRegistryStillSaysAliveThenGiveUpWhenDead() throws Exception {
+    void shouldReportAGoneInboxAtOnceWithoutRetryingWhileItsNodeIsAlive() {
         final PipeOutlet outlet = outlet(100);
-        final CompletableFuture<Integer> result = CompletableFuture.supplyAsync(
-            () -> outlet.offer(frame, TimeUnit.SECONDS.toNanos(10)));
-        Thread.sleep(100);
-        assertTrue(connects.get() > 1, "retried while the node is alive (closing or being reclaimed)");
-        assertTrue(!result.isDone());
-        alive.set(false);
-        assertEquals(Outlet.PEER_GONE, result.get(5, TimeUnit.SECONDS));
+        final PipeConnectException gone = assertThrows(PipeConnectException.class,
+            () -> outlet.connectNow(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)));
+        assertTrue(gone instanceof InboxUnavailableException, "the core owns the retry policy");
+        assertEquals(Outlet.PEER_GONE, outlet.offer(frame, TimeUnit.SECONDS.toNanos(10)));
+        assertEquals(2, connects.get(), "one connect per call, none retried");
         outlet.close();
     }
 

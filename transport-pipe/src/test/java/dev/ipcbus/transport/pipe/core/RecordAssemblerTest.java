@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.pipe.core;
 
+import dev.ipcbus.spi.InboxCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -21,7 +22,7 @@ class RecordAssemblerTest {
     private static final long NODE = 0x1234_5678_9abc_def0L;
     private static final int MAX = 300_000;
 
-    private final PipeInboxCounters counters = new PipeInboxCounters();
+    private final PipeInboxCounters counters = new PipeInboxCounters(InboxCounters.inMemory());
     private final RecordAssembler assembler = new RecordAssembler(NODE, MAX, 1024, ByteBufAllocator.DEFAULT,
         counters);
     private final List<byte[]> received = new ArrayList<>();
@@ -47,7 +48,6 @@ class RecordAssemblerTest {
             assertArrayEquals(frames.get(i), received.get(i), "frame " + i);
         }
         assertFalse(assembler.hasPartialRecord());
-        assertEquals(frames.size(), counters.framesReceived());
     }
 
     @Test

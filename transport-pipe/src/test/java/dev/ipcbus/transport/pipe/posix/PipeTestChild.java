@@ -1,5 +1,6 @@
 package dev.ipcbus.transport.pipe.posix;
 
+import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.TransportContext;
@@ -39,8 +40,9 @@ public final class PipeTestChild {
         if ("reader".equals(args[0])) {
             final TransportContext context = new TransportContext("child", new TransportOptions(Map.of()),
                 Path.of(args[1]), n -> true, Throwable::printStackTrace);
-            final PosixPipeTransport transport = new PosixPipeTransport(context,
-                new PipeOptions(1024 * 1024, Duration.ofSeconds(2)));
+            final PipeTransport transport = new PipeTransport(context,
+                new PipeOptions(1024 * 1024, Duration.ofSeconds(2)),
+                new PosixPipePlatform(context.runtimeDirectory(), context.busName(), context.errorHandler()));
             final Inbox inbox = transport.openInbox(node, frame -> {
                 try {
                     Thread.sleep(Long.MAX_VALUE);

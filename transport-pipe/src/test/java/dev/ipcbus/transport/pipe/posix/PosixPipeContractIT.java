@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Workaround, reported to the lead: the suite kills child JVMs in its tear-down, after which nobody asks the registry
  * about them, so their registry files (and their socket files, which only {@code reclaim} may remove) stay until a
  * later liveness check. Before the suite's own check, this subclass opens one more node on the bus and lists the
- * nodes, which reclaims every dead one through the core (and so through {@link PosixPipeTransport#reclaim}), then
+ * nodes, which reclaims every dead one through the core (and so through {@link dev.ipcbus.transport.pipe.core.PipeTransport#reclaim}), then
  * waits (up to five seconds) for a reclaim another thread may still be finishing.
  */
 @DisabledOnOs(OS.WINDOWS)

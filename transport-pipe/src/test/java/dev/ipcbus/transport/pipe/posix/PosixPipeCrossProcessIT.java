@@ -1,5 +1,7 @@
 package dev.ipcbus.transport.pipe.posix;
 
+import dev.ipcbus.transport.pipe.core.PipeInbox;
+import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
@@ -55,10 +57,10 @@ class PosixPipeCrossProcessIT {
 
     @Test
     void shouldDiscardPartialFrameOfKilledWriterAndKeepServingOthers() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(1024 * 1024);
+        final PipeTransport transport = fixture.transport(1024 * 1024);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
-        final PosixPipeInbox inbox = (PosixPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         final Outlet other = transport.openOutlet(node, inbox.address());
 
         child = ChildJvm.start(PipeTestChild.class, List.of(), "midframe", inbox.address(), NodeIds.format(node));
@@ -82,7 +84,7 @@ class PosixPipeCrossProcessIT {
 
     @Test
     void shouldRefuseSocketNameHeldByForeignProcessAndNeverRemoveIt() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(1024 * 1024);
+        final PipeTransport transport = fixture.transport(1024 * 1024);
         final long node = NodeIds.next();
         final Path path = fixture.runtimeDirectory.resolve(NodeIds.format(node) + ".sock");
         child = ChildJvm.start(PipeTestChild.class, List.of(), "squat", path.toString(), NodeIds.format(node));
@@ -101,7 +103,7 @@ class PosixPipeCrossProcessIT {
 
     @Test
     void shouldFailInFlightWritesFastWhenReaderIsKilledAndReclaimItsSocket() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(1024 * 1024);
+        final PipeTransport transport = fixture.transport(1024 * 1024);
         final long node = NodeIds.next();
         child = ChildJvm.start(PipeTestChild.class, List.of(), "reader", fixture.runtimeDirectory.toString(),
             NodeIds.format(node));
@@ -109,7 +111,7 @@ class PosixPipeCrossProcessIT {
         child.awaitLine("READY", WAIT);
         final Process process = child.process();
         fixture.owners.put(node, process);
-        final PosixPipeTransport watching = fixture.transport(1024 * 1024);
+        final PipeTransport watching = fixture.transport(1024 * 1024);
         final Outlet outlet = transport.openOutlet(node, address);
         final CompletableFuture<long[]> writer = CompletableFuture.supplyAsync(() -> {
             final ByteBuf frame = Unpooled.directBuffer(100_000).writeZero(100_000);

@@ -1,5 +1,7 @@
 package dev.ipcbus.transport.pipe.posix;
 
+import io.netty.buffer.ByteBufAllocator;
+import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
 import dev.ipcbus.transport.pipe.PipeOptions;
@@ -31,35 +33,43 @@ final class PosixPipeFixture implements AutoCloseable {
     /** Nodes owned by a child process: alive while that process is, as the registry's OS lock would say. */
     final Map<Long, Process> owners = new ConcurrentHashMap<>();
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    private final List<PosixPipeTransport> transports = new CopyOnWriteArrayList<>();
+    private final List<PipeTransport> transports = new CopyOnWriteArrayList<>();
 
     PosixPipeFixture(final Path root) throws IOException {
         this.runtimeDirectory = Files.createDirectories(root.resolve("rt"));
         this.fallbackDirectory = root.resolve("fb");
     }
 
-    PosixPipeTransport transport(final int maxFrameLength) {
+    PipeTransport transport(final int maxFrameLength) {
         return transport(maxFrameLength, PosixSocketPaths.maxPathBytes());
     }
 
-    PosixPipeTransport transport(final int maxFrameLength, final int maxPathBytes) {
+    PipeTransport transport(final int maxFrameLength, final int maxPathBytes) {
         return transport(maxFrameLength, maxPathBytes, runtimeDirectory);
     }
 
-    PosixPipeTransport transport(final int maxFrameLength, final int maxPathBytes, final Path directory) {
-        return transport(new PipeOptions(maxFrameLength, Duration.ofSeconds(2)), maxPathBytes, directory);
+    PipeTransport transport(final int maxFrameLength, final int maxPathBytes, final Path directory) {
+        return transport(new PipeOptions(maxFrameLength, Duration.ofSeconds(2)), maxPathBytes, directory,
+            ByteBufAllocator.DEFAULT);
     }
 
-    PosixPipeTransport transport(final int maxFrameLength, final Duration helloTimeout) {
+    PipeTransport transport(final int maxFrameLength, final Duration helloTimeout) {
         return transport(new PipeOptions(maxFrameLength, Duration.ofSeconds(2), helloTimeout),
-            PosixSocketPaths.maxPathBytes(), runtimeDirectory);
+            PosixSocketPaths.maxPathBytes(), runtimeDirectory, ByteBufAllocator.DEFAULT);
     }
 
-    private PosixPipeTransport transport(final PipeOptions options, final int maxPathBytes, final Path directory) {
+    /** A transport whose inboxes take their receive buffers from {@code allocator}. */
+    PipeTransport transport(final int maxFrameLength, final ByteBufAllocator allocator) {
+        return transport(new PipeOptions(maxFrameLength, Duration.ofSeconds(2)), PosixSocketPaths.maxPathBytes(),
+            runtimeDirectory, allocator);
+    }
+
+    private PipeTransport transport(final PipeOptions options, final int maxPathBytes, final Path directory,
+        final ByteBufAllocator allocator) {
         final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), directory,
             this::isAlive, errors::add);
-        final PosixPipeTransport transport = new PosixPipeTransport(context, options, fallbackDirectory,
-            maxPathBytes);
+        final PipeTransport transport = new PipeTransport(context, options, new PosixPipePlatform(directory,
+            context.busName(), fallbackDirectory, maxPathBytes, allocator, errors::add));
         transports.add(transport);
         return transport;
     }
@@ -71,7 +81,7 @@ final class PosixPipeFixture implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (final PosixPipeTransport transport : transports) {
+        for (final PipeTransport transport : transports) {
             transport.close();
         }
         assertNoSocketFiles(runtimeDirectory.getParent());

@@ -1,5 +1,7 @@
 package dev.ipcbus.transport.pipe.posix;
 
+import dev.ipcbus.transport.pipe.core.PipeInbox;
+import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ConfigurationException;
 import dev.ipcbus.FrameFormatException;
@@ -77,7 +79,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldKeepBoundariesOfOneByteOddAndMaximumFramesBackToBack() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
         final Inbox inbox = transport.openInbox(node, collector);
@@ -105,7 +107,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldKeepEachWritersOrderWithManyWritersAtOnce() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
         final Inbox inbox = transport.openInbox(node, collector);
@@ -152,7 +154,7 @@ class PosixPipeTransportIT {
     }
 
     private void backPressureThenStayInStep(final int size) throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final CountDownLatch release = new CountDownLatch(1);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
@@ -200,10 +202,10 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldFailInFlightWriteAtOnceWhenReaderGoes() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final long node = NodeIds.next();
         final CountDownLatch stuck = new CountDownLatch(1);
-        final PosixPipeInbox inbox = (PosixPipeInbox) transport.openInbox(node, frame -> {
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, frame -> {
             try {
                 stuck.await(20, TimeUnit.SECONDS);
             } catch (final InterruptedException ex) {
@@ -232,7 +234,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldReconnectOnNextOfferWhenNodeIsStillAlive() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
         Inbox inbox = transport.openInbox(node, collector);
@@ -252,7 +254,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldDetectAndReclaimStaleSocketButNeverLiveOne() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final long node = NodeIds.next();
         final Path path = fixture.runtimeDirectory.resolve(NodeIds.format(node) + ".sock");
         try (ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -288,7 +290,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldRefuseSquatterWithClearError() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final long node = NodeIds.next();
         final Path path = fixture.runtimeDirectory.resolve(NodeIds.format(node) + ".sock");
         try (ServerSocketChannel squatter = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -312,7 +314,7 @@ class PosixPipeTransportIT {
     void shouldUseShortFallbackPathWhenRuntimeDirectoryIsTooDeep() throws Exception {
         final Path deep = Files.createDirectories(root.resolve("deep").resolve("d".repeat(100)));
         assertTrue(PosixSocketPaths.length(deep) > PosixSocketPaths.maxPathBytes());
-        final PosixPipeTransport transport = fixture.transport(MAX, PosixSocketPaths.maxPathBytes(), deep);
+        final PipeTransport transport = fixture.transport(MAX, PosixSocketPaths.maxPathBytes(), deep);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
         final Inbox inbox = transport.openInbox(node, collector);
@@ -325,7 +327,7 @@ class PosixPipeTransportIT {
         outlet.close();
         inbox.close();
 
-        final PosixPipeTransport tooShort = fixture.transport(MAX, 20);
+        final PipeTransport tooShort = fixture.transport(MAX, 20);
         final ConfigurationException error = assertThrows(ConfigurationException.class,
             () -> tooShort.openInbox(NodeIds.next(), f -> { }));
         assertTrue(error.getMessage().contains("too long for sun_path"), error.getMessage());
@@ -333,7 +335,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldMakeSocketOwnerOnly() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final Inbox inbox = transport.openInbox(NodeIds.next(), f -> { });
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
             Path.of(inbox.address()), LinkOption.NOFOLLOW_LINKS)));
@@ -342,10 +344,10 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldDropGarbageConnectionOnceAndKeepServingOthers() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(1000);
+        final PipeTransport transport = fixture.transport(1000);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
-        final PosixPipeInbox inbox = (PosixPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         final Outlet good = transport.openOutlet(node, inbox.address());
         try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(inbox.address())))) {
             final ByteBuf hello = Unpooled.buffer(PipeHelloDescriptor.LENGTH + 4);
@@ -369,18 +371,18 @@ class PosixPipeTransportIT {
         assertInstanceOf(FrameFormatException.class, fixture.errors.get(0));
         assertTrue(fixture.errors.get(0).getMessage().contains("beyond the maximum"));
         assertEquals(1, inbox.counters().malformedConnections());
-        assertEquals(1L, transport.inboxCounters(node, inbox.address()).get("framesReceived"));
+        assertEquals(1L, inbox.counters().common().framesRead());
         good.close();
         inbox.close();
     }
 
     @Test
     void shouldSkipAFrameBeyondTheInboxMaximumAndKeepTheConnectionAndTheFramesAroundIt() throws Exception {
-        final PosixPipeTransport small = fixture.transport(1000);
-        final PosixPipeTransport large = fixture.transport(MAX);
+        final PipeTransport small = fixture.transport(1000);
+        final PipeTransport large = fixture.transport(MAX);
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
-        final PosixPipeInbox inbox = (PosixPipeInbox) small.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) small.openInbox(node, collector);
         final Outlet writer = large.openOutlet(node, inbox.address());
         final long timeout = TimeUnit.SECONDS.toNanos(5);
         for (int seq = 0; seq < 10; seq++) {
@@ -401,7 +403,7 @@ class PosixPipeTransportIT {
         while (fixture.errors.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10); // the report follows the read that skipped the frame
         }
-        assertEquals(1L, inbox.counters().snapshot().get("connectionsOpen"));
+        assertEquals(1L, inbox.counters().connectionsOpen());
         assertEquals(1, fixture.errors.size(), "reported once per connection: " + fixture.errors);
         assertInstanceOf(FrameFormatException.class, fixture.errors.get(0));
         assertTrue(fixture.errors.get(0).getMessage().contains("frameLength=100000, maxFrameLength=1000"),
@@ -458,9 +460,7 @@ class PosixPipeTransportIT {
         };
         final PosixPipeFixture.Collector collector = new PosixPipeFixture.Collector();
         final long node = NodeIds.next();
-        final PosixPipeInbox inbox = PosixPipeInbox.open(node, fixture.runtimeDirectory.resolve(
-            NodeIds.format(node) + ".sock"), 4 * MAX, TimeUnit.SECONDS.toNanos(5), failing, collector,
-            fixture.errors::add, () -> { });
+        final PipeInbox inbox = (PipeInbox) fixture.transport(4 * MAX, failing).openInbox(node, collector);
         final Outlet outlet = fixture.transport(4 * MAX).openOutlet(node, inbox.address());
         try {
             awaitErrors(1);
@@ -490,7 +490,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldNotCallListenerAfterCloseReturns() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final long node = NodeIds.next();
         final java.util.concurrent.atomic.AtomicBoolean closedFlag = new java.util.concurrent.atomic.AtomicBoolean();
         final java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
@@ -522,7 +522,7 @@ class PosixPipeTransportIT {
 
     @Test
     void shouldCallTheListenerOneAtATimeAcrossConnections() throws Exception {
-        final PosixPipeTransport transport = fixture.transport(MAX);
+        final PipeTransport transport = fixture.transport(MAX);
         final long node = NodeIds.next();
         final int writers = 4;
         final int perWriter = 3000;

@@ -1,5 +1,7 @@
 package dev.ipcbus.transport.pipe.windows;
 
+import dev.ipcbus.transport.pipe.core.PipeInbox;
+import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.Bus;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusException;
@@ -91,12 +93,12 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldCarryMessagesLongerThanTheReadBufferAcrossProcesses() throws Exception {
-        final WindowsPipeTransport reader = transport(id -> true);
+        final PipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final Inbox inbox = open(reader, 0x51, received);
         // The writer is another process on the production binding: a child JVM with its own shim bridge.
         final ChildJvm writer = writerChild(0x51, inbox.address());
-        final int initial = WindowsPipeInbox.INITIAL_BUFFER;
+        final int initial = WindowsPipePlatform.INITIAL_BUFFER;
         final int[] sizes = {57, initial - 1, initial, initial + 1, 3 * initial + 17, 100, 1_000_000,
             reader.maxFrameLength()};
         for (final int size : sizes) {
@@ -117,7 +119,7 @@ class WindowsPipeOnWineIT {
         final String name = WindowsPipeNames.inboxName(bus, 0x52);
         final String sddl = CurrentUserSecurity.currentUserOnly(server.call("CurrentUserSid").text(0));
         final long instance = server.call("CreateNamedPipeW", new long[] {PIPE_ACCESS_DUPLEX,
-            WindowsPipeInbox.PIPE_MODE, 1, 0, 65536, 0}, Win32Bridge.wide(name), Win32Bridge.wide(sddl)).value();
+            WindowsPipePlatform.PIPE_MODE, 1, 0, 65536, 0}, Win32Bridge.wide(name), Win32Bridge.wide(sddl)).value();
         assertNotEquals(INVALID_HANDLE_VALUE, instance);
         final Win32Bridge occupant = process("occupant");
         final long taken = occupant.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
@@ -152,12 +154,12 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldEndAConnectionWhoseWriterProcessDiedAndKeepServing() throws Exception {
-        final WindowsPipeTransport reader = transport(id -> true);
+        final PipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) open(reader, 0x53, received);
+        final PipeInbox inbox = (PipeInbox) open(reader, 0x53, received);
         // The writer's Windows process is killed mid-test: a bridge process, BridgeWin32's one role.
         final Win32Bridge doomed = WineSession.get().newBridge("doomed-writer");
-        final WindowsPipeTransport writer = transportIn(doomed, id -> true);
+        final PipeTransport writer = transportIn(doomed, id -> true);
         final Outlet outlet = writer.openOutlet(0x53, inbox.address());
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)));
         assertNotNull(received.poll(10, TimeUnit.SECONDS));
@@ -180,10 +182,10 @@ class WindowsPipeOnWineIT {
         // The inbox's Windows process is killed mid-test: a bridge process, BridgeWin32's one role.
         final Win32Bridge doomed = WineSession.get().newBridge("doomed-reader");
         resources.add(doomed);
-        final WindowsPipeTransport reader = transportIn(doomed, id -> true);
+        final PipeTransport reader = transportIn(doomed, id -> true);
         final Inbox inbox = reader.openInbox(0x54, frame -> { });
         final AtomicBoolean alive = new AtomicBoolean(true);
-        final WindowsPipeTransport writer = transport(id -> alive.get());
+        final PipeTransport writer = transport(id -> alive.get());
         final Outlet outlet = writer.openOutlet(0x54, inbox.address());
         resources.add(outlet);
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(100)), TimeUnit.SECONDS.toNanos(5)));
@@ -196,7 +198,7 @@ class WindowsPipeOnWineIT {
     @Test
     void shouldCreateInstancesWithTheCurrentUserOnlyDescriptor() {
         final Win32 api = WindowsPlatform.win32();
-        final WindowsPipeTransport reader = transport(id -> true);
+        final PipeTransport reader = transport(id -> true);
         final Inbox inbox = open(reader, 0x55, new LinkedBlockingQueue<>());
         // Read back through the production binding and the shim: a client handle of this process on the inbox's pipe.
         final long handle = api.CreateFileW(inbox.address(), GENERIC_READ | GENERIC_WRITE, 0, null, OPEN_EXISTING, 0);
@@ -213,10 +215,10 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldRefuseASquatterOrSkipOnWine() {
-        final WindowsPipeTransport first = transport(id -> true);
+        final PipeTransport first = transport(id -> true);
         open(first, 0x56, new LinkedBlockingQueue<>());
         // The squatter is another Windows process taking the same name: a bridge process, BridgeWin32's one role.
-        final WindowsPipeTransport squatter = transportIn(process("squatter"), id -> true);
+        final PipeTransport squatter = transportIn(process("squatter"), id -> true);
         Inbox second = null;
         BusException refused = null;
         try {
@@ -232,9 +234,9 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldDropAConnectionThatSendsGarbageAndKeepServing() throws Exception {
-        final WindowsPipeTransport reader = transport(id -> true);
+        final PipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) open(reader, 0x57, received);
+        final PipeInbox inbox = (PipeInbox) open(reader, 0x57, received);
         // A foreign raw client in another Windows process: raw bridge calls.
         final Win32Bridge raw = process("raw-client");
         final long handle = raw.call("CreateFileW", new long[] {GENERIC_READ | GENERIC_WRITE, 0, OPEN_EXISTING, 0},
@@ -263,10 +265,10 @@ class WindowsPipeOnWineIT {
 
     @Test
     void shouldCloseAnInboxWithBlockedConnectAndReadPromptly() throws Exception {
-        final WindowsPipeTransport reader = transport(id -> true);
+        final PipeTransport reader = transport(id -> true);
         final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
         final Inbox inbox = reader.openInbox(0x58, frame -> received.add(new byte[frame.readableBytes()]));
-        final WindowsPipeTransport writer = transport(id -> true);
+        final PipeTransport writer = transport(id -> true);
         final Outlet outlet = writer.openOutlet(0x58, inbox.address());
         resources.add(outlet);
         assertEquals(Outlet.SENT, outlet.offer(Unpooled.wrappedBuffer(bytes(80)), TimeUnit.SECONDS.toNanos(5)));
@@ -293,7 +295,7 @@ class WindowsPipeOnWineIT {
         assertEquals("native.pipe hello from C", received.poll(20, TimeUnit.SECONDS), "errors=" + errors);
     }
 
-    private Inbox open(final WindowsPipeTransport transport, final long node, final LinkedBlockingQueue<byte[]> into) {
+    private Inbox open(final PipeTransport transport, final long node, final LinkedBlockingQueue<byte[]> into) {
         final Inbox inbox = transport.openInbox(node, frame -> {
             final byte[] copy = new byte[frame.readableBytes()];
             frame.getBytes(frame.readerIndex(), copy);
@@ -310,17 +312,17 @@ class WindowsPipeOnWineIT {
     }
 
     /** A transport of this JVM's Windows process, on the production binding. */
-    private WindowsPipeTransport transport(final NodeLiveness liveness) {
-        final WindowsPipeTransport transport = new WindowsPipeTransport(context(liveness), options(),
-            WindowsPlatform.win32());
+    private PipeTransport transport(final NodeLiveness liveness) {
+        final PipeTransport transport = new PipeTransport(context(liveness), options(),
+            new WindowsPipePlatform(WindowsPlatform.win32(), bus, errors::add));
         resources.add(transport);
         return transport;
     }
 
     /** A transport of another Windows process (one a test kills or that squats a name): {@link BridgeWin32}. */
-    private WindowsPipeTransport transportIn(final Win32Bridge process, final NodeLiveness liveness) {
-        final WindowsPipeTransport transport = new WindowsPipeTransport(context(liveness), options(),
-            new BridgeWin32(process));
+    private PipeTransport transportIn(final Win32Bridge process, final NodeLiveness liveness) {
+        final PipeTransport transport = new PipeTransport(context(liveness), options(),
+            new WindowsPipePlatform(new BridgeWin32(process), bus, errors::add));
         resources.add(transport);
         return transport;
     }

@@ -1,5 +1,7 @@
 package dev.ipcbus.transport.pipe.windows;
 
+import dev.ipcbus.transport.pipe.core.PipeInbox;
+import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.BusException;
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.NativeCallException;
@@ -57,16 +59,16 @@ class WindowsPipeTransportTest {
     private final Set<Long> dead = ConcurrentHashMap.newKeySet();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final List<ByteBuf> buffers = new ArrayList<>();
-    private final WindowsPipeTransport transport = transport(Duration.ofSeconds(2));
+    private final PipeTransport transport = transport(Duration.ofSeconds(2));
 
-    private WindowsPipeTransport transport(final Duration connectTimeout) {
+    private PipeTransport transport(final Duration connectTimeout) {
         return transport(new PipeOptions(MAX, connectTimeout));
     }
 
-    private WindowsPipeTransport transport(final PipeOptions options) {
+    private PipeTransport transport(final PipeOptions options) {
         final TransportContext context = new TransportContext("it", new TransportOptions(Map.of()), Path.of("."),
             node -> !dead.contains(node), errors::add);
-        return new WindowsPipeTransport(context, options, api);
+        return new PipeTransport(context, options, new WindowsPipePlatform(api, "it", errors::add));
     }
 
     private List<FakeWin32.Created> pipesCreated() {
@@ -101,7 +103,7 @@ class WindowsPipeTransportTest {
     @Test
     void shouldCreateInstancesWithMessageModeRemoteRejectionAndCurrentUserDescriptor() throws Exception {
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, new Collector());
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, new Collector());
         assertEquals("\\\\.\\pipe\\ipcbus-it-" + NodeIds.format(node), inbox.address());
         final Outlet outlet = transport.openOutlet(node, inbox.address());
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -130,7 +132,7 @@ class WindowsPipeTransportTest {
     void shouldKeepBoundariesOfOneByteOddAndMaximumFramesThroughMoreData() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         final Outlet outlet = transport.openOutlet(node, inbox.address());
         final Random random = new Random(5);
         final List<byte[]> sent = new ArrayList<>();
@@ -164,12 +166,12 @@ class WindowsPipeTransportTest {
     void shouldKeepAcceptingAfterTheNextInstanceFailsOnce() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         api.failNext("CreateNamedPipeW", ERROR_NOT_ENOUGH_MEMORY, 1);
         final Outlet first = transport.openOutlet(node, inbox.address());
         assertEquals(Outlet.SENT, first.offer(frame(new byte[] {1}), 0));
         assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
-        final WindowsPipeTransport other = transport(Duration.ofSeconds(5));
+        final PipeTransport other = transport(Duration.ofSeconds(5));
         try {
             final Outlet second = other.openOutlet(node, inbox.address());
             assertEquals(Outlet.SENT, second.offer(frame(new byte[] {2}), 0));
@@ -199,14 +201,14 @@ class WindowsPipeTransportTest {
     void shouldWaitForBusyInstancesThenConnectOrBackPressure() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         api.busy(3);
         final Outlet outlet = transport.openOutlet(node, inbox.address());
         assertTrue(api.calls.contains("WaitNamedPipeW"), "ERROR_PIPE_BUSY waits with WaitNamedPipeW");
         assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), 0));
         assertArrayEquals(new byte[] {1}, collector.frames.poll(5, TimeUnit.SECONDS));
 
-        final WindowsPipeTransport impatient = transport(Duration.ofMillis(100));
+        final PipeTransport impatient = transport(Duration.ofMillis(100));
         api.busy(1_000_000);
         final PipeConnectException busy = assertThrows(PipeConnectException.class,
             () -> impatient.openOutlet(node, inbox.address()));
@@ -223,7 +225,7 @@ class WindowsPipeTransportTest {
         final CountDownLatch release = new CountDownLatch(1);
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, frame -> {
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, frame -> {
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (final InterruptedException ex) {
@@ -265,7 +267,7 @@ class WindowsPipeTransportTest {
     @Test
     void shouldReturnPeerGoneWhenInboxClosesAndReleaseWaitingWriterOnDeath() throws Exception {
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, new Collector());
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, new Collector());
         final Outlet outlet = transport.openOutlet(node, inbox.address());
         assertEquals(Outlet.SENT, outlet.offer(frame(new byte[] {1}), 0));
         inbox.close();
@@ -277,7 +279,7 @@ class WindowsPipeTransportTest {
         api.pipeQuota(10);
         final CountDownLatch stuck = new CountDownLatch(1);
         final long other = NodeIds.next();
-        final WindowsPipeInbox slow = (WindowsPipeInbox) transport.openInbox(other, f -> {
+        final PipeInbox slow = (PipeInbox) transport.openInbox(other, f -> {
             try {
                 stuck.await(10, TimeUnit.SECONDS);
             } catch (final InterruptedException ex) {
@@ -308,7 +310,7 @@ class WindowsPipeTransportTest {
     void shouldDiscardPartialMessageOfDeadWriterAndKeepServingOthers() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         final Outlet good = transport.openOutlet(node, inbox.address());
         final long raw = rawClient(inbox.address(), node);
         api.writeTruncatedAndDie(raw, new byte[100_000], 200_000);
@@ -329,13 +331,13 @@ class WindowsPipeTransportTest {
     void shouldDropMessageCutByCancelledWriteAndDeliverTheNextOneIntact() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         final long raw = rawClient(inbox.address(), node);
-        api.writeCancelledAfterPartialRead(raw, new byte[WindowsPipeInbox.INITIAL_BUFFER], 200_000);
+        api.writeCancelledAfterPartialRead(raw, new byte[WindowsPipePlatform.INITIAL_BUFFER], 200_000);
         write(raw, new byte[] {4, 5, 6});
         assertArrayEquals(new byte[] {4, 5, 6}, collector.frames.poll(5, TimeUnit.SECONDS),
             "the next message is delivered alone, not glued to the cut one");
-        api.writeCancelledAfterPartialRead(raw, new byte[WindowsPipeInbox.INITIAL_BUFFER], 200_000);
+        api.writeCancelledAfterPartialRead(raw, new byte[WindowsPipePlatform.INITIAL_BUFFER], 200_000);
         final byte[] longer = new byte[150_000];
         longer[0] = 7;
         longer[longer.length - 1] = 8;
@@ -356,12 +358,12 @@ class WindowsPipeTransportTest {
     void shouldSkipOversizedMessagesKeepingTheConnectionAndDropABadHelloOnce() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         final long raw = rawClient(inbox.address(), node);
         write(raw, new byte[] {1});
         write(raw, new byte[MAX + 10]);
         write(raw, new byte[] {2});
-        write(raw, new byte[3 * WindowsPipeInbox.INITIAL_BUFFER + MAX]);
+        write(raw, new byte[3 * WindowsPipePlatform.INITIAL_BUFFER + MAX]);
         write(raw, new byte[] {3});
         for (int i = 1; i <= 3; i++) {
             assertArrayEquals(new byte[] {(byte) i}, collector.frames.poll(5, TimeUnit.SECONDS),
@@ -387,7 +389,7 @@ class WindowsPipeTransportTest {
 
     @Test
     void shouldCloseConnectionsThatSendNoHelloInTimeWithBoundedThreads() throws Exception {
-        final WindowsPipeTransport shortHello = transport(new PipeOptions(MAX, Duration.ofSeconds(5),
+        final PipeTransport shortHello = transport(new PipeOptions(MAX, Duration.ofSeconds(5),
             Duration.ofMillis(300)));
         try {
             InboxGuardScenarios.silentConnectionsAreClosedWithBoundedThreads(shortHello, errors, address -> {
@@ -408,7 +410,7 @@ class WindowsPipeTransportTest {
     void shouldKeepEachWritersOrderWithManyWriters() throws Exception {
         final Collector collector = new Collector();
         final long node = NodeIds.next();
-        final WindowsPipeInbox inbox = (WindowsPipeInbox) transport.openInbox(node, collector);
+        final PipeInbox inbox = (PipeInbox) transport.openInbox(node, collector);
         final int writers = 6;
         final int perWriter = 300;
         final List<CompletableFuture<Void>> done = new ArrayList<>();

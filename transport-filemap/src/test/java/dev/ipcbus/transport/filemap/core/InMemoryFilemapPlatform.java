@@ -9,10 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A {@link SegmentStore} over direct buffers in one JVM, with a doorbell built on {@link LockSupport}: drives the
+ * A {@link FilemapPlatform} over direct buffers in one JVM, with a doorbell built on {@link LockSupport}: drives the
  * platform-neutral transport in unit tests.
  */
-final class InMemorySegmentStore implements SegmentStore {
+final class InMemoryFilemapPlatform implements FilemapPlatform {
     final Map<String, Entry> segments = new ConcurrentHashMap<>();
 
     static final class Entry {

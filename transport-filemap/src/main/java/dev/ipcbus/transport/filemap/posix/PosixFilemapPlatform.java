@@ -7,7 +7,7 @@ import dev.ipcbus.transport.filemap.core.MappedSegment;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
 import dev.ipcbus.transport.filemap.core.SegmentGoneException;
 import dev.ipcbus.transport.filemap.core.SegmentHeader;
-import dev.ipcbus.transport.filemap.core.SegmentStore;
+import dev.ipcbus.transport.filemap.core.FilemapPlatform;
 import dev.ipcbus.transport.filemap.core.SharedRegion;
 
 import java.io.IOException;
@@ -41,7 +41,7 @@ import java.util.function.Function;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public final class PosixSegmentStore implements SegmentStore {
+public final class PosixFilemapPlatform implements FilemapPlatform {
     /** The tmpfs directory used when present. */
     public static final Path DEV_SHM = Paths.get("/dev/shm");
     /** Mode of segment files: owner read/write only. */
@@ -63,7 +63,7 @@ public final class PosixSegmentStore implements SegmentStore {
      *                         {@link #defaultDirectory(Path)}.
      * @param doorbells        makes a doorbell for a mapped segment (futex or parking).
      */
-    public PosixSegmentStore(
+    public PosixFilemapPlatform(
         final String busName,
         final String userName,
         final Path runtimeDirectory,

@@ -2,6 +2,7 @@ package dev.ipcbus.transport.filemap.core;
 
 import dev.ipcbus.MessageTooLargeException;
 import dev.ipcbus.spi.Inbox;
+import dev.ipcbus.spi.InboxUnavailableException;
 import dev.ipcbus.spi.Outlet;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportOptions;
@@ -34,21 +35,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RingTransportTest {
+class FilemapTransportTest {
     private static final long NODE = 0xABCDL;
 
     @TempDir
     Path runtime;
 
-    private final InMemorySegmentStore store = new InMemorySegmentStore();
+    private final InMemoryFilemapPlatform store = new InMemoryFilemapPlatform();
     private final AtomicBoolean alive = new AtomicBoolean(true);
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    private RingTransport transport;
+    private FilemapTransport transport;
 
-    private RingTransport transport(final IdleMode mode, final long stallMillis) {
+    private FilemapTransport transport(final IdleMode mode, final long stallMillis) {
         final TransportContext context = new TransportContext("test", new TransportOptions(Map.of()), runtime,
             node -> alive.get(), errors::add);
-        transport = new RingTransport(context, store, new RingSettings(4096, mode,
+        transport = new FilemapTransport(context, store, new RingSettings(4096, mode,
             TimeUnit.MILLISECONDS.toNanos(stallMillis), TimeUnit.SECONDS.toNanos(1)));
         return transport;
     }
@@ -68,7 +69,7 @@ class RingTransportTest {
     @ParameterizedTest
     @EnumSource(IdleMode.class)
     void shouldDeliverEveryFrameInOrder(final IdleMode mode) throws Exception {
-        final RingTransport transport = transport(mode, 2000);
+        final FilemapTransport transport = transport(mode, 2000);
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final Inbox inbox = transport.openInbox(NODE, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
@@ -85,10 +86,10 @@ class RingTransportTest {
         assertTrue(errors.isEmpty(), errors.toString());
         // The reader publishes its counters when a batch ends, after the batch's frames were delivered.
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+        Map<String, Long> counters = transport.segmentCounters(NODE, inbox.address());
         while (counters.get("framesRead") < 2000 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
-            counters = transport.inboxCounters(NODE, inbox.address());
+            counters = transport.segmentCounters(NODE, inbox.address());
         }
         assertEquals(2000, counters.get("framesRead"));
         if (mode == IdleMode.BLOCK || mode == IdleMode.HYBRID) {
@@ -99,7 +100,7 @@ class RingTransportTest {
 
     @Test
     void shouldReturnBackPressuredWhenTheInboxStaysFull() throws Exception {
-        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 2000);
         final CountDownLatch release = new CountDownLatch(1);
         final Inbox inbox = transport.openInbox(NODE, frame -> await(release));
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
@@ -112,14 +113,14 @@ class RingTransportTest {
         final long start = System.nanoTime();
         assertEquals(Outlet.BACK_PRESSURED, outlet.offer(frame, TimeUnit.MILLISECONDS.toNanos(100)));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100));
-        assertTrue(transport.inboxCounters(NODE, inbox.address()).get("backpressureWaits") >= 2);
+        assertTrue(transport.segmentCounters(NODE, inbox.address()).get("backpressureWaits") >= 2);
         release.countDown();
         assertEquals(Outlet.SENT, outlet.offer(frame, TimeUnit.SECONDS.toNanos(5)));
     }
 
     @Test
     void shouldReleaseAWaitingWriterAtOnceWhenTheReaderDies() throws Exception {
-        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 2000);
         final CountDownLatch release = new CountDownLatch(1);
         final Inbox inbox = transport.openInbox(NODE, frame -> await(release));
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
@@ -140,7 +141,7 @@ class RingTransportTest {
 
     @Test
     void shouldReturnClosedWhenTheOutletClosesWhileAWriterWaits() throws Exception {
-        final RingTransport transport = transport(IdleMode.BLOCK, 2000);
+        final FilemapTransport transport = transport(IdleMode.BLOCK, 2000);
         final CountDownLatch release = new CountDownLatch(1);
         final Inbox inbox = transport.openInbox(NODE, frame -> await(release));
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
@@ -159,7 +160,7 @@ class RingTransportTest {
 
     @Test
     void shouldReturnPeerGoneOnceTheInboxIsClosed() {
-        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 2000);
         final Inbox inbox = transport.openInbox(NODE, frame -> { });
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
         inbox.close();
@@ -169,43 +170,38 @@ class RingTransportTest {
     }
 
     @Test
-    void shouldKeepTryingAGoneInboxWhileTheNodeIsAliveAndGiveUpOnceItIsDead() throws Exception {
-        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+    void shouldSignalAGoneInboxAsUnavailableAtOnceEvenWhileItsNodeIsAlive() {
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 2000);
         final Inbox inbox = transport.openInbox(NODE, frame -> { });
         final String address = inbox.address();
         inbox.close();
-        final CompletableFuture<Outlet> opening = CompletableFuture.supplyAsync(
-            () -> transport.openOutlet(NODE, address));
-        Thread.sleep(100);
-        assertFalse(opening.isDone(), "a gone inbox of a live (closing) node is retried");
-        alive.set(false);
-        final java.util.concurrent.ExecutionException ex = assertThrows(java.util.concurrent.ExecutionException.class,
-            () -> opening.get(5, TimeUnit.SECONDS));
-        assertTrue(ex.getCause() instanceof SegmentGoneException, String.valueOf(ex.getCause()));
+        assertTrue(alive.get());
+        final SegmentGoneException ex = assertThrows(SegmentGoneException.class,
+            () -> transport.openOutlet(NODE, address), "the core, not the transport, retries a live node");
+        assertTrue(ex instanceof InboxUnavailableException, String.valueOf(ex));
     }
 
     @Test
     void shouldReachTheNewInboxOfANodeThatReopenedIt() throws Exception {
-        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 2000);
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final Inbox first = transport.openInbox(NODE, frame -> { });
         final Outlet stale = transport.openOutlet(NODE, first.address());
         first.close();
         assertEquals(Outlet.PEER_GONE, stale.offer(text("lost"), 0));
-        final CompletableFuture<Outlet> opening = CompletableFuture.supplyAsync(
-            () -> transport.openOutlet(NODE, first.address()));
-        Thread.sleep(50);
+        assertThrows(InboxUnavailableException.class, () -> transport.openOutlet(NODE, first.address()));
         final Inbox second = transport.openInbox(NODE, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
-        final Outlet fresh = opening.get(5, TimeUnit.SECONDS);
+        final Outlet fresh = transport.openOutlet(NODE, first.address());
         assertEquals(Outlet.SENT, fresh.offer(text("again"), 0));
         assertEquals("again", received.poll(5, TimeUnit.SECONDS));
         stale.close();
+        fresh.close();
         second.close();
     }
 
     @Test
     void shouldRefuseAFrameAboveTheMaxNamingBothNumbers() {
-        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 2000);
         assertEquals(512, transport.maxFrameLength());
         final Inbox inbox = transport.openInbox(NODE, frame -> { });
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
@@ -222,7 +218,7 @@ class RingTransportTest {
 
     @Test
     void shouldSkipAStalledClaimAndKeepDelivering() throws Exception {
-        final RingTransport transport = transport(IdleMode.HYBRID, 100);
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 100);
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final Inbox inbox = transport.openInbox(NODE, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
@@ -236,14 +232,14 @@ class RingTransportTest {
         assertEquals(Outlet.SENT, outlet.offer(text("after"), 0));
         assertEquals("after", received.poll(5, TimeUnit.SECONDS));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(100));
-        assertEquals(1, transport.inboxCounters(NODE, inbox.address()).get("skippedRecords"));
+        assertEquals(1, transport.segmentCounters(NODE, inbox.address()).get("skippedRecords"));
         assertEquals(1, errors.size());
         assertNotNull(errors.get(0).getMessage());
     }
 
     @Test
     void shouldCloseInboxesAndOutletsWithTheTransport() {
-        final RingTransport transport = transport(IdleMode.HYBRID, 2000);
+        final FilemapTransport transport = transport(IdleMode.HYBRID, 2000);
         final Inbox inbox = transport.openInbox(NODE, frame -> { });
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
         transport.close();
@@ -254,7 +250,7 @@ class RingTransportTest {
 
     @Test
     void shouldDeliverAViewWithoutCopying() throws Exception {
-        final RingTransport transport = transport(IdleMode.SPIN, 2000);
+        final FilemapTransport transport = transport(IdleMode.SPIN, 2000);
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final Inbox inbox = transport.openInbox(NODE, frame -> received.add(frame.isDirect() + ":"
             + ByteBufUtil.hexDump(frame)));

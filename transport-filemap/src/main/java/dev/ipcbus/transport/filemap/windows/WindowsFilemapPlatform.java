@@ -12,7 +12,7 @@ import dev.ipcbus.transport.filemap.core.MappedSegment;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
 import dev.ipcbus.transport.filemap.core.SegmentGoneException;
 import dev.ipcbus.transport.filemap.core.SegmentHeader;
-import dev.ipcbus.transport.filemap.core.SegmentStore;
+import dev.ipcbus.transport.filemap.core.FilemapPlatform;
 import dev.ipcbus.transport.filemap.core.SharedRegion;
 
 import java.lang.ref.Cleaner;
@@ -30,7 +30,7 @@ import java.nio.ByteBuffer;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public final class WindowsSegmentStore implements SegmentStore {
+public final class WindowsFilemapPlatform implements FilemapPlatform {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final String busName;
@@ -40,7 +40,7 @@ public final class WindowsSegmentStore implements SegmentStore {
      * @param busName the bus name.
      * @param win32   the Win32 binding.
      */
-    public WindowsSegmentStore(final String busName, final Win32 win32) {
+    public WindowsFilemapPlatform(final String busName, final Win32 win32) {
         this.busName = busName;
         this.win32 = win32;
     }

@@ -11,7 +11,7 @@ import dev.ipcbus.spi.TransportOptions;
 import dev.ipcbus.transport.filemap.core.IdleMode;
 import dev.ipcbus.transport.filemap.core.MappedSegment;
 import dev.ipcbus.transport.filemap.core.RingSettings;
-import dev.ipcbus.transport.filemap.core.RingTransport;
+import dev.ipcbus.transport.filemap.core.FilemapTransport;
 import dev.ipcbus.transport.filemap.core.SegmentDescriptor;
 import dev.ipcbus.transport.filemap.core.SegmentHeader;
 import io.netty.buffer.Unpooled;
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Windows layer's logic, driven through the one fake of {@code Win32} (no Windows JVM here).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class WindowsSegmentStoreTest {
+class WindowsFilemapPlatformTest {
     private static final long NODE = 0x1234L;
     private static final int LENGTH = SegmentDescriptor.segmentLength(4096);
 
@@ -44,7 +44,7 @@ class WindowsSegmentStoreTest {
     Path runtime;
 
     private final FakeWin32 api = new FakeWin32();
-    private final WindowsSegmentStore store = new WindowsSegmentStore("shop", api);
+    private final WindowsFilemapPlatform store = new WindowsFilemapPlatform("shop", api);
 
     @Test
     void shouldCreateAMappingAndAnEventForTheCurrentUserOnly() {
@@ -121,7 +121,7 @@ class WindowsSegmentStoreTest {
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final TransportContext context = new TransportContext("shop", new TransportOptions(Map.of()), runtime,
             node -> true, errors::add);
-        final RingTransport transport = new RingTransport(context, store, new RingSettings(64 * 1024,
+        final FilemapTransport transport = new FilemapTransport(context, store, new RingSettings(64 * 1024,
             IdleMode.BLOCK, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1)));
         try {
             final BlockingQueue<String> received = new LinkedBlockingQueue<>();
@@ -133,7 +133,7 @@ class WindowsSegmentStoreTest {
                 assertEquals(Outlet.SENT, outlet.offer(Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8), 0));
                 assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
             }
-            final Map<String, Long> counters = transport.inboxCounters(NODE, inbox.address());
+            final Map<String, Long> counters = transport.segmentCounters(NODE, inbox.address());
             assertTrue(counters.get("wakeups") > 0, counters.toString());
             assertTrue(errors.isEmpty(), errors.toString());
         } finally {

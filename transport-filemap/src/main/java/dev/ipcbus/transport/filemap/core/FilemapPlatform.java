@@ -6,7 +6,7 @@ package dev.ipcbus.transport.filemap.core;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public interface SegmentStore {
+public interface FilemapPlatform {
     /**
      * @return a short description for messages, e.g. {@code "posix:/dev/shm"}.
      */
