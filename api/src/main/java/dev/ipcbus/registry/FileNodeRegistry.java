@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -393,39 +391,6 @@ public final class FileNodeRegistry implements NodeRegistry {
         } finally {
             NodeLockTable.exit(lockPath);
         }
-    }
-
-    /**
-     * Removes a bus directory nobody uses: one that holds nothing but its change counter, untouched for
-     * {@code minimumAge} (a node that opens the bus takes its lock within moments of creating the counter, so an old
-     * lone counter is no node's).
-     *
-     * @param directory  a bus's registry directory.
-     * @param minimumAge how long the counter must have been left alone.
-     * @return whether the directory was removed.
-     * @throws IOException if it cannot be listed or removed.
-     */
-    public static boolean removeIfAbandoned(final Path directory, final Duration minimumAge)
-        throws IOException {
-        final Path version = directory.resolve(VERSION_FILE);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-            for (final Path entry : entries) {
-                if (!entry.equals(version)) {
-                    return false;
-                }
-            }
-        }
-        final long age = System.currentTimeMillis() - Files.getLastModifiedTime(version).toMillis();
-        if (age < minimumAge.toMillis()) {
-            return false;
-        }
-        Files.deleteIfExists(version);
-        try {
-            Files.delete(directory);
-        } catch (final DirectoryNotEmptyException raced) {
-            return false; // a node arrived meanwhile: it recreates the counter
-        }
-        return true;
     }
 
     /**

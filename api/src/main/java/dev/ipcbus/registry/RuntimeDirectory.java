@@ -5,6 +5,8 @@ import dev.ipcbus.ConfigurationException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -235,5 +238,38 @@ public final class RuntimeDirectory {
             throw new ConfigurationException("cannot prepare runtime directory: path=" + directory + ", error=" + ex,
                 ex);
         }
+    }
+
+    /**
+     * Removes a bus directory nobody uses: one that holds nothing but its change counter, untouched for
+     * {@code minimumAge} (a node that opens the bus takes its lock within moments of creating the counter, so an old
+     * lone counter is no node's).
+     *
+     * @param directory  a bus's registry directory ({@link #busDirectory}).
+     * @param minimumAge how long the counter must have been left alone.
+     * @return whether the directory was removed.
+     * @throws IOException if it cannot be listed or removed.
+     */
+    public static boolean removeAbandonedBus(final Path directory, final Duration minimumAge)
+        throws IOException {
+        final Path version = directory.resolve(FileNodeRegistry.VERSION_FILE);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (final Path entry : entries) {
+                if (!entry.equals(version)) {
+                    return false;
+                }
+            }
+        }
+        final long age = System.currentTimeMillis() - Files.getLastModifiedTime(version).toMillis();
+        if (age < minimumAge.toMillis()) {
+            return false;
+        }
+        Files.deleteIfExists(version);
+        try {
+            Files.delete(directory);
+        } catch (final DirectoryNotEmptyException raced) {
+            return false; // a node arrived meanwhile: it recreates the counter
+        }
+        return true;
     }
 }

@@ -3,7 +3,6 @@ package dev.ipcbus.demo;
 import dev.ipcbus.Bus;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.NodeInfo;
-import dev.ipcbus.registry.FileNodeRegistry;
 import dev.ipcbus.registry.RegistryReader;
 import dev.ipcbus.registry.RuntimeDirectory;
 import picocli.CommandLine.Command;
@@ -65,7 +64,7 @@ final class CleanCommand implements Callable<Integer> {
         int buses = 0;
         for (final Path directory : RegistryReader.busDirectories(runtimeDirectory)) {
             try {
-                if (FileNodeRegistry.removeIfAbandoned(directory, ABANDONED_AFTER)) {
+                if (RuntimeDirectory.removeAbandonedBus(directory, ABANDONED_AFTER)) {
                     buses++;
                 }
             } catch (final IOException ex) {
