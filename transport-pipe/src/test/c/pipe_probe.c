@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pipe_probe.c: runs, in C, the Win32 call sequence of transport-pipe's Windows layer (WindowsPipeInbox and
  * WindowsPipeConnection) and prints what each call returned, so that the semantics FakeWin32 (platform-windows) models can be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ipcbus ABI probe: prints what mingw-w64's Windows headers and import libraries say about every Win32 function,
  * constant and structure that the JNA declarations in platform-windows use, and checks security descriptors with

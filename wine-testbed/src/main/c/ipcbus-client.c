@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ipcbus-client: a native Windows program that publishes one message to an ipcbus node, in the style of the classic
  * Win32 samples ("Named Pipe Client", "Writing to a Mailslot"). It shows what a C program needs to join a bus as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * win32bridge: executes Win32 calls on request, for the ipcbus Wine test bed (dev.ipcbus.wine.Win32Bridge).
  *

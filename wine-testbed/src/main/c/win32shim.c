@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * win32shim.c: libkernel32.so, the Linux stand-in for kernel32.dll that lets the production JNA binding run against
  * Wine's real Win32 objects (ipcbus Wine test bed; built with the system cc at test time by dev.ipcbus.wine.WineShim).

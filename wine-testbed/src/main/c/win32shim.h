@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * win32shim.h: what libkernel32.so (win32shim.c) shares with libadvapi32.so (win32shim_advapi32.c).
  *

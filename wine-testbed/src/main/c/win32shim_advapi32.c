@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * win32shim_advapi32.c: libadvapi32.so, the Linux stand-in for advapi32.dll (see win32shim.c). Linked against
  * libkernel32.so, so its calls go to the same bridge (the same Windows process) and its memory is freed by the same

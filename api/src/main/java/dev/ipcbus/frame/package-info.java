@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The frame format (api layer): {@link dev.ipcbus.frame.FrameDescriptor} documents the layout,
  * {@link dev.ipcbus.frame.FrameEncoder} writes frames into Netty buffers (appending, or at an absolute index from a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code inproc://} transport (api layer): nodes in one JVM, for applications' unit tests and for the core's own.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The transport SPI (api layer): what a transport implements so that the bus core can carry frames over it.
  * <p>

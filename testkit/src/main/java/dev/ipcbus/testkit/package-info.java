@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The transport conformance kit: the contract every transport passes ({@link dev.ipcbus.testkit.TransportContract},
  * subclassed once per transport and OS layer), the chaos soak ({@link dev.ipcbus.testkit.TransportChaosTest}), nodes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The Wine test bed (test support, not shipped): runs the Windows layers' Win32 calls against Wine's real kernel
  * objects on Linux.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The one Win32 binding of ipcbus (windows layer): every kernel32/advapi32 function the transports' Windows layers
  * call, declared once, and what they share on top of it. Nothing Win32 is declared anywhere else.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The filemap transport (api layer of this module): the provider registered for the {@code filemap://} scheme, the
  * default transport of ipcbus, and its options.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code mailslot://} transport, its public face (api layer of this module): the provider found by
  * {@link java.util.ServiceLoader} and the URI options.

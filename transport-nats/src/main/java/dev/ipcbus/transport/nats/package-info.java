@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code nats://} transport: the bus across machines on NATS, an engine-routed transport
  * ({@link dev.ipcbus.spi.EngineTransportProvider}). {@link dev.ipcbus.transport.nats.NatsTransportProvider} is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The {@code pipe://} transport (api layer of this module): its {@link dev.ipcbus.transport.pipe.PipeTransportProvider}
  * and {@link dev.ipcbus.transport.pipe.PipeOptions}. Each node's inbox is a pipe server that accepts any number of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The ABI check of platform-windows (tests of the test bed): {@link dev.ipcbus.wine.abi.AbiProbe} builds the mingw
  * probe {@code abiprobe.c} and runs it under Wine, {@link dev.ipcbus.wine.abi.AbiComparator} holds the JNA

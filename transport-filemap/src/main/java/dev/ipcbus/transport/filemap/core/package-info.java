@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Platform-neutral core of the filemap transport (core layer): the shared segment layout
  * ({@link dev.ipcbus.transport.filemap.core.SegmentDescriptor},

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * POSIX layer of the filemap transport (posix layer): segments are files in {@code /dev/shm} (or the bus's runtime
  * directory where there is no {@code /dev/shm}, e.g. macOS) mapped with {@code FileChannel.map}; the doorbell is a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Windows layer of the filemap transport (windows layer): segments are pagefile-backed named file mappings in the
  * {@code Local\} namespace, the doorbell is a named auto-reset event, and both carry the current-user-only descriptor.

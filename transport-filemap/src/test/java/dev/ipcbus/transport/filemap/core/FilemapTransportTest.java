@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.transport.filemap.core;
 
 import dev.ipcbus.MessageTooLargeException;
@@ -18,8 +19,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -73,15 +76,28 @@ class FilemapTransportTest {
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final Inbox inbox = transport.openInbox(NODE, frame -> received.add(frame.toString(StandardCharsets.UTF_8)));
         final Outlet outlet = transport.openOutlet(NODE, inbox.address());
+        final SharedRegion region = store.open(NODE, inbox.address(), 1).region();
+        final List<String> delivered = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
             assertEquals(Outlet.SENT, outlet.offer(text("m" + i), TimeUnit.SECONDS.toNanos(5)));
-            if (i % 500 == 0) {
-                // Let the reader fall asleep so that the doorbell path runs too.
-                Thread.sleep(20);
+            if (i % 500 == 0 && (mode == IdleMode.BLOCK || mode == IdleMode.HYBRID)) {
+                // Wait until the reader has taken everything and sleeps on the doorbell (its waiting word is set),
+                // so that the next frame goes through the doorbell path.
+                while (delivered.size() <= i) {
+                    delivered.add(Objects.requireNonNull(received.poll(5, TimeUnit.SECONDS), "frame " + i));
+                }
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (region.getIntVolatile(SegmentDescriptor.WAITING_OFFSET) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the reader never went to sleep");
+                    Thread.onSpinWait();
+                }
             }
         }
+        while (delivered.size() < 2000) {
+            delivered.add(Objects.requireNonNull(received.poll(5, TimeUnit.SECONDS), "frame " + delivered.size()));
+        }
         for (int i = 0; i < 2000; i++) {
-            assertEquals("m" + i, received.poll(5, TimeUnit.SECONDS));
+            assertEquals("m" + i, delivered.get(i));
         }
         assertTrue(errors.isEmpty(), errors.toString());
         // The reader publishes its counters when a batch ends, after the batch's frames were delivered.

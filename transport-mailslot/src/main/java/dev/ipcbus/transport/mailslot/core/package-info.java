@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Core layer of the mailslot transport: the platform-neutral logic both OS layers share.
  * <p>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * POSIX layer of the mailslot transport: each slot is an {@code AF_UNIX} {@code SOCK_DGRAM} socket bound at
  * {@code <runtime directory>/<node>.sock}, reached through JNA (the JDK has no Unix datagram channel).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Windows layer of the mailslot transport: each slot is a Win32 mailslot named
  * {@code \\.\mailslot\ipcbus\<bus>\<node hex>}, created for the current user only and read by its owner; writers open

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.transport.mailslot.core;
 
 import dev.ipcbus.spi.Outlet;

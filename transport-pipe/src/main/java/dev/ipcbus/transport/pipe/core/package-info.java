@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The pipe transport's platform-neutral core (core layer): the wire layouts ({@link
  * dev.ipcbus.transport.pipe.core.PipeRecordDescriptor}, {@link dev.ipcbus.transport.pipe.core.PipeHelloDescriptor}),

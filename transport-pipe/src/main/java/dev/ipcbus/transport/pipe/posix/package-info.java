@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The pipe transport's POSIX layer (posix layer): Unix domain stream sockets through the JDK's
  * {@link java.net.UnixDomainSocketAddress} channels, carrying length-prefixed records

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The pipe transport's Windows layer (windows layer): message-mode named pipes, {@code \\.\pipe\ipcbus-<bus>-<node>}.
  * Only transport logic lives here: every Win32 call goes through {@link dev.ipcbus.platform.windows.Win32} (module
