@@ -21,6 +21,13 @@ import java.util.TreeMap;
  * <b>Thread safety:</b> stateless; safe for concurrent use.
  */
 public final class TransportLoader {
+    /** The artifact that provides each of our schemes, named when the class path lacks it. */
+    private static final Map<String, String> ARTIFACTS = Map.of(
+        "filemap", "dev.ipcbus:ipcbus-transport-filemap",
+        "pipe", "dev.ipcbus:ipcbus-transport-pipe",
+        "mailslot", "dev.ipcbus:ipcbus-transport-mailslot",
+        "nats", "dev.ipcbus:ipcbus-transport-nats");
+
     private TransportLoader() {
     }
 
@@ -36,8 +43,11 @@ public final class TransportLoader {
         load(providers, loadErrors);
         final List<TransportProvider> matching = providers.get(scheme);
         if (matching == null) {
+            final String artifact = ARTIFACTS.get(scheme);
             throw new ConfigurationException("unknown transport scheme: scheme=" + scheme + ", available="
-                + describe(providers) + (loadErrors.isEmpty() ? "" : ", loadErrors=" + loadErrors));
+                + describe(providers) + (artifact == null ? "" : ", add the dependency " + artifact
+                + " (or dev.ipcbus:ipcbus for every local transport)")
+                + (loadErrors.isEmpty() ? "" : ", loadErrors=" + loadErrors));
         }
         if (matching.size() > 1) {
             final List<String> names = new ArrayList<>();
