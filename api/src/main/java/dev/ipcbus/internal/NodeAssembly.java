@@ -4,6 +4,7 @@ package dev.ipcbus.internal;
 import dev.ipcbus.BusConfig;
 import dev.ipcbus.BusException;
 import dev.ipcbus.BusUri;
+import dev.ipcbus.CodecException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.FrameFormatException;
 import dev.ipcbus.codec.JsonCodec;
@@ -252,8 +253,10 @@ final class NodeAssembly {
         return slash >= 0 && slash < main.length() - 1 && !main.endsWith(".jar") ? main.substring(slash + 1) : main;
     }
 
+    /** Bad input (a malformed frame, a payload that does not decode) is one line; anything else has its stack. */
     private static void logError(final Throwable error) {
-        LOG.warn("ipcbus: {}", error.getMessage(), error instanceof FrameFormatException ? null : error);
+        final boolean badInput = error instanceof FrameFormatException || error instanceof CodecException;
+        LOG.warn("ipcbus: {}", error.getMessage(), badInput ? null : error);
     }
 
     BusUri uri() {
