@@ -87,8 +87,8 @@ public interface Bus extends AutoCloseable {
     String nodeId();
 
     /**
-     * @return the largest frame the transport carries; a message's frame is its payload plus
-     * {@code 56 + topic bytes + headers bytes}.
+     * @return the largest frame this node's transport carries; a message's frame is its payload plus
+     * {@link dev.ipcbus.frame.FrameDescriptor#HEADER_LENGTH} + topic bytes + headers bytes (docs/PROTOCOL.md).
      */
     int maxFrameLength();
 
