@@ -193,6 +193,18 @@ public final class CounterFile {
         LONG.getAndAdd(buffer, offset(index), delta);
     }
 
+    /**
+     * Adds to a counter that only one thread at a time writes: a plain read and a release store, no atomic
+     * read-modify-write (Agrona's ordered add). Readers in other processes see whole values.
+     *
+     * @param index the counter.
+     * @param delta the amount.
+     */
+    public void addSingleWriter(final int index, final long delta) {
+        final int offset = offset(index);
+        LONG.setRelease(buffer, offset, (long)LONG.get(buffer, offset) + delta);
+    }
+
     private int offset(final int index) {
         if (index < 0 || index >= count) {
             throw new IndexOutOfBoundsException("counter index: index=" + index + ", count=" + count);

@@ -30,14 +30,15 @@ public final class InboxCounters {
     }
 
     /**
-     * Counts frames read and handed to the node.
+     * Counts frames read and handed to the node. On the hot path, so not atomic: call it from the inbox's delivering
+     * thread only, one at a time (the filemap reader, the pipe inbox under its delivery lock, the mailslot loop).
      *
      * @param frames how many.
      * @param bytes  their bytes.
      */
     public void onFramesRead(final long frames, final long bytes) {
-        file.add(NodeCounters.INBOX_FRAMES_READ, frames);
-        file.add(NodeCounters.INBOX_BYTES_READ, bytes);
+        file.addSingleWriter(NodeCounters.INBOX_FRAMES_READ, frames);
+        file.addSingleWriter(NodeCounters.INBOX_BYTES_READ, bytes);
     }
 
     /**

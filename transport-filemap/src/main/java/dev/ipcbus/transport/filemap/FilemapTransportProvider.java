@@ -5,10 +5,9 @@ import dev.ipcbus.TransportUnavailableException;
 import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.registry.RuntimeDirectory;
 import dev.ipcbus.spi.OperatingSystem;
+import dev.ipcbus.spi.ProbedTransportProvider;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
-import dev.ipcbus.spi.TransportProbe;
-import dev.ipcbus.spi.TransportProvider;
 import dev.ipcbus.transport.filemap.core.FilemapTransport;
 import dev.ipcbus.transport.filemap.core.RingSettings;
 import dev.ipcbus.transport.filemap.core.FilemapPlatform;
@@ -25,35 +24,18 @@ import dev.ipcbus.transport.filemap.windows.WindowsFilemapPlatform;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public final class FilemapTransportProvider implements TransportProvider {
-    private final TransportProbe probe = new TransportProbe(FilemapTransport.SCHEME,
-        FilemapTransportProvider::unavailabilityCause);
-
+public final class FilemapTransportProvider extends ProbedTransportProvider {
     /**
      * Cheap: loads nothing native.
      */
     public FilemapTransportProvider() {
-    }
-
-    @Override
-    public String scheme() {
-        return FilemapTransport.SCHEME;
-    }
-
-    @Override
-    public boolean isSupported() {
-        return probe.isAvailable();
-    }
-
-    @Override
-    public String unsupportedReason() {
-        return probe.unsupportedReason();
+        super(FilemapTransport.SCHEME, FilemapTransportProvider::unavailabilityCause);
     }
 
     @Override
     public Transport create(final TransportContext context) {
         final RingSettings settings = FilemapOptions.read(context.options());
-        probe.ensureAvailable();
+        ensureAvailable();
         final FilemapPlatform store;
         if (OperatingSystem.current() == OperatingSystem.WINDOWS) {
             store = new WindowsFilemapPlatform(context.busName(), WindowsPlatform.win32());

@@ -4,10 +4,10 @@ package dev.ipcbus.transport.mailslot;
 import dev.ipcbus.TransportUnavailableException;
 import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.spi.OperatingSystem;
+import dev.ipcbus.spi.ProbedTransportProvider;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportProbe;
-import dev.ipcbus.spi.TransportProvider;
 import dev.ipcbus.transport.mailslot.core.MailslotPlatform;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
 import dev.ipcbus.transport.mailslot.posix.PosixMailslotPlatform;
@@ -23,30 +23,13 @@ import dev.ipcbus.transport.mailslot.windows.WindowsMailslotPlatform;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public final class MailslotTransportProvider implements TransportProvider {
-    private final TransportProbe probe = new TransportProbe(MailslotTransport.SCHEME,
-        os -> os == OperatingSystem.WINDOWS ? WindowsPlatform.unavailabilityCause()
-            : PosixMailslotPlatform.unavailabilityCause());
-
+public final class MailslotTransportProvider extends ProbedTransportProvider {
     /**
      * Cheap: loads nothing native.
      */
     public MailslotTransportProvider() {
-    }
-
-    @Override
-    public String scheme() {
-        return MailslotTransport.SCHEME;
-    }
-
-    @Override
-    public boolean isSupported() {
-        return probe.isAvailable();
-    }
-
-    @Override
-    public String unsupportedReason() {
-        return probe.unsupportedReason();
+        super(MailslotTransport.SCHEME, os -> os == OperatingSystem.WINDOWS ? WindowsPlatform.unavailabilityCause()
+            : PosixMailslotPlatform.unavailabilityCause());
     }
 
     /**
@@ -58,7 +41,7 @@ public final class MailslotTransportProvider implements TransportProvider {
      */
     @Override
     public Transport create(final TransportContext context) {
-        probe.ensureAvailable();
+        ensureAvailable();
         final MailslotOptions options = MailslotOptions.from(context.options());
         final MailslotPlatform platform;
         if (OperatingSystem.current() == OperatingSystem.WINDOWS) {

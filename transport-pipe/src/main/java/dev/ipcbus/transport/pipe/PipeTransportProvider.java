@@ -3,10 +3,10 @@ package dev.ipcbus.transport.pipe;
 
 import dev.ipcbus.platform.windows.WindowsPlatform;
 import dev.ipcbus.spi.OperatingSystem;
+import dev.ipcbus.spi.ProbedTransportProvider;
 import dev.ipcbus.spi.Transport;
 import dev.ipcbus.spi.TransportContext;
 import dev.ipcbus.spi.TransportProbe;
-import dev.ipcbus.spi.TransportProvider;
 import dev.ipcbus.transport.pipe.core.PipePlatform;
 import dev.ipcbus.transport.pipe.core.PipeTransport;
 import dev.ipcbus.transport.pipe.posix.PosixPipePlatform;
@@ -23,36 +23,19 @@ import dev.ipcbus.transport.pipe.windows.WindowsPipePlatform;
  * <p>
  * <b>Thread safety:</b> safe for concurrent use.
  */
-public final class PipeTransportProvider implements TransportProvider {
-    private final TransportProbe probe = new TransportProbe(PipeOptions.SCHEME,
-        os -> os == OperatingSystem.WINDOWS ? WindowsPlatform.unavailabilityCause()
-            : PosixPipePlatform.unavailabilityCause());
-
+public final class PipeTransportProvider extends ProbedTransportProvider {
     /**
      * Creates the provider; cheap.
      */
     public PipeTransportProvider() {
-    }
-
-    @Override
-    public String scheme() {
-        return PipeOptions.SCHEME;
-    }
-
-    @Override
-    public boolean isSupported() {
-        return probe.isAvailable();
-    }
-
-    @Override
-    public String unsupportedReason() {
-        return probe.unsupportedReason();
+        super(PipeOptions.SCHEME, os -> os == OperatingSystem.WINDOWS ? WindowsPlatform.unavailabilityCause()
+            : PosixPipePlatform.unavailabilityCause());
     }
 
     @Override
     public Transport create(final TransportContext context) {
         final PipeOptions options = PipeOptions.from(context.options());
-        probe.ensureAvailable();
+        ensureAvailable();
         final PipePlatform platform = OperatingSystem.current() == OperatingSystem.WINDOWS
             ? new WindowsPipePlatform(WindowsPlatform.win32(), context.busName(), context.errorHandler())
             : new PosixPipePlatform(context.runtimeDirectory(), context.busName(), context.errorHandler());
