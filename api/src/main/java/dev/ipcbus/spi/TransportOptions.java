@@ -162,8 +162,11 @@ public final class TransportOptions {
         return Long.parseLong(text.substring(0, end)) * multiplier;
     }
 
+    /** What a duration looks like, for error messages. */
+    private static final String DURATION_FORMS = "a whole number and a unit ns, us, ms, s or m (e.g. 500ms, 5s, 2m)";
+
     /**
-     * Parses a duration such as {@code 250ms}, {@code 5s} or {@code 100us}.
+     * Parses a duration such as {@code 250ms}, {@code 5s} or {@code 100us}: the one duration syntax of URIs and tools.
      *
      * @param name the option name, for the message.
      * @param raw  the text.
@@ -193,7 +196,8 @@ public final class TransportOptions {
             end++;
         }
         if (end == 0 || end > 12) {
-            throw new ConfigurationException("malformed duration: option=" + name + ", value=" + raw);
+            throw new ConfigurationException("malformed duration: option=" + name + ", value=" + raw + ", expected="
+                + DURATION_FORMS);
         }
         final long amount = Long.parseLong(text.substring(0, end));
         switch (text.substring(end).trim()) {
@@ -209,8 +213,8 @@ public final class TransportOptions {
             case "min":
                 return Duration.ofMinutes(amount);
             default:
-                throw new ConfigurationException("malformed duration (unit ns|us|ms|s|m required): option=" + name
-                    + ", value=" + raw);
+                throw new ConfigurationException("malformed duration: option=" + name + ", value=" + raw
+                    + ", expected=" + DURATION_FORMS);
         }
     }
 }

@@ -41,7 +41,8 @@ final class Arguments {
      * @param option the option, e.g. {@code --timeout}.
      * @param text   its value, e.g. {@code 500ms}.
      * @return the duration.
-     * @throws IllegalArgumentException if the text is not a duration with a unit, or is zero.
+     * @throws dev.ipcbus.ConfigurationException if the text is not a duration with a unit; IllegalArgumentException if
+     *                                           it is zero.
      */
     static Duration positiveDuration(final String option, final String text) {
         final Duration duration = Durations.parse(option, text);

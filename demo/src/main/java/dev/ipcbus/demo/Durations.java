@@ -1,45 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.demo;
 
+import dev.ipcbus.spi.TransportOptions;
+
 import java.time.Duration;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Human-readable durations for the demo's output.
  */
 final class Durations {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ns|us|ms|s|m)");
-
     private Durations() {
     }
 
     /**
      * @param option the option name, for the message.
      * @param text   e.g. {@code 500ms}, {@code 5s}.
-     * @return the duration.
-     * @throws IllegalArgumentException if the text is not a number with a unit (ns, us, ms, s, m).
+     * @return the duration, in the one syntax of bus URIs ({@link TransportOptions#parseDuration}).
+     * @throws dev.ipcbus.ConfigurationException if the text is not a number with a unit (the message says the forms).
      */
     static Duration parse(final String option, final String text) {
-        final Matcher matcher = DURATION.matcher(text.trim());
-        if (!matcher.matches()) {
-            throw new IllegalArgumentException("bad duration for " + option + ": '" + text
-                + "' (expected e.g. 500ms, 5s)");
-        }
-        final long amount = Long.parseLong(matcher.group(1));
-        switch (matcher.group(2)) {
-            case "ns":
-                return Duration.ofNanos(amount);
-            case "us":
-                return Duration.ofNanos(amount * 1000);
-            case "ms":
-                return Duration.ofMillis(amount);
-            case "s":
-                return Duration.ofSeconds(amount);
-            default:
-                return Duration.ofMinutes(amount);
-        }
+        return TransportOptions.parseDuration(option, text);
     }
 
     /**
