@@ -46,7 +46,7 @@ public final class BusConfig {
     private BusConfig(final Builder builder) {
         final String[] source = new String[1];
         final String text = builder.uri != null ? builder.uri : resolveUri(source);
-        this.uriSource = builder.uri != null ? "code" : source[0];
+        this.uriSource = builder.uri != null ? builder.uriSource : source[0];
         try {
             this.uri = BusUri.parse(text);
         } catch (final ConfigurationException ex) {
@@ -149,6 +149,7 @@ public final class BusConfig {
      */
     public static final class Builder {
         private String uri;
+        private String uriSource = "code";
         private ObjectMapper objectMapper;
         private ErrorHandler errorHandler;
         private Path runtimeDirectory;
@@ -162,7 +163,17 @@ public final class BusConfig {
          * @return this builder.
          */
         public Builder uri(final String uri) {
+            return uri(uri, "code");
+        }
+
+        /**
+         * @param uri    the bus URI; {@code null} resolves it from the environment.
+         * @param source where the URI came from, named in configuration errors (e.g. {@code "option --transport"}).
+         * @return this builder.
+         */
+        public Builder uri(final String uri, final String source) {
             this.uri = uri;
+            this.uriSource = Objects.requireNonNull(source, "source");
             return this;
         }
 

@@ -30,7 +30,7 @@ public final class BusUriOption {
      * @return the configuration for the chosen URI.
      */
     BusConfig config(final String nodeName) {
-        return BusConfig.builder().uri(uri).nodeName(nodeName).build();
+        return BusConfig.builder().uri(uri, "option --transport").nodeName(nodeName).build();
     }
 
     /**
