@@ -80,6 +80,11 @@ final class TourCommand implements Callable<Integer> {
 
     private Result tour(final String uri, final String source) throws Exception {
         System.out.println("=== ipcbus tour on " + uri + "   (URI from " + source + ")");
+        System.out.println("    -> published   <- received by the subscriber process   => request and its reply");
+        System.out.println("    Round trips here are one request at a time, with the tour's pause between them and"
+            + " printing on both sides,");
+        System.out.println("    so they show a cold path (milliseconds); 'ipcbus-demo ping' measures the hot path"
+            + " (microseconds).");
         final AtomicInteger received = new AtomicInteger();
         final AtomicInteger answered = new AtomicInteger();
         final Histogram rtt = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
@@ -118,7 +123,7 @@ final class TourCommand implements Callable<Integer> {
                         Shop.StockLevel.class, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
                     final long took = System.nanoTime() - start;
                     rtt.recordValue(Math.min(took, rtt.getHighestTrackableValue()));
-                    say("publisher", String.format(Locale.ROOT, "?? stock.check %-5s = %d available in %s "
+                    say("publisher", String.format(Locale.ROOT, "=> stock.check %-5s = %d available in %s "
                         + "(round trip)", level.sku(), level.available(), Durations.format(took)));
                 }
                 if (intervalMillis > 0) {
