@@ -8,21 +8,23 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Writes a latency-by-percentile chart as SVG: x is the percentile on the usual log scale (50%, 90%, 99%, 99.9%...),
- * y the latency in microseconds on a log scale, one line per series.
+ * y the latency on a log scale (each decade labelled in its own unit), one line per series, with the run's facts
+ * (date, Java, OS, CPUs) under the axes.
  */
 final class LatencyChart {
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
     private static final int WIDTH = 820;
     private static final int HEIGHT = 440;
-    private static final int LEFT = 70;
+    private static final int LEFT = 84;
     private static final int RIGHT = 210;
-    private static final int TOP = 40;
-    private static final int BOTTOM = 50;
+    private static final int TOP = 48;
+    private static final int BOTTOM = 64;
     private static final int MAX_NINES = 5; // up to 99.999%
     private static final String[] PERCENTILE_LABELS = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
 
@@ -60,11 +62,15 @@ final class LatencyChart {
         for (double decade = lowDecade; decade <= highDecade; decade++) {
             final double y = TOP + plotHeight - plotHeight * (decade - lowDecade) / (highDecade - lowDecade);
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s us</text>%n", LEFT, y, LEFT + plotWidth, y,
+                + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT, y, LEFT + plotWidth, y,
                 LEFT - 6, y + 4, formatMicros(Math.pow(10, decade))));
         }
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
-            LEFT + plotWidth / 2, HEIGHT - 8));
+            LEFT + plotWidth / 2, HEIGHT - 26));
+        svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16,%d) rotate(-90)\" "
+            + "text-anchor=\"middle\">round-trip latency (log scale)</text>%n", TOP + plotHeight / 2));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">%s</text>%n",
+            LEFT, HEIGHT - 8, escape(runFacts())));
         int index = 0;
         for (final Map.Entry<String, Histogram> entry : series.entrySet()) {
             final String color = COLORS[index % COLORS.length];
@@ -94,8 +100,25 @@ final class LatencyChart {
         Files.writeString(file, svg, StandardCharsets.UTF_8);
     }
 
+    /** A decade in its own unit: 100 ns, 1 µs, 10 µs, 100 µs, 1 ms, 10 ms, 100 ms, 1 s. */
     private static String formatMicros(final double micros) {
-        return micros >= 1 ? String.format(Locale.ROOT, "%.0f", micros) : String.format(Locale.ROOT, "%.1f", micros);
+        if (micros < 1) {
+            return String.format(Locale.ROOT, "%.0f ns", micros * 1000);
+        }
+        if (micros < 1000) {
+            return String.format(Locale.ROOT, "%.0f \u00b5s", micros);
+        }
+        if (micros < 1_000_000) {
+            return String.format(Locale.ROOT, "%.0f ms", micros / 1000);
+        }
+        return String.format(Locale.ROOT, "%.0f s", micros / 1_000_000);
+    }
+
+    /** The run's facts under the chart: when, which JVM, how many CPUs. */
+    private static String runFacts() {
+        return "measured " + LocalDate.now() + " on Java " + System.getProperty("java.version") + ", "
+            + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+            + Runtime.getRuntime().availableProcessors() + " CPUs";
     }
 
     private static String escape(final String text) {
