@@ -82,7 +82,15 @@ final class PublishCommand implements Callable<Integer> {
                     sent++;
                 }
             }
-            System.out.println("published " + sent + " message(s) on " + topic + " via " + bus.uri());
+            final long receivers = bus.nodes().stream().filter(node -> node.alive() && node.subscriptions().stream()
+                .anyMatch(pattern -> dev.ipcbus.Topics.matches(pattern, topic))).count();
+            System.out.println("published " + sent + " message(s) on " + topic + " via " + bus.uri() + " to "
+                + receivers + " subscribed node(s)");
+            if (receivers == 0) {
+                System.err.println("ipcbus-demo publish: warning: no node subscribes to " + topic + " on " + bus.uri()
+                    + ", so nobody received the message(s)" + ("inproc".equals(bus.uri().scheme())
+                    ? " (inproc:// reaches only nodes of this process)" : ""));
+            }
         }
         return 0;
     }
