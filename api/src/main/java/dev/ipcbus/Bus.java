@@ -6,6 +6,7 @@ import dev.ipcbus.internal.BusNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +143,19 @@ public interface Bus extends AutoCloseable {
      */
     default void publishRaw(final String topic, final byte[] payload) {
         publishRaw(topic, Unpooled.wrappedBuffer(payload));
+    }
+
+    /**
+     * Publishes bytes the caller serialized, for callers that do not use Netty: the buffer's remaining bytes are sent
+     * and its position is left unchanged. Wrapping costs one small object per call;
+     * {@link #publishRaw(String, ByteBuf)} is the zero-allocation path.
+     *
+     * @param topic   the topic.
+     * @param payload the payload; not retained.
+     * @see #publishRaw(String, ByteBuf)
+     */
+    default void publishRaw(final String topic, final ByteBuffer payload) {
+        publishRaw(topic, Unpooled.wrappedBuffer(payload.duplicate()));
     }
 
     /**
