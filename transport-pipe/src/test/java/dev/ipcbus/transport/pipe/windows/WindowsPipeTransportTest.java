@@ -80,6 +80,11 @@ class WindowsPipeTransportTest {
     void tearDown() {
         transport.close();
         buffers.forEach(ByteBuf::release);
+        // A connection's reader thread closes its handle on its way out, which may be just after close() returned.
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (api.openHandles() != 0 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
         assertEquals(0, api.openHandles(), "every handle closed");
         assertEquals(0, api.pendingOverlapped(), "every OVERLAPPED freed");
         assertEquals(0, api.liveDescriptors(), "every security descriptor freed");
