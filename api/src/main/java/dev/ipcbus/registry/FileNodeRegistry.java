@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.registry;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipcbus.BusException;
 import dev.ipcbus.ErrorHandler;
 import dev.ipcbus.spi.NodeIds;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -24,6 +21,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+
+import static dev.ipcbus.registry.NodeFiles.JSON;
+import static dev.ipcbus.registry.NodeFiles.LOCK_SUFFIX;
+import static dev.ipcbus.registry.NodeFiles.NODE_SUFFIX;
+import static dev.ipcbus.registry.NodeFiles.STATS_SUFFIX;
+import static dev.ipcbus.registry.NodeFiles.VERSION_FILE;
+import static dev.ipcbus.registry.NodeFiles.lockOfDeadOwner;
+import static dev.ipcbus.registry.NodeFiles.readNodeFile;
 
 /**
  * The registry of one bus kept as files in a private directory, shared by every process of the current user.
@@ -68,13 +73,7 @@ public final class FileNodeRegistry implements NodeRegistry {
     /** Change counter layout version. */
     public static final int VERSION_LAYOUT = 1;
 
-    static final String VERSION_FILE = "registry.version";
-    static final String NODE_SUFFIX = ".node";
-    static final String LOCK_SUFFIX = ".lock";
-    static final String STATS_SUFFIX = ".stats";
     private static final String TEMP_SUFFIX = NODE_SUFFIX + ".tmp";
-    private static final ObjectMapper JSON = new ObjectMapper()
-        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final Path directory;
     private final ReclaimListener reclaimListener;
@@ -392,40 +391,6 @@ public final class FileNodeRegistry implements NodeRegistry {
         } finally {
             NodeLockTable.exit(lockPath);
         }
-    }
-
-    /**
-     * Tries to take a node's lock: it can be had only if its owner is dead (the OS released it) and nobody reclaims it.
-     *
-     * @param channel  the lock file, open for writing.
-     * @param lockPath its path, for the {@code flock} check.
-     * @return the lock, held until the channel closes; {@code null} if the owner or a reclaimer holds it (this JVM
-     * included).
-     * @throws IOException if the lock cannot be tried.
-     */
-    static FileLock lockOfDeadOwner(final FileChannel channel, final Path lockPath) throws IOException {
-        final FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (final OverlappingFileLockException ex) {
-            return null;
-        }
-        return lock == null || FlockProbe.isFlockedByAnyone(lockPath) ? null : lock;
-    }
-
-    /**
-     * @param file a {@code <id>.node} file.
-     * @return its record.
-     * @throws NoSuchFileException if it was removed meanwhile.
-     * @throws IOException         if it cannot be read or names another node.
-     */
-    static NodeRecord readNodeFile(final Path file) throws IOException {
-        final String name = file.getFileName().toString();
-        final NodeRecord record = JSON.readValue(Files.readAllBytes(file), NodeRecord.class);
-        if (!name.equals(record.id() + NODE_SUFFIX)) {
-            throw new IOException("node file names another node: id=" + record.id());
-        }
-        return record;
     }
 
     private void reclaim(final long nodeId, final Path nodePath, final Path lockPath) {

@@ -37,7 +37,7 @@ public final class RegistryReader {
      * @return whether the bus directory exists (some node of the bus ran since the last {@code clean}).
      */
     public boolean exists() {
-        return Files.exists(directory.resolve(FileNodeRegistry.VERSION_FILE));
+        return Files.exists(directory.resolve(NodeFiles.VERSION_FILE));
     }
 
     /**
@@ -51,11 +51,11 @@ public final class RegistryReader {
         if (!Files.isDirectory(directory)) {
             return nodes;
         }
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + FileNodeRegistry.NODE_SUFFIX)) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + NodeFiles.NODE_SUFFIX)) {
             for (final Path file : stream) {
                 final NodeRecord record;
                 try {
-                    record = FileNodeRegistry.readNodeFile(file);
+                    record = NodeFiles.readNodeFile(file);
                 } catch (final IOException | RuntimeException unreadable) {
                     continue; // removed meanwhile, half-written by a crashed node, or foreign: clean reports it
                 }
@@ -73,12 +73,12 @@ public final class RegistryReader {
 
     /** Alive unless its lock can be taken (then released at once: nothing is reclaimed here). */
     private boolean isAlive(final String id) {
-        final Path lockPath = directory.resolve(id + FileNodeRegistry.LOCK_SUFFIX);
+        final Path lockPath = directory.resolve(id + NodeFiles.LOCK_SUFFIX);
         if (NodeLockTable.isOwned(lockPath)) {
             return true; // a node of this JVM
         }
         try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
-            final FileLock lock = FileNodeRegistry.lockOfDeadOwner(channel, lockPath);
+            final FileLock lock = NodeFiles.lockOfDeadOwner(channel, lockPath);
             if (lock == null) {
                 return true;
             }
@@ -93,7 +93,7 @@ public final class RegistryReader {
 
     private Map<String, Long> counters(final String id) {
         try {
-            final Path file = directory.resolve(id + FileNodeRegistry.STATS_SUFFIX);
+            final Path file = directory.resolve(id + NodeFiles.STATS_SUFFIX);
             return NodeCounters.snapshot(CounterFile.openExisting(file, NodeCounters.MAGIC, NodeCounters.LAYOUT,
                 NodeCounters.COUNT));
         } catch (final BusException ex) {
@@ -115,7 +115,7 @@ public final class RegistryReader {
             for (final Path scheme : schemes) {
                 try (DirectoryStream<Path> dirs = Files.newDirectoryStream(scheme, Files::isDirectory)) {
                     for (final Path bus : dirs) {
-                        if (Files.exists(bus.resolve(FileNodeRegistry.VERSION_FILE))) {
+                        if (Files.exists(bus.resolve(NodeFiles.VERSION_FILE))) {
                             buses.add(bus);
                         }
                     }

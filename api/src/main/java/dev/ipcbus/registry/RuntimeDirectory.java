@@ -253,7 +253,7 @@ public final class RuntimeDirectory {
      */
     public static boolean removeAbandonedBus(final Path directory, final Duration minimumAge)
         throws IOException {
-        final Path version = directory.resolve(FileNodeRegistry.VERSION_FILE);
+        final Path version = directory.resolve(NodeFiles.VERSION_FILE);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (final Path entry : entries) {
                 if (!entry.equals(version)) {
