@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FRAME_HEADER_LENGTH 56
-#define FRAME_MAGIC 0x42435049u       /* "IPCB" */
+#define FRAME_MAJOR_VERSION 2
+#define FRAME_FLAG_TIMESTAMP 0x02
+#define FRAME_HEADER_LENGTH 22        /* fixed part 14 + timestamp 8: a stamped PUBLISH without headers */
 #define FRAME_TYPE_PUBLISH 1
 #define CONTENT_TYPE_JSON 1
 #define HELLO_LENGTH 16
@@ -27,7 +28,6 @@
 #define SENDER_NODE_ID 0x0000c0ffee000001ULL
 
 static void put32(BYTE *p, DWORD v) { p[0] = (BYTE) v; p[1] = (BYTE) (v >> 8); p[2] = (BYTE) (v >> 16); p[3] = (BYTE) (v >> 24); }
-static void put16(BYTE *p, WORD v) { p[0] = (BYTE) v; p[1] = (BYTE) (v >> 8); }
 static void put64(BYTE *p, ULONGLONG v) { put32(p, (DWORD) v); put32(p + 4, (DWORD) (v >> 32)); }
 
 /* Nanoseconds since 1970-01-01T00:00Z, from the system time (100 ns ticks since 1601). */
@@ -50,21 +50,14 @@ static DWORD build_frame(BYTE *frame, DWORD capacity, const char *topic, const c
     if (topicLength == 0 || topicLength > 255 || length > capacity) {
         return 0;
     }
-    ZeroMemory(frame, FRAME_HEADER_LENGTH);
-    put32(frame + 0, FRAME_MAGIC);
-    frame[4] = 1;                       /* major version */
-    frame[5] = 0;                       /* minor version */
-    frame[6] = FRAME_TYPE_PUBLISH;
-    frame[7] = 0;                       /* flags */
-    put32(frame + 8, length);
-    put16(frame + 12, (WORD) topicLength);
-    frame[14] = CONTENT_TYPE_JSON;
-    put32(frame + 16, 0);               /* no headers */
-    put32(frame + 20, payloadLength);
-    put64(frame + 24, SENDER_NODE_ID);
-    put64(frame + 32, 0);               /* destination: 0 for a publish */
-    put64(frame + 40, 0);               /* correlation id: 0 for a publish */
-    put64(frame + 48, now_nanos());
+    frame[0] = FRAME_MAJOR_VERSION;
+    frame[1] = 0;                       /* minor version */
+    frame[2] = FRAME_TYPE_PUBLISH;
+    frame[3] = FRAME_FLAG_TIMESTAMP;    /* T: the timestamp field follows the fixed part */
+    frame[4] = CONTENT_TYPE_JSON;
+    frame[5] = (BYTE) topicLength;
+    put64(frame + 6, SENDER_NODE_ID);
+    put64(frame + 14, now_nanos());     /* a PUBLISH has no destination or correlation id */
     CopyMemory(frame + FRAME_HEADER_LENGTH, topic, topicLength);
     CopyMemory(frame + FRAME_HEADER_LENGTH + topicLength, json, payloadLength);
     return length;

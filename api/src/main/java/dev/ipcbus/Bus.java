@@ -88,8 +88,10 @@ public interface Bus extends AutoCloseable {
     String nodeId();
 
     /**
-     * @return the largest frame this node's transport carries; a message's frame is its payload plus
-     * {@link dev.ipcbus.frame.FrameDescriptor#HEADER_LENGTH} + topic bytes + headers bytes (docs/PROTOCOL.md).
+     * @return the largest frame this node's transport carries; a message's frame is its payload plus a header
+     * ({@link dev.ipcbus.frame.FrameDescriptor#FIXED_LENGTH} to
+     * {@link dev.ipcbus.frame.FrameDescriptor#MAX_HEADER_LENGTH} bytes) + topic bytes + headers bytes
+     * (docs/PROTOCOL.md).
      */
     int maxFrameLength();
 

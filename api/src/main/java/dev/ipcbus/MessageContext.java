@@ -22,8 +22,8 @@ public interface MessageContext {
     String senderNode();
 
     /**
-     * @return when the sender created the message, in nanoseconds since the epoch (sender's clock); 0 if the sender's
-     * bus was opened with the URI option {@code timestamps=false}.
+     * @return when the sender created the message, in nanoseconds since the epoch (sender's clock), if the sender's
+     * bus was opened with the URI option {@code timestamps=true}; 0 otherwise (the default).
      */
     long timestampNanos();
 

@@ -12,12 +12,12 @@ import java.util.Map;
 import static dev.ipcbus.frame.FrameDescriptor.*;
 
 /**
- * Writes frames: {@link #begin} writes the header and the topic and headers sections, the caller appends the payload,
- * and {@link #finish} fills in the payload and frame lengths.
+ * Writes frames: {@link #begin} writes the header, the topic and the headers section; the caller appends the payload.
+ * A frame has no length field: it ends where the caller stops writing, and the transport carries that length.
  * <pre>{@code
  * int start = FrameEncoder.begin(buf, TYPE_PUBLISH, 0, CONTENT_TYPE_JSON, sender, 0, 0, now, topicUtf8, headers);
  * codec.encode(value, buf);
- * FrameEncoder.finish(buf, start);
+ * int frameLength = buf.writerIndex() - start;
  * }</pre>
  * <b>Thread safety:</b> stateless; safe for concurrent use on distinct buffers.
  */
@@ -30,15 +30,16 @@ public final class FrameEncoder {
      *
      * @param out           the buffer; its writer index advances.
      * @param type          a {@code TYPE_*} constant.
-     * @param flags         flags, e.g. {@link FrameDescriptor#FLAG_NO_RESPONDER}.
+     * @param flags         {@link FrameDescriptor#FLAG_NO_RESPONDER} or 0; the timestamp and headers flags are set
+     *                      here.
      * @param contentType   a {@code CONTENT_TYPE_*} constant.
      * @param sender        the sending node.
-     * @param destination   the destination node, 0 for a publish.
-     * @param correlationId the correlation id, 0 for a publish.
-     * @param timestamp     nanoseconds since the epoch.
+     * @param destination   the destination node; not written for a publish.
+     * @param correlationId the correlation id; not written for a publish.
+     * @param timestamp     nanoseconds since the epoch; 0 leaves the field out.
      * @param topicUtf8     the validated topic's UTF-8 bytes.
-     * @param headers       headers, may be empty.
-     * @return the frame's start index, to pass to {@link #finish}.
+     * @param headers       headers, may be empty (then the section is left out).
+     * @return the frame's start index.
      * @throws ConfigurationException if the headers section would exceed
      *                                {@link FrameDescriptor#MAX_HEADERS_LENGTH} or a key or value exceeds 65535 bytes.
      */
@@ -54,9 +55,12 @@ public final class FrameEncoder {
         final byte[] topicUtf8,
         final Map<String, String> headers) {
         final int start = out.writerIndex();
-        out.ensureWritable(HEADER_LENGTH + topicUtf8.length);
-        writeHeader(out, start, type, flags, contentType, sender, destination, correlationId, timestamp, topicUtf8);
-        out.writerIndex(start + HEADER_LENGTH + topicUtf8.length);
+        final int allFlags = flags | (timestamp != 0 ? FLAG_TIMESTAMP : 0) | (headers.isEmpty() ? 0 : FLAG_HEADERS);
+        final int headerLength = headerLength(type, allFlags);
+        out.ensureWritable(headerLength + topicUtf8.length);
+        writeHeader(out, start, type, allFlags, contentType, sender, destination, correlationId, timestamp,
+            topicUtf8);
+        out.writerIndex(start + headerLength + topicUtf8.length);
         if (!headers.isEmpty()) {
             final int headersStart = out.writerIndex();
             out.writeShortLE(headers.size());
@@ -70,13 +74,13 @@ public final class FrameEncoder {
                 throw new ConfigurationException("headers too large: headersLength=" + headersLength
                     + ", max=" + MAX_HEADERS_LENGTH);
             }
-            out.setIntLE(start + HEADERS_LENGTH_OFFSET, headersLength);
+            out.setShortLE(start + headersLengthOffset(type, allFlags), headersLength);
         }
         return start;
     }
 
     /**
-     * Writes a frame's fixed header, with zero section lengths, and its topic at an absolute index; moves neither
+     * Writes a frame's header (a headers length of 0 if flagged) and its topic at an absolute index; moves neither
      * index of {@code out}.
      */
     private static void writeHeader(
@@ -90,53 +94,39 @@ public final class FrameEncoder {
         final long correlationId,
         final long timestamp,
         final byte[] topicUtf8) {
-        // Eight bytes at a time: the header is seven little-endian longs (see FrameDescriptor's diagram).
-        out.setLongLE(index + VERSION_WORD_OFFSET, versionWord(type, flags));
-        writeLengths(out, index, topicUtf8.length, contentType, 0, 0);
+        // The prefix word ends with the sender's low two bytes; the sender's own store rewrites them, all 8 bytes.
+        out.setLongLE(index + PREFIX_WORD_OFFSET, prefixWord(type, flags, contentType, topicUtf8.length, sender));
         out.setLongLE(index + SENDER_OFFSET, sender);
-        out.setLongLE(index + DESTINATION_OFFSET, destination);
-        out.setLongLE(index + CORRELATION_ID_OFFSET, correlationId);
-        out.setLongLE(index + TIMESTAMP_OFFSET, timestamp);
-        out.setBytes(index + HEADER_LENGTH, topicUtf8);
-    }
-
-    /**
-     * Writes the two header words that hold the lengths: frame length, topic length and content type; headers length
-     * and payload length.
-     *
-     * @param out           the buffer holding the frame's header at {@code index}; its indexes do not move.
-     * @param index         the frame's first byte.
-     * @param topicLength   the topic's length in bytes.
-     * @param contentType   a {@code CONTENT_TYPE_*} constant.
-     * @param headersLength the headers section's length.
-     * @param payloadLength the payload's length.
-     */
-    public static void writeLengths(
-        final ByteBuf out,
-        final int index,
-        final int topicLength,
-        final byte contentType,
-        final int headersLength,
-        final int payloadLength) {
-        final int frameLength = HEADER_LENGTH + topicLength + headersLength + payloadLength;
-        out.setLongLE(index + LENGTH_WORD_OFFSET, lengthWord(frameLength, topicLength, contentType));
-        out.setLongLE(index + SECTION_WORD_OFFSET, sectionWord(headersLength, payloadLength));
+        if (type != TYPE_PUBLISH) {
+            out.setLongLE(index + DESTINATION_OFFSET, destination);
+            out.setLongLE(index + CORRELATION_ID_OFFSET, correlationId);
+        }
+        if ((flags & FLAG_TIMESTAMP) != 0) {
+            out.setLongLE(index + timestampOffset(type), timestamp);
+        }
+        if ((flags & FLAG_HEADERS) != 0) {
+            out.setShortLE(index + headersLengthOffset(type, flags), 0);
+        }
+        out.setBytes(index + headerLength(type, flags), topicUtf8);
     }
 
     /**
      * Encodes the part of a publish frame that stays the same from message to message of one sender on one topic:
-     * the header with zero lengths and timestamp, then the topic. A sender copies it in front of each payload and
-     * fills in the lengths ({@link #writeLengths}) and, if it stamps frames, the timestamp.
+     * the header (with a zero timestamp if {@code timestamped}), then the topic. A sender copies it in front of each
+     * payload and, if it stamps frames, writes the timestamp at {@link FrameDescriptor#timestampOffset}.
      *
      * @param contentType a {@code CONTENT_TYPE_*} constant.
      * @param sender      the sending node.
+     * @param timestamped whether the frames carry a timestamp ({@link FrameDescriptor#FLAG_TIMESTAMP}).
      * @param topicUtf8   the validated topic's UTF-8 bytes.
-     * @return {@code HEADER_LENGTH + topicUtf8.length} bytes.
+     * @return the header and topic bytes.
      */
-    public static byte[] publishTemplate(final byte contentType, final long sender, final byte[] topicUtf8) {
-        final byte[] template = new byte[HEADER_LENGTH + topicUtf8.length];
-        final ByteBuf out = Unpooled.wrappedBuffer(template);
-        writeHeader(out, 0, TYPE_PUBLISH, 0, contentType, sender, 0, 0, 0, topicUtf8);
+    public static byte[] publishTemplate(final byte contentType, final long sender, final boolean timestamped,
+        final byte[] topicUtf8) {
+        final int flags = timestamped ? FLAG_TIMESTAMP : 0;
+        final byte[] template = new byte[headerLength(TYPE_PUBLISH, flags) + topicUtf8.length];
+        writeHeader(Unpooled.wrappedBuffer(template), 0, TYPE_PUBLISH, flags, contentType, sender, 0, 0, 0,
+            topicUtf8);
         return template;
     }
 
@@ -148,22 +138,6 @@ public final class FrameEncoder {
             throw new ConfigurationException("header too long: length=" + length + ", max=65535");
         }
         out.setShortLE(lengthIndex, length);
-    }
-
-    /**
-     * Completes a frame whose payload has been appended: sets the payload and frame lengths.
-     *
-     * @param out   the buffer holding the frame, ending at its writer index.
-     * @param start the index {@link #begin} returned.
-     * @return the frame length.
-     */
-    public static int finish(final ByteBuf out, final int start) {
-        final int frameLength = out.writerIndex() - start;
-        final int topicLength = out.getUnsignedShortLE(start + TOPIC_LENGTH_OFFSET);
-        final int headersLength = out.getIntLE(start + HEADERS_LENGTH_OFFSET);
-        out.setIntLE(start + PAYLOAD_LENGTH_OFFSET, frameLength - HEADER_LENGTH - topicLength - headersLength);
-        out.setIntLE(start + FRAME_LENGTH_OFFSET, frameLength);
-        return frameLength;
     }
 
     /**

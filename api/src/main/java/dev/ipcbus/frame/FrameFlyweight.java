@@ -28,14 +28,14 @@ import static dev.ipcbus.frame.FrameDescriptor.*;
 public final class FrameFlyweight {
     private ByteBuf buffer;
     private int offset;
-    // The first 24 bytes of the header, decoded once by wrap() (three little-endian longs, see FrameDescriptor).
+    // The fields wrap() checked, decoded once from the prefix word and the optional fields.
     private byte type;
     private byte flags;
     private byte contentType;
     private int frameLength;
+    private int headerLength;
     private int topicLength;
     private int headersLength;
-    private int payloadLength;
 
     /**
      * Wraps the readable bytes of {@code frame} after checking that they are exactly one valid frame.
@@ -48,65 +48,58 @@ public final class FrameFlyweight {
     public FrameFlyweight wrap(final ByteBuf frame) {
         final int start = frame.readerIndex();
         final int available = frame.readableBytes();
-        if (available < HEADER_LENGTH) {
-            throw new FrameFormatException("truncated frame: length=" + available + ", headerLength=" + HEADER_LENGTH);
+        if (available >= Integer.BYTES && frame.getIntLE(start) == V1_MAGIC) {
+            throw new IncompatibleVersionException("incompatible frame version: major=1 (a protocol 1 frame, magic"
+                + " \"IPCB\"), supported=" + MAJOR_VERSION);
         }
-        // Three reads cover every field checked here: magic, versions, type and flags; frame length, topic length
-        // and content type; headers and payload lengths.
-        final long word0 = frame.getLongLE(start + VERSION_WORD_OFFSET);
-        final long word1 = frame.getLongLE(start + LENGTH_WORD_OFFSET);
-        final long word2 = frame.getLongLE(start + SECTION_WORD_OFFSET);
-        final int magic = FrameDescriptor.magic(word0);
-        if (magic != MAGIC) {
-            throw new FrameFormatException("bad frame magic: magic=0x" + Integer.toHexString(magic)
-                + ", expected=0x" + Integer.toHexString(MAGIC));
+        if (available < FIXED_LENGTH) {
+            throw new FrameFormatException("truncated frame: length=" + available + ", fixedLength=" + FIXED_LENGTH);
         }
-        final int major = FrameDescriptor.majorVersion(word0);
+        // One read covers every fixed field but the sender: versions, type, flags, content type, topic length.
+        final long prefix = frame.getLongLE(start + PREFIX_WORD_OFFSET);
+        final int major = FrameDescriptor.majorVersion(prefix);
         if (major != MAJOR_VERSION) {
-            throw new IncompatibleVersionException("incompatible frame version: major=" + major
-                + ", minor=" + FrameDescriptor.minorVersion(word0) + ", supported=" + MAJOR_VERSION);
+            throw new IncompatibleVersionException("incompatible frame version: major=" + (major & 0xFF)
+                + ", minor=" + (FrameDescriptor.minorVersion(prefix) & 0xFF) + ", supported=" + MAJOR_VERSION);
         }
-        final byte frameType = FrameDescriptor.type(word0);
+        final byte frameType = FrameDescriptor.type(prefix);
         if (frameType < TYPE_PUBLISH || frameType > TYPE_ERROR_REPLY) {
             throw new FrameFormatException("bad frame type: type=" + frameType);
         }
-        final long length = FrameDescriptor.frameLength(word1);
-        if (length != available) {
-            throw new FrameFormatException("frame length mismatch: frameLength=" + length
-                + ", received=" + available);
+        final byte frameFlags = FrameDescriptor.flags(prefix);
+        final int header = FrameDescriptor.headerLength(frameType, frameFlags);
+        final int topic = FrameDescriptor.topicLength(prefix);
+        if (topic == 0) {
+            throw new FrameFormatException("bad topic length: topicLength=0");
         }
-        final int topic = FrameDescriptor.topicLength(word1);
-        if (topic == 0 || topic > MAX_TOPIC_LENGTH) {
-            throw new FrameFormatException("bad topic length: topicLength=" + topic
-                + ", max=" + MAX_TOPIC_LENGTH);
+        if (header + topic > available) {
+            throw new FrameFormatException("frame shorter than its header and topic: length=" + available
+                + ", headerLength=" + header + ", topicLength=" + topic);
         }
-        final long headers = FrameDescriptor.headersLength(word2);
-        if (headers > MAX_HEADERS_LENGTH) {
-            throw new FrameFormatException("bad headers length: headersLength=" + headers
-                + ", max=" + MAX_HEADERS_LENGTH);
-        }
-        final long payload = FrameDescriptor.payloadLength(word2);
-        if (HEADER_LENGTH + topic + headers + payload != length) {
-            throw new FrameFormatException("section lengths do not add up: frameLength=" + length
-                + ", topicLength=" + topic + ", headersLength=" + headers
-                + ", payloadLength=" + payload);
-        }
-        final byte content = FrameDescriptor.contentType(word1);
+        final byte content = FrameDescriptor.contentType(prefix);
         if (content != CONTENT_TYPE_RAW && content != CONTENT_TYPE_JSON) {
             throw new FrameFormatException("bad content type: contentType=" + content);
         }
-        if (headers != 0) {
-            checkHeaders(frame, start + HEADER_LENGTH + topic, (int)headers);
+        int headers = 0;
+        if ((frameFlags & FLAG_HEADERS) != 0) {
+            headers = frame.getUnsignedShortLE(start + FrameDescriptor.headersLengthOffset(frameType, frameFlags));
+            if (header + topic + headers > available) {
+                throw new FrameFormatException("headers overrun the frame: length=" + available + ", headerLength="
+                    + header + ", topicLength=" + topic + ", headersLength=" + headers);
+            }
+            if (headers != 0) {
+                checkHeaders(frame, start + header + topic, headers);
+            }
         }
         this.buffer = frame;
         this.offset = start;
         this.type = frameType;
-        this.flags = FrameDescriptor.flags(word0);
+        this.flags = frameFlags;
         this.contentType = content;
-        this.frameLength = (int)length;
+        this.frameLength = available;
+        this.headerLength = header;
         this.topicLength = topic;
-        this.headersLength = (int)headers;
-        this.payloadLength = (int)payload;
+        this.headersLength = headers;
         return this;
     }
 
@@ -163,7 +156,7 @@ public final class FrameFlyweight {
     }
 
     /**
-     * @return the frame length, header included.
+     * @return the frame length: the bytes wrapped, header included.
      */
     public int frameLength() {
         return frameLength;
@@ -177,31 +170,38 @@ public final class FrameFlyweight {
     }
 
     /**
-     * @return the destination node id, 0 for a publish.
+     * @return the destination node id, 0 for a publish (which has no such field).
      */
     public long destination() {
-        return buffer.getLongLE(offset + DESTINATION_OFFSET);
+        return type == TYPE_PUBLISH ? 0 : buffer.getLongLE(offset + DESTINATION_OFFSET);
     }
 
     /**
-     * @return the correlation id, 0 for a publish.
+     * @return the correlation id, 0 for a publish (which has no such field).
      */
     public long correlationId() {
-        return buffer.getLongLE(offset + CORRELATION_ID_OFFSET);
+        return type == TYPE_PUBLISH ? 0 : buffer.getLongLE(offset + CORRELATION_ID_OFFSET);
     }
 
     /**
-     * @return the sender's timestamp in nanoseconds since the epoch.
+     * @return the sender's timestamp in nanoseconds since the epoch, 0 if the frame carries none.
      */
     public long timestamp() {
-        return buffer.getLongLE(offset + TIMESTAMP_OFFSET);
+        return (flags & FLAG_TIMESTAMP) == 0 ? 0 : buffer.getLongLE(offset + FrameDescriptor.timestampOffset(type));
+    }
+
+    /**
+     * @return the header's length: where the topic starts, relative to the frame.
+     */
+    public int headerLength() {
+        return headerLength;
     }
 
     /**
      * @return the absolute index of the topic's first byte.
      */
     public int topicOffset() {
-        return offset + HEADER_LENGTH;
+        return offset + headerLength;
     }
 
     /**
@@ -280,13 +280,13 @@ public final class FrameFlyweight {
      * @return the absolute index of the payload's first byte.
      */
     public int payloadOffset() {
-        return offset + HEADER_LENGTH + topicLength + headersLength;
+        return offset + headerLength + topicLength + headersLength;
     }
 
     /**
      * @return the payload's length in bytes.
      */
     public int payloadLength() {
-        return payloadLength;
+        return frameLength - headerLength - topicLength - headersLength;
     }
 }

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.internal;
 
-import dev.ipcbus.frame.FrameEncoder;
 import dev.ipcbus.spi.FrameWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 
-import static dev.ipcbus.frame.FrameDescriptor.CONTENT_TYPE_RAW;
-import static dev.ipcbus.frame.FrameDescriptor.HEADER_LENGTH;
-import static dev.ipcbus.frame.FrameDescriptor.TIMESTAMP_OFFSET;
+import static dev.ipcbus.frame.FrameDescriptor.TYPE_PUBLISH;
+import static dev.ipcbus.frame.FrameDescriptor.timestampOffset;
 
 /**
  * The frame one thread is sending from one node, in one of two forms:
@@ -181,12 +179,10 @@ final class OutgoingFrame implements FrameWriter {
 
     @Override
     public void writeFrame(final ByteBuf out, final int index) {
-        final int payloadLength = payload.readableBytes();
         out.setBytes(index, template);
-        FrameEncoder.writeLengths(out, index, template.length - HEADER_LENGTH, CONTENT_TYPE_RAW, 0, payloadLength);
         if (timestamp != 0) {
-            out.setLongLE(index + TIMESTAMP_OFFSET, timestamp);
+            out.setLongLE(index + timestampOffset(TYPE_PUBLISH), timestamp);
         }
-        out.setBytes(index + template.length, payload, payload.readerIndex(), payloadLength);
+        out.setBytes(index + template.length, payload, payload.readerIndex(), payload.readableBytes());
     }
 }

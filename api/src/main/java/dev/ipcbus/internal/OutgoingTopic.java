@@ -24,17 +24,18 @@ final class OutgoingTopic {
     /**
      * @param topic  a validated topic.
      * @param utf8   its UTF-8 bytes.
-     * @param sender the sending node.
+     * @param sender      the sending node.
+     * @param timestamped whether this node's frames carry a timestamp.
      */
-    OutgoingTopic(final String topic, final byte[] utf8, final long sender) {
+    OutgoingTopic(final String topic, final byte[] utf8, final long sender, final boolean timestamped) {
         this.topic = topic;
         this.utf8 = utf8;
-        this.rawPublishTemplate = FrameEncoder.publishTemplate(FrameDescriptor.CONTENT_TYPE_RAW, sender, utf8);
+        this.rawPublishTemplate = FrameEncoder.publishTemplate(FrameDescriptor.CONTENT_TYPE_RAW, sender, timestamped,
+            utf8);
     }
 
     /**
-     * @return header and topic of this node's raw publish frames on the topic, lengths and timestamp 0; not to be
-     * modified.
+     * @return header and topic of this node's raw publish frames on the topic, timestamp 0; not to be modified.
      */
     byte[] rawPublishTemplate() {
         return rawPublishTemplate;

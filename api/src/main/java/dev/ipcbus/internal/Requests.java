@@ -136,7 +136,6 @@ final class Requests {
             final int start = FrameEncoder.begin(buffer, TYPE_REQUEST, 0, codec.contentType(), nodeId,
                 candidates[first].nodeId(), correlationId, options.timestamp(), topicUtf8, Map.of());
             codec.encode(request, buffer, topic);
-            FrameEncoder.finish(buffer, start);
             frame.encodedIn();
             sender.checkSize(frame.frameLength());
             sendRequest(candidates, first, frame, start, pendingRequest);

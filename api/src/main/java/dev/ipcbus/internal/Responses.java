@@ -116,7 +116,6 @@ final class Responses {
                 sendErrorReply(requester, correlationId, topic, 0, ex.getClass().getName(), ex.getMessage());
                 return;
             }
-            FrameEncoder.finish(buffer, start);
             frame.encodedIn();
             try {
                 sender.checkSize(frame.frameLength());
@@ -149,10 +148,9 @@ final class Responses {
         final OutgoingFrame frame = sender.acquireFrame();
         try {
             final ByteBuf buffer = frame.buffer();
-            final int start = FrameEncoder.begin(buffer, TYPE_ERROR_REPLY, flags, codec.contentType(), nodeId,
-                requester, correlationId, options.timestamp(), sender.topicBytes(topic), Map.of());
+            FrameEncoder.begin(buffer, TYPE_ERROR_REPLY, flags, codec.contentType(), nodeId, requester, correlationId,
+                options.timestamp(), sender.topicBytes(topic), Map.of());
             codec.encode(error, buffer, topic);
-            FrameEncoder.finish(buffer, start);
             frame.encodedIn();
             counters.add(NodeCounters.REPLIES_SENT, 1);
             deliver(requester, frame, topic);

@@ -104,10 +104,9 @@ final class Sender {
         final OutgoingFrame frame = acquireFrame();
         try {
             final ByteBuf buffer = frame.buffer();
-            final int start = FrameEncoder.begin(buffer, TYPE_PUBLISH, 0, codec.contentType(), nodeId, 0, 0,
-                options.timestamp(), topicUtf8, headers);
+            FrameEncoder.begin(buffer, TYPE_PUBLISH, 0, codec.contentType(), nodeId, 0, 0, options.timestamp(),
+                topicUtf8, headers);
             codec.encode(message, buffer, topic);
-            FrameEncoder.finish(buffer, start);
             frame.encodedIn();
             deliver(targets, frame, frame.frameLength(), topic);
         } finally {
@@ -155,7 +154,8 @@ final class Sender {
         if (cached != null) {
             return cached;
         }
-        final OutgoingTopic created = new OutgoingTopic(topic, Topics.validateTopic(topic), nodeId);
+        final OutgoingTopic created = new OutgoingTopic(topic, Topics.validateTopic(topic), nodeId,
+            options.timestamps());
         if (outgoingTopics.size() < MAX_CACHED_TOPICS) {
             outgoingTopics.put(topic, created);
         }

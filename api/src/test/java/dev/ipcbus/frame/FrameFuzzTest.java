@@ -25,16 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FrameFuzzTest {
     private static final int INPUTS = 1_000_000;
-    private static final int[] LENGTH_OFFSETS = {
-        FRAME_LENGTH_OFFSET, TOPIC_LENGTH_OFFSET, HEADERS_LENGTH_OFFSET, PAYLOAD_LENGTH_OFFSET};
-    private static final int[] EDGE_VALUES = {0, 1, -1, 0x7FFFFFFF, 0x80000000, 0xFFFF, 0x10000, 255, 256, 56, 57};
+    /** The length fields of the seeds (a publish stamped and with headers): offset and width. */
+    private static final int[][] LENGTH_FIELDS = {{TOPIC_LENGTH_OFFSET, 1},
+        {headersLengthOffset(TYPE_PUBLISH, FLAG_TIMESTAMP | FLAG_HEADERS), 2}, {FLAGS_OFFSET, 1}};
+    private static final int[] EDGE_VALUES = {0, 1, -1, 0x7FFF, 0xFFFF, 255, 254, 14, 22, 24, 40, 7};
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldOnlyAcceptOrRefuseAMillionGeneratedInputs() {
         final SplittableRandom random = new SplittableRandom(20261123);
-        final byte[][] seeds = {seed("a", Map.of(), 0), seed("orders.eu.created", Map.of("trace", "t1"), 40),
-            seed("x.y", headers(5), 300), seed("z", Map.of("k", ""), 1)};
+        final byte[][] seeds = {seed(TYPE_PUBLISH, "a", Map.of(), 0),
+            seed(TYPE_PUBLISH, "orders.eu.created", Map.of("trace", "t1"), 40),
+            seed(TYPE_PUBLISH, "x.y", headers(5), 300), seed(TYPE_PUBLISH, "z", Map.of("k", ""), 1),
+            seed(TYPE_REQUEST, "orders.get", Map.of("trace", "t2"), 20)};
         final FrameFlyweight flyweight = new FrameFlyweight();
         final byte[] scratch = new byte[4096];
         final ByteBuf buffer = Unpooled.wrappedBuffer(scratch);
@@ -82,13 +85,10 @@ class FrameFuzzTest {
                 }
                 break;
             case 2: // a length field set to an edge value
-                final int offset = LENGTH_OFFSETS[random.nextInt(LENGTH_OFFSETS.length)];
+                final int[] field = LENGTH_FIELDS[random.nextInt(LENGTH_FIELDS.length)];
                 final int value = EDGE_VALUES[random.nextInt(EDGE_VALUES.length)];
-                out[offset] = (byte)value;
-                out[offset + 1] = (byte)(value >>> 8);
-                if (offset != TOPIC_LENGTH_OFFSET) {
-                    out[offset + 2] = (byte)(value >>> 16);
-                    out[offset + 3] = (byte)(value >>> 24);
+                for (int i = 0; i < field[1]; i++) {
+                    out[field[0] + i] = (byte)(value >>> (8 * i));
                 }
                 break;
             case 3: // truncated
@@ -112,6 +112,8 @@ class FrameFuzzTest {
         frame.topic();
         frame.headers();
         frame.sender();
+        frame.destination();
+        frame.correlationId();
         frame.timestamp();
     }
 
@@ -123,15 +125,15 @@ class FrameFuzzTest {
         return headers;
     }
 
-    private static byte[] seed(final String topic, final Map<String, String> headers, final int payload) {
+    private static byte[] seed(final byte type, final String topic, final Map<String, String> headers,
+        final int payload) {
         final ByteBuf buffer = Unpooled.buffer();
         try {
-            final int start = FrameEncoder.begin(buffer, TYPE_PUBLISH, 0, CONTENT_TYPE_JSON, 1, 0, 0, 2,
-                topic.getBytes(StandardCharsets.UTF_8), headers);
+            FrameEncoder.begin(buffer, type, 0, CONTENT_TYPE_JSON, 1, 3, 4, 2, topic.getBytes(StandardCharsets.UTF_8),
+                headers);
             for (int i = 0; i < payload; i++) {
                 buffer.writeByte('a' + i % 26);
             }
-            FrameEncoder.finish(buffer, start);
             final byte[] bytes = new byte[buffer.readableBytes()];
             buffer.getBytes(0, bytes);
             return bytes;

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Holds the encoder and the flyweight to the byte-by-byte example in docs/PROTOCOL.md ("A frame, byte by byte"), the
- * dump a client in another language is written against. The expected bytes are read from the document itself.
+ * Holds the encoder and the flyweight to the byte-by-byte examples in docs/PROTOCOL.md ("A frame, byte by byte"): the
+ * dumps a client in another language is written against. The expected bytes are read from the document itself.
  */
 class FrameGoldenBytesTest {
     private static final long SENDER = 0x1122334455667788L;
@@ -30,19 +30,59 @@ class FrameGoldenBytesTest {
     private static final String TOPIC = "shop.orders";
     private static final Map<String, String> HEADERS = Map.of("trace", "abc");
     private static final byte[] PAYLOAD = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
+    private static final String PUBLISH_TOPIC = "bench.ping";
+    private static final byte[] PUBLISH_PAYLOAD = new byte[32];
 
-    @Test
-    void encoderWritesTheDocumentedBytes() throws IOException {
-        assertEquals(ByteBufUtil.hexDump(documentedFrame()), ByteBufUtil.hexDump(encodeExample()));
+    static {
+        for (int i = 0; i < PUBLISH_PAYLOAD.length; i++) {
+            PUBLISH_PAYLOAD[i] = (byte)i;
+        }
     }
 
     @Test
-    void flyweightReadsTheDocumentedBytes() throws IOException {
-        final FrameFlyweight frame = new FrameFlyweight().wrap(Unpooled.wrappedBuffer(documentedFrame()));
-        assertEquals(TYPE_REQUEST, frame.type());
+    void encoderWritesTheDocumentedRequest() throws IOException {
+        assertEquals(ByteBufUtil.hexDump(documentedFrame("golden-frame")), ByteBufUtil.hexDump(encodeExample()));
+    }
+
+    @Test
+    void encoderAndPublishTemplateWriteTheDocumentedPublish() throws IOException {
+        final String expected = ByteBufUtil.hexDump(documentedFrame("golden-publish"));
+        final ByteBuf out = Unpooled.buffer();
+        FrameEncoder.begin(out, TYPE_PUBLISH, 0, CONTENT_TYPE_RAW, SENDER, 0, 0, 0, FrameEncoder.utf8(PUBLISH_TOPIC),
+            Map.of());
+        out.writeBytes(PUBLISH_PAYLOAD);
+        assertEquals(expected, ByteBufUtil.hexDump(out));
+        final ByteBuf fromTemplate = Unpooled.buffer().writeBytes(FrameEncoder.publishTemplate(CONTENT_TYPE_RAW, SENDER,
+            false, FrameEncoder.utf8(PUBLISH_TOPIC))).writeBytes(PUBLISH_PAYLOAD);
+        assertEquals(expected, ByteBufUtil.hexDump(fromTemplate));
+        assertEquals(56, fromTemplate.readableBytes(), "a 32-byte publish on a 10-byte topic: 56 bytes");
+    }
+
+    @Test
+    void flyweightReadsTheDocumentedPublish() throws IOException {
+        final FrameFlyweight frame = new FrameFlyweight().wrap(Unpooled.wrappedBuffer(documentedFrame(
+            "golden-publish")));
+        assertEquals(TYPE_PUBLISH, frame.type());
         assertEquals(0, frame.flags());
+        assertEquals(CONTENT_TYPE_RAW, frame.contentType());
+        assertEquals(SENDER, frame.sender());
+        assertEquals(0, frame.destination());
+        assertEquals(0, frame.correlationId());
+        assertEquals(0, frame.timestamp());
+        assertEquals(PUBLISH_TOPIC, frame.topic());
+        assertEquals(Map.of(), frame.headers());
+        assertArrayEquals(PUBLISH_PAYLOAD, ByteBufUtil.getBytes(frame.buffer(), frame.payloadOffset(),
+            frame.payloadLength()));
+    }
+
+    @Test
+    void flyweightReadsTheDocumentedRequest() throws IOException {
+        final FrameFlyweight frame = new FrameFlyweight().wrap(Unpooled.wrappedBuffer(documentedFrame(
+            "golden-frame")));
+        assertEquals(TYPE_REQUEST, frame.type());
+        assertEquals(FLAG_TIMESTAMP | FLAG_HEADERS, frame.flags());
         assertEquals(CONTENT_TYPE_JSON, frame.contentType());
-        assertEquals(89, frame.frameLength());
+        assertEquals(73, frame.frameLength());
         assertEquals(SENDER, frame.sender());
         assertEquals(DESTINATION, frame.destination());
         assertEquals(CORRELATION_ID, frame.correlationId());
@@ -54,26 +94,36 @@ class FrameGoldenBytesTest {
 
     @Test
     void anotherMajorVersionIsRefused() throws IOException {
-        final byte[] bytes = documentedFrame();
+        final byte[] bytes = documentedFrame("golden-frame");
         bytes[MAJOR_VERSION_OFFSET] = MAJOR_VERSION + 1;
         final ByteBuf frame = Unpooled.wrappedBuffer(bytes);
-        assertThrows(IncompatibleVersionException.class, () -> new FrameFlyweight().wrap(frame));
+        final IncompatibleVersionException ex = assertThrows(IncompatibleVersionException.class,
+            () -> new FrameFlyweight().wrap(frame));
+        assertEquals("incompatible frame version: major=3, minor=0, supported=2", ex.getMessage());
+    }
+
+    @Test
+    void aProtocolOneFrameIsRefusedByName() throws IOException {
+        final byte[] bytes = documentedFrame("golden-v1-frame");
+        final IncompatibleVersionException ex = assertThrows(IncompatibleVersionException.class,
+            () -> new FrameFlyweight().wrap(Unpooled.wrappedBuffer(bytes)));
+        assertEquals("incompatible frame version: major=1 (a protocol 1 frame, magic \"IPCB\"), supported=2",
+            ex.getMessage());
     }
 
     private static ByteBuf encodeExample() {
         final ByteBuf out = Unpooled.buffer();
-        final int start = FrameEncoder.begin(out, TYPE_REQUEST, 0, CONTENT_TYPE_JSON, SENDER, DESTINATION,
-            CORRELATION_ID, TIMESTAMP, FrameEncoder.utf8(TOPIC), HEADERS);
+        FrameEncoder.begin(out, TYPE_REQUEST, 0, CONTENT_TYPE_JSON, SENDER, DESTINATION, CORRELATION_ID, TIMESTAMP,
+            FrameEncoder.utf8(TOPIC), HEADERS);
         out.writeBytes(PAYLOAD);
-        FrameEncoder.finish(out, start);
         return out;
     }
 
-    /** The hex columns of the dump between the golden-frame markers of docs/PROTOCOL.md. */
-    private static byte[] documentedFrame() throws IOException {
+    /** The hex columns of the dump between the {@code <!-- marker:begin -->} and end markers of docs/PROTOCOL.md. */
+    private static byte[] documentedFrame(final String marker) throws IOException {
         final String doc = Files.readString(Path.of("..", "docs", "PROTOCOL.md"));
-        final String block = doc.substring(doc.indexOf("<!-- golden-frame:begin -->"),
-            doc.indexOf("<!-- golden-frame:end -->"));
+        final String block = doc.substring(doc.indexOf("<!-- " + marker + ":begin -->"),
+            doc.indexOf("<!-- " + marker + ":end -->"));
         final StringBuilder hex = new StringBuilder();
         for (final String line : block.split("\n")) {
             if (line.matches("[0-9a-f]{4}  .*")) {

@@ -27,14 +27,12 @@ class OutgoingFrameTest {
         final byte[] topic = "orders.eu.created".getBytes(StandardCharsets.UTF_8);
         final ByteBuf payload = Unpooled.wrappedBuffer("payload bytes of odd length".getBytes(StandardCharsets.UTF_8));
         final ByteBuf expected = Unpooled.buffer();
-        final int start = FrameEncoder.begin(expected, TYPE_PUBLISH, 0, CONTENT_TYPE_RAW, SENDER, 0, 0, TIMESTAMP,
-            topic, Map.of());
+        FrameEncoder.begin(expected, TYPE_PUBLISH, 0, CONTENT_TYPE_RAW, SENDER, 0, 0, TIMESTAMP, topic, Map.of());
         expected.writeBytes(payload.duplicate());
-        FrameEncoder.finish(expected, start);
 
         final OutgoingFrame frame = new OutgoingFrame(cell, false);
         assertTrue(frame.acquire());
-        final long length = frame.rawPublish(new OutgoingTopic("orders.eu.created", topic, SENDER), TIMESTAMP,
+        final long length = frame.rawPublish(new OutgoingTopic("orders.eu.created", topic, SENDER, true), TIMESTAMP,
             payload);
         assertEquals(expected.readableBytes(), length);
         assertTrue(frame.isRaw());
@@ -56,13 +54,16 @@ class OutgoingFrameTest {
     }
 
     @Test
-    void shouldLeaveTheTimestampZeroWhenNotStamped() {
+    void shouldLeaveTheTimestampOutWhenNotStamped() {
         final byte[] topic = "a.b".getBytes(StandardCharsets.UTF_8);
         final OutgoingFrame frame = new OutgoingFrame(cell, false);
         frame.acquire();
-        frame.rawPublish(new OutgoingTopic("a.b", topic, SENDER), 0, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
+        final long length = frame.rawPublish(new OutgoingTopic("a.b", topic, SENDER, false), 0,
+            Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
+        assertEquals(FIXED_LENGTH + 3 + 3, length, "no timestamp field");
         final FrameFlyweight flyweight = new FrameFlyweight().wrap(frame.encoded());
         assertEquals(0, flyweight.timestamp());
+        assertEquals(0, flyweight.flags());
         assertEquals(3, flyweight.payloadLength());
         frame.release();
     }
@@ -81,7 +82,8 @@ class OutgoingFrameTest {
     void shouldRememberTheLastTopicByIdentity() {
         final OutgoingFrame frame = new OutgoingFrame(cell, false);
         final String topic = "x.y";
-        final OutgoingTopic outgoing = new OutgoingTopic(topic, topic.getBytes(StandardCharsets.UTF_8), SENDER);
+        final OutgoingTopic outgoing = new OutgoingTopic(topic, topic.getBytes(StandardCharsets.UTF_8), SENDER,
+            true);
         frame.lastTopic(topic, outgoing);
         assertEquals(outgoing, frame.lastTopic(topic));
         assertEquals(null, frame.lastTopic(new String("x.y".toCharArray())));

@@ -13,19 +13,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The core's {@code timestamps} URI option: frames carry the sending time by default, 0 with
- * {@code timestamps=false}, and a value other than true or false is refused by name.
+ * The core's {@code timestamps} URI option: frames carry the sending time with {@code timestamps=true}, none by
+ * default or with {@code timestamps=false} (receivers see 0), and a value other than true or false is refused by name.
  */
 class TimestampsOptionTest {
     @Test
-    void shouldStampFramesByDefault() {
+    void shouldStampFramesWhenAsked() {
         final long before = System.currentTimeMillis() * 1_000_000L;
-        final long stamped = receivedTimestamp("loopback://stamped");
+        final long stamped = receivedTimestamp("loopback://stamped?timestamps=true");
         assertTrue(stamped >= before - 1_000_000_000L, "timestamp=" + stamped + ", before=" + before);
+        final long inPlace = receivedTimestamp("loopback://stamped-in-place?timestamps=true&inPlace=true");
+        assertTrue(inPlace >= before - 1_000_000_000L, "timestamp=" + inPlace + ", before=" + before);
     }
 
     @Test
-    void shouldLeaveTheTimestampZeroWhenTimestampsAreOff() {
+    void shouldLeaveTheTimestampOutByDefaultAndWhenTimestampsAreOff() {
+        assertEquals(0, receivedTimestamp("loopback://unstamped-default"));
         assertEquals(0, receivedTimestamp("loopback://unstamped?timestamps=false"));
         assertEquals(0, receivedTimestamp("loopback://unstamped-in-place?timestamps=false&inPlace=true"));
     }

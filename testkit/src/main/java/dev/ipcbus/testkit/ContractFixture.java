@@ -61,11 +61,11 @@ public abstract class ContractFixture {
     /**
      * @param bus   a node.
      * @param topic the topic of a raw publish.
-     * @return the largest raw payload {@code bus} can publish on {@code topic}; override where a message's overhead is
-     * not the frame header and the topic.
+     * @return the largest raw payload {@code bus} can publish on {@code topic} (the kit's buses do not stamp frames);
+     * override where a message's overhead is not the frame header and the topic.
      */
     protected int maxRawPayload(final Bus bus, final String topic) {
-        return bus.maxFrameLength() - FrameDescriptor.HEADER_LENGTH - topic.length();
+        return bus.maxFrameLength() - FrameDescriptor.headerLength(FrameDescriptor.TYPE_PUBLISH, 0) - topic.length();
     }
 
     /**

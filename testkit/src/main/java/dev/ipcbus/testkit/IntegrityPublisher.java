@@ -102,10 +102,11 @@ public final class IntegrityPublisher {
     }
 
     /**
-     * @return the largest raw payload the bus carries on {@code topic}.
+     * @return the largest raw payload the bus (not stamping frames) carries on {@code topic}.
      */
     static int maxPayload(final Bus bus, final String topic) {
-        return bus.maxFrameLength() - FrameDescriptor.HEADER_LENGTH - topic.getBytes(StandardCharsets.UTF_8).length;
+        return bus.maxFrameLength() - FrameDescriptor.headerLength(FrameDescriptor.TYPE_PUBLISH, 0)
+            - topic.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Sizes: 5% exactly the maximum, 5% tiny, the rest log-uniform over the whole range. */

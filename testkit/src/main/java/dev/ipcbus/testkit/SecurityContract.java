@@ -94,29 +94,31 @@ abstract class SecurityContract extends NodesContract {
     private static List<byte[]> garbageFrames() {
         final Random random = new Random(7);
         final List<byte[]> frames = new ArrayList<>();
-        for (final int size : new int[] {1, 3, 55, 56, 57, 200}) {
+        for (final int size : new int[] {1, 3, 13, 14, 15, 55, 56, 57, 200}) {
             final byte[] bytes = new byte[size];
             random.nextBytes(bytes);
             frames.add(bytes);
         }
         final ByteBuf valid = Unpooled.buffer();
         try {
-            final int start = FrameEncoder.begin(valid, FrameDescriptor.TYPE_PUBLISH, 0,
-                FrameDescriptor.CONTENT_TYPE_RAW, 1, 0, 0, 0, "after.garbage".getBytes(
-                    StandardCharsets.UTF_8), Map.of());
+            FrameEncoder.begin(valid, FrameDescriptor.TYPE_PUBLISH, 0, FrameDescriptor.CONTENT_TYPE_RAW, 1, 0, 0, 0,
+                "after.garbage".getBytes(StandardCharsets.UTF_8), Map.of());
             valid.writeBytes(new byte[] {1, 2, 3});
-            FrameEncoder.finish(valid, start);
             final byte[] good = new byte[valid.readableBytes()];
             valid.getBytes(0, good);
             frames.add(Arrays.copyOf(good, good.length - 2)); // truncated
-            final byte[] hugeClaim = good.clone();
-            ByteBuffer.wrap(hugeClaim).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(FrameDescriptor.PAYLOAD_LENGTH_OFFSET, Integer.MAX_VALUE)
-                .putInt(FrameDescriptor.FRAME_LENGTH_OFFSET, Integer.MAX_VALUE);
-            frames.add(hugeClaim);
-            final byte[] badMagic = good.clone();
-            badMagic[0] ^= 0x5A;
-            frames.add(badMagic);
+            final byte[] topicPastTheEnd = good.clone();
+            topicPastTheEnd[FrameDescriptor.TOPIC_LENGTH_OFFSET] = (byte)255;
+            frames.add(topicPastTheEnd);
+            final byte[] headersPastTheEnd = good.clone(); // H set: the topic's first two bytes read as 26,209
+            headersPastTheEnd[FrameDescriptor.FLAGS_OFFSET] |= FrameDescriptor.FLAG_HEADERS;
+            frames.add(headersPastTheEnd);
+            final byte[] protocolOne = good.clone();
+            ByteBuffer.wrap(protocolOne).order(ByteOrder.LITTLE_ENDIAN).putInt(0, FrameDescriptor.V1_MAGIC);
+            frames.add(protocolOne);
+            final byte[] garbledVersion = good.clone();
+            garbledVersion[0] ^= 0x5A;
+            frames.add(garbledVersion);
             final byte[] newerMajor = good.clone();
             newerMajor[FrameDescriptor.MAJOR_VERSION_OFFSET] = 9;
             frames.add(newerMajor);
@@ -126,7 +128,7 @@ abstract class SecurityContract extends NodesContract {
                 "after garbage".getBytes(StandardCharsets.UTF_8),
                 new byte[] {'a', 'f', 't', 'e', 'r', '.', (byte)0xC3, 0x28, 'r', 'b', 'a', 'g', 'e'})) {
                 final byte[] badTopic = good.clone();
-                System.arraycopy(topic, 0, badTopic, FrameDescriptor.HEADER_LENGTH, topic.length);
+                System.arraycopy(topic, 0, badTopic, FrameDescriptor.FIXED_LENGTH, topic.length);
                 frames.add(badTopic);
             }
         } finally {

@@ -12,7 +12,7 @@ import java.time.Duration;
  * The options of a {@code pipe://name?...} URI:
  * <ul>
  *   <li>{@code maxFrameLength}: the largest frame, header included (default {@value #DEFAULT_MAX_FRAME_LENGTH}
- *   bytes, 4 MiB; from {@value #MIN_MAX_FRAME_LENGTH} B to 256 MiB). Nodes of one bus may use different values: each
+ *   bytes, 4 MiB; from 41 B ({@link #MIN_MAX_FRAME_LENGTH}) to 256 MiB). Nodes of one bus may use different values: each
  *   node's registry record says what its inbox accepts, and a sender refuses a larger frame for that node with
  *   {@link dev.ipcbus.MessageTooLargeException} before sending anything; an inbox that is sent one anyway (a foreign
  *   writer) skips that frame, counts and reports it, and keeps the connection.</li>
@@ -29,8 +29,8 @@ public final class PipeOptions {
     public static final String MAX_FRAME_LENGTH = "maxFrameLength";
     /** Default {@code maxFrameLength}: 4 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 4 * 1024 * 1024;
-    /** Smallest {@code maxFrameLength}: a frame header plus a one-byte topic. */
-    public static final int MIN_MAX_FRAME_LENGTH = 57;
+    /** Smallest {@code maxFrameLength}: the longest frame header plus a one-byte topic. */
+    public static final int MIN_MAX_FRAME_LENGTH = FrameDescriptor.MAX_HEADER_LENGTH + 1;
     /** Largest {@code maxFrameLength}: 256 MiB. */
     public static final int MAX_MAX_FRAME_LENGTH = PipeRecordDescriptor.MAX_FRAME_LENGTH;
     /** Default {@code connectTimeout}. */
@@ -70,7 +70,6 @@ public final class PipeOptions {
         if (helloTimeout.isNegative() || helloTimeout.isZero()) {
             throw new ConfigurationException("bad option value: option=helloTimeout, value=" + helloTimeout);
         }
-        assert MIN_MAX_FRAME_LENGTH == FrameDescriptor.HEADER_LENGTH + 1;
         this.maxFrameLength = (int) maxFrameLength;
         this.connectTimeout = connectTimeout;
         this.helloTimeout = helloTimeout;

@@ -22,7 +22,7 @@ public final class MailslotSizing {
     public static final int MIN_MAX_FRAME_LENGTH = 1024;
 
     static {
-        if (FrameDescriptor.HEADER_LENGTH + FrameDescriptor.MAX_TOPIC_LENGTH >= MIN_MAX_FRAME_LENGTH) {
+        if (FrameDescriptor.MAX_HEADER_LENGTH + FrameDescriptor.MAX_TOPIC_LENGTH >= MIN_MAX_FRAME_LENGTH) {
             throw new ExceptionInInitializerError("MIN_MAX_FRAME_LENGTH too small for a frame header and topic");
         }
     }

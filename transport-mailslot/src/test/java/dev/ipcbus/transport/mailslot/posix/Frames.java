@@ -22,18 +22,17 @@ final class Frames {
     }
 
     /**
-     * @param length the total frame length, header included, at least 57.
+     * @param length the total frame length, header included, at least 15 (a plain publish header and a 1-byte topic).
      * @return a valid publish frame of exactly that length with random payload; the caller releases it.
      */
     static ByteBuf frame(final int length) {
         final byte[] topic = FrameEncoder.utf8("t");
         final ByteBuf buf = Unpooled.directBuffer(length, length);
-        final int start = FrameEncoder.begin(buf, FrameDescriptor.TYPE_PUBLISH, 0, FrameDescriptor.CONTENT_TYPE_RAW,
-            1, 0, 0, System.nanoTime(), topic, Map.of());
-        final byte[] payload = new byte[length - FrameDescriptor.HEADER_LENGTH - topic.length];
+        FrameEncoder.begin(buf, FrameDescriptor.TYPE_PUBLISH, 0, FrameDescriptor.CONTENT_TYPE_RAW, 1, 0, 0, 0, topic,
+            Map.of());
+        final byte[] payload = new byte[length - buf.writerIndex()];
         ThreadLocalRandom.current().nextBytes(payload);
         buf.writeBytes(payload);
-        FrameEncoder.finish(buf, start);
         return buf;
     }
 

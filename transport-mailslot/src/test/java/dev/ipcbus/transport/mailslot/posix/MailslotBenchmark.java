@@ -72,7 +72,8 @@ public final class MailslotBenchmark {
             FAN_MESSAGES, ROUNDS);
         final List<String> table = new ArrayList<>();
         for (final int payload : PAYLOADS) {
-            final int frameLength = FrameDescriptor.HEADER_LENGTH + "bench.ping".length() + payload;
+            final int frameLength = FrameDescriptor.headerLength(FrameDescriptor.TYPE_PUBLISH, 0) + "bench.ping".length()
+                + payload;
             long[] raw = new long[0];
             long[] transport = new long[0];
             long[] bus = new long[0];

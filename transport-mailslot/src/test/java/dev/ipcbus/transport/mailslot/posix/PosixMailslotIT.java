@@ -16,7 +16,6 @@ import dev.ipcbus.transport.mailslot.core.MailslotInbox;
 import dev.ipcbus.transport.mailslot.core.MailslotSizing;
 import dev.ipcbus.transport.mailslot.core.MailslotTransport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,7 +116,7 @@ class PosixMailslotIT {
         final Frames.Validating listener = new Frames.Validating();
         final Inbox inbox = transport.openInbox(1, listener);
         final Outlet outlet = transport.openOutlet(1, inbox.address());
-        for (final int size : new int[] {FrameDescriptor.HEADER_LENGTH + 1, 100, 4093, 4096, max / 2 + 3, max - 1,
+        for (final int size : new int[] {FrameDescriptor.FIXED_LENGTH + 1, 100, 4093, 4096, max / 2 + 3, max - 1,
             max}) {
             final ByteBuf frame = Frames.frame(size);
             final byte[] expected = Frames.bytes(frame);
@@ -167,9 +166,9 @@ class PosixMailslotIT {
         final ByteBuf valid = Frames.frame(200);
         final byte[] validBytes = Frames.bytes(valid);
         valid.release();
-        final byte[] truncated = java.util.Arrays.copyOf(validBytes, 120);
+        final byte[] truncated = java.util.Arrays.copyOf(validBytes, FrameDescriptor.FIXED_LENGTH);
         final byte[] hugeLength = validBytes.clone();
-        Unpooled.wrappedBuffer(hugeLength).setIntLE(FrameDescriptor.FRAME_LENGTH_OFFSET, Integer.MAX_VALUE);
+        hugeLength[FrameDescriptor.TOPIC_LENGTH_OFFSET] = (byte)255;
         try (RawDatagramClient raw = new RawDatagramClient()) {
             raw.sendTo(path, garbage);
             raw.sendTo(path, truncated);
