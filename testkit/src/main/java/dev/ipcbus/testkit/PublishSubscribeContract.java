@@ -146,7 +146,8 @@ abstract class PublishSubscribeContract extends ContractFixture {
 
     @Test
     void shouldCarryHeadersAndMetadata() throws Exception {
-        final Bus publisher = open();
+        final Bus publisher = openWith("timestamps=true");
+        final Bus unstamped = open();
         final Bus subscriber = open();
         final LinkedBlockingQueue<MessageContext> inbox = new LinkedBlockingQueue<>();
         subscriber.subscribe("meta", String.class, (message, context) -> inbox.add(context.copy()));
@@ -157,6 +158,11 @@ abstract class PublishSubscribeContract extends ContractFixture {
         assertEquals(publisher.nodeId(), context.senderNode());
         assertEquals(Map.of("trace-id", "abc123", "tenant", "ünï"), context.headers());
         assertTrue(Math.abs(context.timestampNanos() / 1_000_000 - before) < 60_000, "timestamp near now");
+        unstamped.publish("meta", "y");
+        final MessageContext plain = poll(inbox);
+        assertEquals(unstamped.nodeId(), plain.senderNode());
+        assertEquals(Map.of(), plain.headers());
+        assertEquals(0, plain.timestampNanos(), "timestamps are opt-in");
     }
 
     @Test

@@ -106,7 +106,7 @@ abstract class SecurityContract extends NodesContract {
             valid.writeBytes(new byte[] {1, 2, 3});
             final byte[] good = new byte[valid.readableBytes()];
             valid.getBytes(0, good);
-            frames.add(Arrays.copyOf(good, good.length - 2)); // truncated
+            frames.add(Arrays.copyOf(good, good.length - 5)); // truncated inside the topic (the payload is 3 bytes)
             final byte[] topicPastTheEnd = good.clone();
             topicPastTheEnd[FrameDescriptor.TOPIC_LENGTH_OFFSET] = (byte)255;
             frames.add(topicPastTheEnd);

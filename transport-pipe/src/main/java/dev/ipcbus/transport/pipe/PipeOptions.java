@@ -12,8 +12,8 @@ import java.time.Duration;
  * The options of a {@code pipe://name?...} URI:
  * <ul>
  *   <li>{@code maxFrameLength}: the largest frame, header included (default {@value #DEFAULT_MAX_FRAME_LENGTH}
- *   bytes, 4 MiB; from 41 B ({@link #MIN_MAX_FRAME_LENGTH}) to 256 MiB). Nodes of one bus may use different values: each
- *   node's registry record says what its inbox accepts, and a sender refuses a larger frame for that node with
+ *   bytes, 4 MiB; from 41 B ({@link #MIN_MAX_FRAME_LENGTH}) to 256 MiB). Nodes of one bus may use different values:
+ *   each node's registry record says what its inbox accepts, and a sender refuses a larger frame for that node with
  *   {@link dev.ipcbus.MessageTooLargeException} before sending anything; an inbox that is sent one anyway (a foreign
  *   writer) skips that frame, counts and reports it, and keeps the connection.</li>
  *   <li>{@code connectTimeout}: how long opening an outlet may wait for a busy inbox (default 5 s).</li>
