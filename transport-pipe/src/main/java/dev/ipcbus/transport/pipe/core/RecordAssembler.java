@@ -26,8 +26,10 @@ import static dev.ipcbus.transport.pipe.core.PipeRecordDescriptor.*;
  * discarded, never delivered.
  * <p>
  * <b>Ownership:</b> owns its buffer; {@link #close()} releases it. A delivered frame is a slice of that buffer,
- * borrowed by the listener until {@code onFrame} returns; a listener that retains it ({@code retainedSlice()}) keeps
- * the bytes valid, because the assembler then moves to a fresh buffer instead of overwriting a retained one.
+ * borrowed by the listener until {@code onFrame} returns (the assembler releases it then: the listener must not); a
+ * listener that retains it ({@code retainedSlice()}) keeps the bytes valid, because the assembler then moves to a
+ * fresh buffer instead of overwriting a retained one. With a pooled allocator the delivered slice is recycled, so
+ * receiving allocates nothing per frame.
  * <p>
  * <b>Thread safety:</b> not thread-safe; confine to one thread (the inbox's receive thread).
  */
@@ -191,9 +193,13 @@ public final class RecordAssembler implements AutoCloseable {
                 }
                 if (status == STATUS_COMMIT) {
                     final ByteBuf delivering = buffer;
+                    // A retained slice of a pooled buffer is itself recycled (released below), so steady-state
+                    // receiving allocates nothing; a plain slice() would be a new object per frame.
+                    final ByteBuf frame = delivering.retainedSlice(start + FRAME_OFFSET, frameLength);
                     try {
-                        listener.onFrame(delivering.slice(start + FRAME_OFFSET, frameLength));
+                        listener.onFrame(frame);
                     } finally {
+                        frame.release();
                         if (delivering.refCnt() != 1) {
                             // The listener kept a retained slice: never write over bytes it still reads.
                             replaceBuffer(Math.max(initialCapacity, delivering.readableBytes()));

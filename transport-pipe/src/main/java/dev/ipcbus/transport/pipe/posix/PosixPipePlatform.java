@@ -370,10 +370,12 @@ public final class PosixPipePlatform implements PipePlatform {
                 allocator, reader.counters())) {
                 assembler.writableBuffer().put(hello);
                 assembler.onBytesRead(PipeHelloDescriptor.LENGTH);
+                // Bound once: a bound method reference evaluated in the loop is a new object per read.
+                final PipePlatform.Batch batch = assembler::deliver;
                 boolean oversizeReported = false;
                 int count = PipeHelloDescriptor.LENGTH;
                 while (!reader.isClosed()) {
-                    if (count > 0 && reader.deliver(assembler::deliver) == RecordAssembler.MALFORMED) {
+                    if (count > 0 && reader.deliver(batch) == RecordAssembler.MALFORMED) {
                         reader.malformed(assembler.malformedReason());
                         return;
                     }
