@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.codec;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -65,10 +67,11 @@ public final class JsonCodec {
 
     /**
      * @return the mapper the bus uses when the application supplies none: {@code Optional} and the other JDK 8 types,
-     * java.time with dates as ISO-8601 text, unknown properties ignored (so a newer publisher can add fields).
+     * java.time with dates as ISO-8601 text, unknown properties ignored (so a newer publisher can add fields);
+     * floating-point numbers parsed with Jackson's fast parser (the same values, fewer allocations; issue 18).
      */
     public static ObjectMapper defaultMapper() {
-        return new ObjectMapper()
+        return new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build())
             .registerModule(new Jdk8Module())
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

@@ -185,6 +185,16 @@ class JsonCodecBuffersTest {
     }
 
     @Test
+    void doublesReadByTheFastParserEqualTheJdksParse() {
+        for (final String price : new String[] {"1.0842", "4.9E-324", "1.7976931348623157E308", "0.1", "-2.5e-3",
+            "123456789.123456789", "1e23", "9007199254740993"}) {
+            final Quote quote = decode(Unpooled.wrappedBuffer(("{\"price\":" + price + "}")
+                .getBytes(StandardCharsets.UTF_8)));
+            assertEquals(Double.parseDouble(price), quote.price(), price);
+        }
+    }
+
+    @Test
     void nullAndCollectionsEncodeAsMapperWritesThem() throws Exception {
         final ByteBuf out = Unpooled.buffer();
         CODEC.encode(null, out, "t");

@@ -441,6 +441,7 @@ public final class IpcBench {
                     if (state.phase != STOPPED) {
                         bus.publish("bench.ping", new Ping(System.nanoTime(), pong.seq() + 1, "EURUSD", 1.0842));
                     }
+                    state.receiveThread = Thread.currentThread().getId();
                 });
             } else {
                 bus.subscribeRaw("bench.pong", (pong, context) -> {
