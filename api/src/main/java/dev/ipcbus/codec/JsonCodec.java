@@ -102,14 +102,19 @@ public final class JsonCodec {
     }
 
     /**
-     * Appends {@code value} as JSON at the buffer's writer index.
+     * Appends {@code value} as JSON at the buffer's writer index, into whatever memory {@code out} is over (heap,
+     * direct, or a view of a claimed record), and moves the writer index past it.
+     * <p>
+     * <b>Ownership:</b> borrows {@code out} (the caller keeps it).
      *
      * @param value the value, possibly {@code null}.
-     * @param out   the buffer; grows as needed.
+     * @param out   the buffer; grows as needed up to its maximum capacity.
      * @param topic the topic, for the error message.
-     * @throws CodecException if Jackson cannot serialize the value; the buffer's writer index is restored.
+     * @return the number of bytes written.
+     * @throws CodecException if Jackson cannot serialize the value, or it does not fit in {@code out}'s maximum
+     *                        capacity; the buffer's writer index is restored.
      */
-    public void encode(final Object value, final ByteBuf out, final String topic) {
+    public int encode(final Object value, final ByteBuf out, final String topic) {
         final int start = out.writerIndex();
         final PerThread state = perThread.get();
         try {
@@ -126,6 +131,7 @@ public final class JsonCodec {
                     state.encoding = false;
                 }
             }
+            return out.writerIndex() - start;
         } catch (final IOException | RuntimeException ex) {
             state.discardGenerator();
             out.writerIndex(start);

@@ -60,7 +60,8 @@ class JsonCodecBuffersTest {
         final ByteBuf out = Unpooled.directBuffer(16);
         try {
             out.writeZero(7);
-            CODEC.encode(QUOTE, out, "t");
+            final int written = CODEC.encode(QUOTE, out, "t");
+            assertEquals(out.writerIndex() - 7, written);
             final int first = out.writerIndex();
             CODEC.encode(new Quote(1, 2, "X", 3.5), out, "t");
             assertEquals("{\"sentNanos\":123456789,\"seq\":42,\"symbol\":\"EURUSD\",\"price\":1.0842}",
@@ -147,6 +148,21 @@ class JsonCodecBuffersTest {
             assertEquals(QUOTE, decode(out.skipBytes(1)));
         } finally {
             out.release();
+        }
+    }
+
+    @Test
+    void aValueTooLargeForAFixedViewFailsAndLeavesTheViewAsItWas() {
+        final ByteBuf record = Unpooled.directBuffer(64);
+        try {
+            final ByteBuf view = record.slice(8, 32).clear(); // a fixed-capacity view, as over a claimed record
+            view.writeByte('x');
+            assertThrows(CodecException.class, () -> CODEC.encode(QUOTE, view, "t"));
+            assertEquals(1, view.writerIndex());
+            assertEquals(12, CODEC.encode(new Inner("a"), view, "t"));
+            assertEquals(new Inner("a"), CODEC.decode(view.skipBytes(1), CODEC.type(Inner.class), "t"));
+        } finally {
+            record.release();
         }
     }
 
