@@ -66,7 +66,8 @@ class JsonCodecBuffersTest {
             CODEC.encode(new Quote(1, 2, "X", 3.5), out, "t");
             assertEquals("{\"sentNanos\":123456789,\"seq\":42,\"symbol\":\"EURUSD\",\"price\":1.0842}",
                 text(out, 7, first));
-            assertEquals("{\"sentNanos\":1,\"seq\":2,\"symbol\":\"X\",\"price\":3.5}", text(out, first, out.writerIndex()));
+            assertEquals("{\"sentNanos\":1,\"seq\":2,\"symbol\":\"X\",\"price\":3.5}",
+                text(out, first, out.writerIndex()));
             assertEquals(0, out.getByte(6));
         } finally {
             out.release();

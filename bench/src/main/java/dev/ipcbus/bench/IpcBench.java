@@ -151,7 +151,8 @@ public final class IpcBench {
         formats.put("smile", JsonCodec.defaultMapper().copyWith(new SmileFactory()));
         formats.put("cbor", JsonCodec.defaultMapper().copyWith(new CBORFactory()));
         for (final Map.Entry<String, ObjectMapper> format : formats.entrySet()) {
-            run("jackson alone mapper " + format.getKey(), () -> jacksonAlone(JacksonWork.mapperOnly(format.getValue())));
+            run("jackson alone mapper " + format.getKey(),
+                () -> jacksonAlone(JacksonWork.mapperOnly(format.getValue())));
         }
         run("wakeup ipcbus raw 32B 1000/s idle=hybrid",
             () -> busLowRate("filemap://" + bus + "?idle=hybrid"));
