@@ -50,27 +50,30 @@ final class ForeignShapeCheck extends DeserializationProblemHandler {
         return false; // Jackson goes on as configured: skips the value, or fails if the mapper says so
     }
 
-    /** Clears this thread's note; call before a decode. */
-    void reset() {
-        unknownAtTop.get()[0] = false;
-    }
-
-    /** @return whether the last decode on this thread met an unknown top-level property. */
-    boolean sawUnknown() {
-        return unknownAtTop.get()[0];
+    /**
+     * Clears this thread's note; call before a decode.
+     *
+     * @return the note: element 0 is whether the decode met an unknown top-level property, read after the decode.
+     */
+    boolean[] begin() {
+        final boolean[] note = unknownAtTop.get();
+        note[0] = false;
+        return note;
     }
 
     /**
      * @param mapper the mapper that decoded the payload.
-     * @param json   the payload.
+     * @param json   an array holding the payload.
+     * @param offset where the payload starts in {@code json}.
+     * @param length the payload's length.
      * @param type   the type it was decoded into.
      * @return a description of the payload's property names when it is an object with properties of which the type
      * knows none (and the type has no any-setter); {@code null} when it shares at least one.
      * @throws IOException if the payload cannot be read as a tree.
      */
-    static String sharesNothing(final ObjectMapper mapper, final byte[] json, final JavaType type)
-        throws IOException {
-        final JsonNode tree = mapper.readTree(json);
+    static String sharesNothing(final ObjectMapper mapper, final byte[] json, final int offset, final int length,
+        final JavaType type) throws IOException {
+        final JsonNode tree = mapper.readTree(json, offset, length);
         if (tree == null || !tree.isObject() || tree.isEmpty()) {
             return null;
         }

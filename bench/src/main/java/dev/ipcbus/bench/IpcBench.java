@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.smile.SmileFactory;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import com.sun.management.ThreadMXBean;
 import dev.ipcbus.Bus;
+import dev.ipcbus.codec.JsonCodec;
 import dev.ipcbus.spi.Inbox;
 import dev.ipcbus.spi.NodeIds;
 import dev.ipcbus.spi.Outlet;
@@ -59,7 +64,9 @@ import java.util.regex.Pattern;
  *   measured close together in time) and the median is reported, since this kind of machine drifts by 2x and more
  *   between minutes.</li>
  * </ul>
- * Prints a Markdown table per kind of measurement, then the ratios to Aeron.
+ * Prints a Markdown table per kind of measurement, then the ratios to Aeron, then issue 18's decision figures (each
+ * the median of per-round values with the min-max over rounds). The {@code jackson alone} scenarios do the Jackson
+ * work of one typed round trip in this JVM without bus or transport ({@link JacksonWork}).
  */
 public final class IpcBench {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 5);
@@ -80,6 +87,8 @@ public final class IpcBench {
     private static final Map<String, List<double[]>> ROUND_RESULTS = new LinkedHashMap<>();
     private static final Map<String, Integer> SIZES = new LinkedHashMap<>();
     private static final Map<String, String> ALLOCATION = new LinkedHashMap<>();
+    /** Per scenario: bytes allocated per message, one value per round. */
+    private static final Map<String, List<Double>> ALLOCATION_ROUNDS = new LinkedHashMap<>();
     private static String current = "";
 
     private IpcBench() {
@@ -112,6 +121,7 @@ public final class IpcBench {
         printThroughput();
         printAllocation();
         ratios();
+        Issue18Report.print(ROUND_RESULTS, ALLOCATION_ROUNDS);
     }
 
     /** Every scenario once, in a fixed order, so that each round compares the scenarios under similar conditions. */
@@ -132,6 +142,17 @@ public final class IpcBench {
         for (final String idle : new String[] {"spin", "hybrid"}) {
             final String uri = "filemap://" + bus + "?idle=" + idle;
             run("rtt ipcbus jackson idle=" + idle, () -> busPingPong(uri, 0, true));
+        }
+        run(Issue18Report.JACKSON_ALONE, () -> jacksonAlone(JacksonWork.codec(JsonCodec.defaultMapper())));
+        run("jackson alone codec blackbird",
+            () -> jacksonAlone(JacksonWork.codec(JsonCodec.defaultMapper().registerModule(new BlackbirdModule()))));
+        final Map<String, ObjectMapper> formats = new LinkedHashMap<>();
+        formats.put("json", JsonCodec.defaultMapper());
+        formats.put("smile", JsonCodec.defaultMapper().copyWith(new SmileFactory()));
+        formats.put("cbor", JsonCodec.defaultMapper().copyWith(new CBORFactory()));
+        for (final Map.Entry<String, ObjectMapper> format : formats.entrySet()) {
+            run("jackson alone mapper " + format.getKey(),
+                () -> jacksonAlone(JacksonWork.mapperOnly(format.getValue())));
         }
         run("wakeup ipcbus raw 32B 1000/s idle=hybrid",
             () -> busLowRate("filemap://" + bus + "?idle=hybrid"));
@@ -311,8 +332,19 @@ public final class IpcBench {
     }
 
     private static void recordAllocation(final String thread, final long bytes, final long messages) {
-        ALLOCATION.put(current, String.format(Locale.ROOT, "| %s | %s | %.2f |", current, thread,
-            messages == 0 ? Double.NaN : (double) bytes / messages));
+        final double perMessage = messages == 0 ? Double.NaN : (double) bytes / messages;
+        ALLOCATION.put(current, String.format(Locale.ROOT, "| %s | %s | %.2f |", current, thread, perMessage));
+        ALLOCATION_ROUNDS.computeIfAbsent(current, name -> new ArrayList<>()).add(perMessage);
+    }
+
+    private static void jacksonAlone(final JacksonWork work) {
+        try {
+            record(work.measure(WARMUP, JSON_WARMUP_ROUND_TRIPS, JSON_WARMUP_MAX_SECONDS, SECONDS));
+            recordAllocation("this thread, per round trip (2 encodes + 2 decodes)", work.allocatedBytes,
+                work.measuredRoundTrips);
+        } finally {
+            work.release();
+        }
     }
 
     /** A child JVM: the other side of one scenario. */
@@ -410,6 +442,7 @@ public final class IpcBench {
                     if (state.phase != STOPPED) {
                         bus.publish("bench.ping", new Ping(System.nanoTime(), pong.seq() + 1, "EURUSD", 1.0842));
                     }
+                    state.receiveThread = Thread.currentThread().getId();
                 });
             } else {
                 bus.subscribeRaw("bench.pong", (pong, context) -> {
@@ -433,7 +466,7 @@ public final class IpcBench {
             Thread.sleep(TimeUnit.SECONDS.toMillis(WARMUP));
             if (json) {
                 // Jackson's call graph takes hundreds of thousands of messages to be JIT-compiled on a slow machine
-                // (JacksonAlone shows it): warm up by count too, bounded in time.
+                // (the jackson alone scenarios show it): warm up by count too, bounded in time.
                 final long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(JSON_WARMUP_MAX_SECONDS);
                 while (state.roundTrips < JSON_WARMUP_ROUND_TRIPS && System.nanoTime() < warmDeadline) {
                     Thread.sleep(100);
@@ -447,10 +480,8 @@ public final class IpcBench {
             final long allocated = thread == 0 ? 0 : THREADS.getThreadAllocatedBytes(thread) - allocatedBefore;
             Thread.sleep(50);
             record(state.histogram);
-            if (!json) {
-                recordAllocation("parent receive thread (pong handler publishes the next ping)", allocated,
-                    state.histogram.getTotalCount());
-            }
+            recordAllocation("parent receive thread (pong handler publishes the next ping)", allocated,
+                state.histogram.getTotalCount());
             ping.release();
         }
     }
