@@ -24,7 +24,6 @@ import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.impl.Headers;
-import io.nats.client.impl.NatsMessage;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -128,23 +127,21 @@ final class NatsTransport implements EngineTransport {
 
     @Override
     public void publish(final EngineMessage message) {
-        connectionPublish(NatsMessage.builder().subject(subjects.subject(message.topic()))
-            .headers(NatsWire.headers(message)).data(message.body()).build());
+        connectionPublish(subjects.subject(message.topic()), NatsWire.headers(message), message.body());
     }
 
-    private void connectionPublish(final Message message) {
-        final Headers headers = message.getHeaders();
-        final long length = message.getData().length + (headers == null ? 0 : headers.serializedLength());
+    private void connectionPublish(final String subject, final Headers headers, final byte[] body) {
+        final long length = body.length + (headers == null ? 0 : headers.serializedLength());
         if (length > connection.getMaxPayload()) {
             throw new MessageTooLargeException((int)Math.min(Integer.MAX_VALUE, length), maxMessageLength(),
                 "nats (the server's max_payload)");
         }
         checkOpen();
         try {
-            connection.publish(message);
+            connection.publish(subject, headers, body);
         } catch (final IllegalStateException ex) {
             publishesRefused.increment();
-            throw new BusException("NATS refused the publish (" + describe(ex) + "): subject=" + message.getSubject()
+            throw new BusException("NATS refused the publish (" + describe(ex) + "): subject=" + subject
                 + ", status=" + connection.getStatus(), ex);
         }
     }
@@ -182,9 +179,8 @@ final class NatsTransport implements EngineTransport {
                         + " dropped: topic=" + topic));
                     return;
                 }
-                responder.onRequest(NatsWire.message(topic, message), reply -> connectionPublish(
-                    NatsMessage.builder().subject(replyTo).headers(NatsWire.headers(reply)).data(reply.body())
-                        .build()));
+                responder.onRequest(NatsWire.message(topic, message),
+                    reply -> connectionPublish(replyTo, NatsWire.replyHeaders(reply), reply.body()));
             });
         return registered(topic, subscription);
     }
@@ -228,12 +224,11 @@ final class NatsTransport implements EngineTransport {
     public CompletableFuture<EngineMessage> request(final EngineMessage request, final Duration timeout) {
         checkOpen();
         final String topic = request.topic();
-        final Message message = NatsMessage.builder().subject(subjects.subject(topic))
-            .headers(NatsWire.headers(request)).data(request.body()).build();
         final CompletableFuture<EngineMessage> result = new CompletableFuture<>();
         final CompletableFuture<Message> reply;
         try {
-            reply = connection.requestWithTimeout(message, timeout);
+            reply = connection.requestWithTimeout(subjects.subject(topic), NatsWire.headers(request), request.body(),
+                timeout);
         } catch (final IllegalStateException | IllegalArgumentException ex) {
             publishesRefused.increment();
             return CompletableFuture.failedFuture(new BusException("NATS refused the request (" + describe(ex)

@@ -18,14 +18,16 @@ import java.util.regex.Pattern;
 /**
  * How a bus message travels as a NATS message (the wire format of {@code nats://}, specified in docs/NATS.md): the
  * body is the payload as is (a typed message's plain JSON), the application's headers are NATS headers, and the bus's
- * own metadata are NATS headers too:
+ * own metadata are NATS headers too, each sent only when it says something the receiver cannot assume:
  * <pre>
  *   Ipcbus-Sender     the sending node's id, 16 lower-case hex digits   (absent: a foreign client)
  *   Ipcbus-Timestamp  sending time, decimal nanoseconds since the epoch (absent or unparsable: 0)
- *   Content-Type      application/json (typed) | application/octet-stream (raw)   (absent or other: JSON)
+ *   Content-Type      application/octet-stream (raw) only               (absent or other: JSON)
  *   Ipcbus-Error-Type on a reply only: the responder's exception class       (present: the request failed)
  *   Ipcbus-Error      on a failed reply: the exception's message, one line   (absent: no message)
  * </pre>
+ * A successful reply carries no bus metadata at all (the requester reads only its body), so a JSON reply without
+ * application headers is a plain NATS message without headers; so is any message with nothing above to say.
  * Header names starting with {@code Ipcbus-} and {@code Content-Type} are reserved; an application header must be a
  * NATS header name (printable ASCII, no {@code :}) with a one-line value. A value that is not printable ASCII (or
  * that looks encoded) travels as one RFC 2047 encoded word, {@code =?UTF-8?B?<base64 of its UTF-8>?=}, and is
@@ -50,11 +52,15 @@ final class NatsWire {
     }
 
     /**
-     * @param message a message to send.
-     * @return its NATS headers.
+     * @param message a message or request to send.
+     * @return its NATS headers, or {@code null} if it needs none.
      * @throws IllegalArgumentException if an application header is reserved or not valid in NATS.
      */
     static Headers headers(final EngineMessage message) {
+        if (message.headers().isEmpty() && message.senderNode().isEmpty() && message.timestampNanos() == 0
+            && message.json() && !message.isFailure()) {
+            return null;
+        }
         final Headers headers = new Headers();
         for (final Map.Entry<String, String> header : message.headers().entrySet()) {
             final String name = header.getKey();
@@ -74,7 +80,9 @@ final class NatsWire {
         if (message.timestampNanos() != 0) {
             headers.put(TIMESTAMP, Long.toString(message.timestampNanos()));
         }
-        headers.put(CONTENT_TYPE, message.json() ? JSON : RAW);
+        if (!message.json()) {
+            headers.put(CONTENT_TYPE, RAW);
+        }
         if (message.isFailure()) {
             headers.put(ERROR_TYPE, oneLine(message.errorType()));
             if (message.errorMessage() != null) {
@@ -82,6 +90,19 @@ final class NatsWire {
             }
         }
         return headers;
+    }
+
+    /**
+     * @param reply a reply to send.
+     * @return its NATS headers, or {@code null} for a successful JSON reply without application headers: its sender
+     * and sending time are of no use to the requester, who reads only the body.
+     * @throws IllegalArgumentException if an application header is reserved or not valid in NATS.
+     */
+    static Headers replyHeaders(final EngineMessage reply) {
+        if (!reply.isFailure() && reply.json() && reply.headers().isEmpty()) {
+            return null;
+        }
+        return headers(reply);
     }
 
     /**
@@ -94,6 +115,10 @@ final class NatsWire {
         final Headers headers = message.getHeaders();
         if (headers == null || headers.isEmpty()) {
             return EngineMessage.of(topic, "", 0, true, Map.of(), body);
+        }
+        final EngineMessage exact = exactMetadataOnly(topic, headers, body);
+        if (exact != null) {
+            return exact;
         }
         // one pass over the headers: the reserved ones by name ignoring case, the rest for the application
         String sender = null;
@@ -126,6 +151,24 @@ final class NatsWire {
         return new EngineMessage(topic, sender == null ? "" : sender, timestamp(timestamp),
             !RAW.equalsIgnoreCase(type), application == null ? Map.of() : Collections.unmodifiableMap(application),
             body, errorType, error);
+    }
+
+    /**
+     * The common case, cheaply: headers that are only the bus's own metadata, spelt as this class sends them (a few
+     * exact lookups instead of a pass comparing every name ignoring case).
+     *
+     * @return the message, or {@code null} if some header is not one of those (the caller then makes the full pass).
+     */
+    private static EngineMessage exactMetadataOnly(final String topic, final Headers headers, final byte[] body) {
+        final String sender = headers.getFirst(SENDER);
+        final String timestamp = headers.getFirst(TIMESTAMP);
+        final String type = headers.getFirst(CONTENT_TYPE);
+        final int found = (sender == null ? 0 : 1) + (timestamp == null ? 0 : 1) + (type == null ? 0 : 1);
+        if (found != headers.size()) {
+            return null;
+        }
+        return EngineMessage.of(topic, sender == null ? "" : sender, timestamp(timestamp), !RAW.equalsIgnoreCase(type),
+            Map.of(), body);
     }
 
     /** Printable ASCII other than an encoded word's start is sent as is; anything else as one encoded word. */
