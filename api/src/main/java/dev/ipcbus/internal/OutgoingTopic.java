@@ -16,18 +16,16 @@ import dev.ipcbus.frame.FrameEncoder;
 final class OutgoingTopic {
     private final String topic;
     private final byte[] utf8;
+    /** The smallest room a typed frame is offered beyond its estimate. */
+    static final int MIN_TYPED_MARGIN = 64;
     /** The room a typed frame is offered before any was encoded on the topic. */
     static final int FIRST_TYPED_ROOM = 512;
-    /** The most slack a typed frame's room keeps beyond the estimate. */
-    static final int MAX_TYPED_SLACK = 1024;
 
     private final byte[] rawPublishTemplate;
     private final byte[] typedPublishTemplate;
     private volatile Subscribers subscribers;
     /** A decaying maximum of the typed frame lengths sent on the topic; 0 before the first. */
     private int typedEstimate;
-    /** Room beyond the estimate: grows when a frame needed more room, decays while frames fit. */
-    private int typedSlack;
 
     /** The subscribers of the topic in one routing snapshot. */
     private record Subscribers(RoutingTable table, RoutingTable.Peer[] peers) {
@@ -58,33 +56,23 @@ final class OutgoingTopic {
     }
 
     /**
-     * @return the room to offer the next typed frame on this topic for encoding in place: its recent length rounded up
-     * to 8 bytes plus the slack, or {@value #FIRST_TYPED_ROOM} before the first. A room close to the frame's length
-     * leaves little to pad after the frame in a ring; a frame that needs more is encoded again elsewhere.
+     * @return the room to offer the next typed frame on this topic for encoding in place: its recent length with a
+     * margin (a quarter, at least {@value #MIN_TYPED_MARGIN} bytes), or {@value #FIRST_TYPED_ROOM} before the first.
      */
     int typedRoom() {
         final int estimate = typedEstimate;
-        return estimate == 0 ? FIRST_TYPED_ROOM : ((estimate + 7) & ~7) + typedSlack;
+        return estimate == 0 ? FIRST_TYPED_ROOM : estimate + Math.max(MIN_TYPED_MARGIN, estimate >> 2);
     }
 
     /**
      * Records the length of a typed frame sent on the topic: the estimate jumps to a longer frame at once and decays
-     * towards shorter ones by an eighth of the difference per frame; the slack decays by a sixteenth.
+     * towards shorter ones by an eighth of the difference per frame.
      *
      * @param frameLength the frame's length.
      */
     void typedFrameSent(final int frameLength) {
         final int estimate = typedEstimate;
         typedEstimate = frameLength >= estimate ? frameLength : estimate - ((estimate - frameLength) >> 3);
-        typedSlack -= typedSlack >> 4;
-    }
-
-    /**
-     * Records that a typed frame needed more than the room it was offered: the slack doubles (at least 16, at most
-     * {@value #MAX_TYPED_SLACK} bytes); the caller then records the frame's length with {@link #typedFrameSent}.
-     */
-    void typedFrameDidNotFit() {
-        typedSlack = Math.min(MAX_TYPED_SLACK, Math.max(16, typedSlack * 2));
     }
 
     /**

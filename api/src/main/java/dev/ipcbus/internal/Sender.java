@@ -121,7 +121,7 @@ final class Sender {
 
     /**
      * The typed fast path for one target whose outlet writes in place: the codec encodes the message straight into
-     * the room the outlet gives (the topic's recent frame length with a slack, within every limit), so the frame is
+     * the room the outlet gives (the topic's recent frame length with a margin, within every limit), so the frame is
      * written once.
      *
      * @return {@code true} if sent; {@code false} if the caller must take the general path (no cached outlet, one
@@ -146,9 +146,6 @@ final class Sender {
             throw ex;
         }
         if (accounted(status, target, frame, topic) != Outlet.SENT) {
-            if (status == Outlet.DOES_NOT_FIT) {
-                outgoingTopic.typedFrameDidNotFit();
-            }
             return false;
         }
         outgoingTopic.typedFrameSent(frame.frameLength());

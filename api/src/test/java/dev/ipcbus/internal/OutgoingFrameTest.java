@@ -116,17 +116,11 @@ class OutgoingFrameTest {
             CONTENT_TYPE_JSON);
         assertEquals(OutgoingTopic.FIRST_TYPED_ROOM, outgoing.typedRoom());
         outgoing.typedFrameSent(100);
-        assertEquals(104, outgoing.typedRoom(), "rounded up to 8, no slack while frames fit");
-        outgoing.typedFrameDidNotFit();
+        assertEquals(100 + OutgoingTopic.MIN_TYPED_MARGIN, outgoing.typedRoom());
         outgoing.typedFrameSent(1000);
-        assertEquals(1000 + 15, outgoing.typedRoom(), "jumps to a longer frame at once, slack 16 decayed once");
+        assertEquals(1000 + 250, outgoing.typedRoom(), "jumps to a longer frame at once");
         outgoing.typedFrameSent(200);
-        assertEquals(904 + 15, outgoing.typedRoom(), "decays towards shorter ones by an eighth of the difference");
-        for (int i = 0; i < 20; i++) {
-            outgoing.typedFrameDidNotFit();
-        }
-        outgoing.typedFrameSent(900);
-        assertEquals(904 + OutgoingTopic.MAX_TYPED_SLACK - OutgoingTopic.MAX_TYPED_SLACK / 16, outgoing.typedRoom());
+        assertEquals(900 + 225, outgoing.typedRoom(), "decays towards shorter ones by an eighth of the difference");
     }
 
     @Test

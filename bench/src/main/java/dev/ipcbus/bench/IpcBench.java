@@ -143,9 +143,6 @@ public final class IpcBench {
             final String uri = "filemap://" + bus + "?idle=" + idle;
             run("rtt ipcbus jackson idle=" + idle, () -> busPingPong(uri, 0, true));
         }
-        // The bench record with a 2,000-character symbol: about 2.1 KB of JSON, where copies start to matter.
-        run("rtt ipcbus jackson 2KB idle=spin", () -> busPingPong("filemap://" + bus + "?idle=spin", 0, true,
-            "EURUSD".repeat(333) + "EU"));
         run(Issue18Report.JACKSON_ALONE, () -> jacksonAlone(JacksonWork.codec(JsonCodec.defaultMapper())));
         run("jackson alone codec blackbird",
             () -> jacksonAlone(JacksonWork.codec(JsonCodec.defaultMapper().registerModule(new BlackbirdModule()))));
@@ -430,11 +427,6 @@ public final class IpcBench {
     }
 
     private static void busPingPong(final String uri, final int size, final boolean json) throws Exception {
-        busPingPong(uri, size, json, "EURUSD");
-    }
-
-    private static void busPingPong(final String uri, final int size, final boolean json, final String symbol)
-        throws Exception {
         try (Bus bus = Bus.open(uri);
              Child child = new Child(json ? "bus-echo-json" : "bus-echo-raw", uri)) {
             final PingPongState state = new PingPongState();
@@ -448,7 +440,7 @@ public final class IpcBench {
                         state.histogram.recordValue(now - pong.sentNanos());
                     }
                     if (state.phase != STOPPED) {
-                        bus.publish("bench.ping", new Ping(System.nanoTime(), pong.seq() + 1, symbol, 1.0842));
+                        bus.publish("bench.ping", new Ping(System.nanoTime(), pong.seq() + 1, "EURUSD", 1.0842));
                     }
                     state.receiveThread = Thread.currentThread().getId();
                 });
@@ -466,7 +458,7 @@ public final class IpcBench {
                 });
             }
             if (json) {
-                bus.publish("bench.ping", new Ping(System.nanoTime(), 0, symbol, 1.0842));
+                bus.publish("bench.ping", new Ping(System.nanoTime(), 0, "EURUSD", 1.0842));
             } else {
                 ping.setLongLE(0, System.nanoTime());
                 bus.publishRaw("bench.ping", ping);
