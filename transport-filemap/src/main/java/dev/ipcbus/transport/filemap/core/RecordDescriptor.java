@@ -28,10 +28,8 @@ package dev.ipcbus.transport.filemap.core;
  *   <tr><td>&lt; 0</td><td>writer pid</td><td><b>claimed</b>: {@code -length} bytes are being written by the process
  *   whose id is the tag (unsigned 32-bit)</td></tr>
  *   <tr><td>&gt; 0</td><td>{@link #TYPE_FRAME} or {@link #TYPE_PADDING}</td><td><b>published</b>. A padding record
- *   fills the space from a record that did not fit before the end of the ring up to the end (its length equals that
- *   space exactly), or replaces a claim whose writer failed or needed more room (the claim's length), or fills the
- *   rest of a claim after a frame shorter than the claim (a multiple of 8). A frame record's length is at most the
- *   segment's max frame length + 8.</td></tr>
+ *   fills the space from a record that did not fit before the end of the ring up to the end; its length equals that
+ *   space exactly. A frame record's length is at most the segment's max frame length + 8.</td></tr>
  * </table>
  * <h2>Publish protocol</h2>
  * <ol>
@@ -45,10 +43,8 @@ package dev.ipcbus.transport.filemap.core;
  *   claim and its sentinel is already gone: the writer restores the word to free (compare-and-set) and claims
  *   again.</li>
  *   <li>Body: plain stores, after the mark (the compare-and-set orders them).</li>
- *   <li>Publish: a release store of the whole header word {@code (+length, TYPE_FRAME)}. A frame shorter than its
- *   claim (written in place into a room) first stores a padding header over the rest of the claim, which the release
- *   store publishes with it. A writer that fails while writing the body, or needs more room, publishes
- *   {@code (+length of the claim, TYPE_PADDING)} instead, so the reader skips the space.</li>
+ *   <li>Publish: a release store of the whole header word {@code (+length, TYPE_FRAME)}. A writer that fails while
+ *   writing the body publishes {@code (+length, TYPE_PADDING)} instead, so the reader skips the space.</li>
  * </ol>
  * The single reader reads each header word with acquire and so sees the whole body of a published record.
  * <table>
