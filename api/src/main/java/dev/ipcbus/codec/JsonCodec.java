@@ -44,9 +44,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * state instead.
  */
 public final class JsonCodec {
-    /** What {@link #encodeWithin} answers when the value needs more room than it was given. */
-    public static final int DOES_NOT_FIT = -1;
-
     private final ObjectMapper mapper;
     private final ForeignShapeCheck shapeCheck = new ForeignShapeCheck();
     private final ObjectReader reader;
@@ -129,7 +126,7 @@ public final class JsonCodec {
             } else {
                 state.encoding = true;
                 try {
-                    state.write(mapper, typed, value, out, PerThread.APPEND, 0);
+                    state.write(mapper, typed, value, out);
                 } finally {
                     state.encoding = false;
                 }
@@ -138,53 +135,8 @@ public final class JsonCodec {
         } catch (final IOException | RuntimeException ex) {
             state.discardGenerator();
             out.writerIndex(start);
-            throw serializationFailure(value, topic, ex);
-        }
-    }
-
-    private static CodecException serializationFailure(final Object value, final String topic, final Exception ex) {
-        return new CodecException("cannot serialize message: topic=" + topic + ", type="
-            + (value == null ? "null" : value.getClass().getName()) + ", error=" + oneLine(ex), ex);
-    }
-
-    /**
-     * Writes {@code value} as JSON at {@code index} of {@code out} with absolute-index methods, writing nothing at or
-     * past index {@code limit} and moving neither of its indexes: for encoding into memory whose neighbourhood belongs
-     * to others (a record claimed in a ring shared with other writers).
-     * <p>
-     * <b>Ownership:</b> borrows {@code out} (the caller keeps it).
-     *
-     * @param value the value, possibly {@code null}.
-     * @param out   the buffer; must have capacity up to {@code limit}.
-     * @param index where the JSON starts.
-     * @param limit the index the JSON must end at or before.
-     * @param topic the topic, for the error message.
-     * @return the number of bytes written; or {@link #DOES_NOT_FIT} if the JSON needs more room (or this thread is
-     * already encoding: a nested call), with nothing written at or past {@code limit}.
-     * @throws CodecException if Jackson cannot serialize the value.
-     */
-    public int encodeWithin(final Object value, final ByteBuf out, final int index, final int limit,
-        final String topic) {
-        final PerThread state = perThread.get();
-        if (state.encoding || !reuseGenerator) {
-            return DOES_NOT_FIT; // a fresh stream would not stop at the limit
-        }
-        try {
-            final ObjectWriter typed = value == null ? writer : writer(value.getClass());
-            state.encoding = true;
-            try {
-                return state.write(mapper, typed, value, out, index, limit) - index;
-            } finally {
-                state.encoding = false;
-            }
-        } catch (final IOException | RuntimeException ex) {
-            state.discardGenerator();
-            if (state.overflowed) {
-                // Jackson wraps what the stream threw; the flag says it was the limit, not the value.
-                state.overflowed = false;
-                return DOES_NOT_FIT;
-            }
-            throw serializationFailure(value, topic, ex);
+            throw new CodecException("cannot serialize message: topic=" + topic + ", type="
+                + (value == null ? "null" : value.getClass().getName()) + ", error=" + oneLine(ex), ex);
         }
     }
 
@@ -281,73 +233,37 @@ public final class JsonCodec {
         /** Smallest array kept for decoding; grows to the largest payload seen. */
         private static final int MIN_INPUT = 512;
 
-        /** {@link #write} position meaning: append at the target's writer index, growing it as needed. */
-        static final int APPEND = -1;
-
-        /**
-         * Writes into {@link #target}: appends at its writer index, or, with a {@link #position}, writes there with
-         * absolute-index methods and never at or past {@link #limit}.
-         */
+        /** Writes into {@link #target}: the generator's flush lands at the target's writer index. */
         private final OutputStream stream = new OutputStream() {
             @Override
-            public void write(final int b) throws IOException {
-                if (position == APPEND) {
-                    target.writeByte(b);
-                } else {
-                    checkRoom(1);
-                    target.setByte(position++, b);
-                }
+            public void write(final int b) {
+                target.writeByte(b);
             }
 
             @Override
-            public void write(final byte[] b, final int off, final int len) throws IOException {
-                if (position == APPEND) {
-                    target.writeBytes(b, off, len);
-                } else {
-                    checkRoom(len);
-                    target.setBytes(position, b, off, len);
-                    position += len;
-                }
+            public void write(final byte[] b, final int off, final int len) {
+                target.writeBytes(b, off, len);
             }
         };
         private ByteBuf target;
-        private int position;
-        private int limit;
         private JsonGenerator generator;
         private byte[] input = new byte[MIN_INPUT];
         /** Set while this thread encodes, so that a nested encode does not share the generator. */
         boolean encoding;
-        /** Set when the stream refused bytes past {@link #limit}; cleared by the encode that sees it. */
-        boolean overflowed;
 
-        /**
-         * @param position {@link #APPEND}, or the index to write at.
-         * @param limit    with a position: the index not to write at or past.
-         * @return the position after the value (with {@link #APPEND}: meaningless).
-         */
-        int write(final ObjectMapper mapper, final ObjectWriter typed, final Object value, final ByteBuf out,
-            final int position, final int limit) throws IOException {
+        void write(final ObjectMapper mapper, final ObjectWriter typed, final Object value, final ByteBuf out)
+            throws IOException {
             if (generator == null) {
                 generator = mapper.getFactory().createGenerator(stream);
                 // Values are written one after another into the same generator; no separator between them.
                 generator.setRootValueSeparator(null);
             }
             target = out;
-            this.position = position;
-            this.limit = limit;
             try {
                 typed.writeValue(generator, value);
                 generator.flush(); // also when the mapper disables FLUSH_AFTER_WRITE_VALUE
-                return this.position;
             } finally {
                 target = null;
-            }
-        }
-
-        private void checkRoom(final int length) throws IOException {
-            if (length > limit - position) {
-                overflowed = true;
-                throw new IOException("the JSON does not fit the room it was given");
             }
         }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.internal;
 
-import dev.ipcbus.codec.JsonCodec;
 import dev.ipcbus.spi.FrameWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -11,7 +10,7 @@ import static dev.ipcbus.frame.FrameDescriptor.TYPE_PUBLISH;
 import static dev.ipcbus.frame.FrameDescriptor.timestampOffset;
 
 /**
- * The frame one thread is sending from one node, in one of three forms:
+ * The frame one thread is sending from one node, in one of two forms:
  * <ul>
  *   <li><b>raw</b> ({@link #rawPublish}): the topic's frame template, a timestamp and a borrowed payload of known
  *   length. As a
@@ -42,13 +41,9 @@ final class OutgoingFrame implements FrameWriter {
 
     private boolean isRaw;
     private boolean rawEncoded;
-    private boolean isTyped;
     private byte[] template;
     private long timestamp;
     private ByteBuf payload;
-    private JsonCodec codec;
-    private Object message;
-    private String topic;
     private int frameLength;
 
     /** The last topic this thread published on, by identity (a caller's constant), and its sending state. */
@@ -84,7 +79,6 @@ final class OutgoingFrame implements FrameWriter {
         inUse = false;
         payload = null;
         template = null;
-        message = null;
         if (temporary) {
             buffer.release();
         } else if (buffer.capacity() > RETAIN_LIMIT) {
@@ -134,28 +128,11 @@ final class OutgoingFrame implements FrameWriter {
         final long length = (long)header.length + payload.readableBytes();
         this.isRaw = true;
         this.rawEncoded = false;
-        this.isTyped = false;
         this.template = header;
         this.timestamp = timestamp;
         this.payload = payload;
         this.frameLength = length > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int)length;
         return length;
-    }
-
-    /**
-     * Sets up a typed publish frame without headers: the topic's typed template, a timestamp and a message the codec
-     * encodes when the frame is written ({@link #writeFrame}); the message is held until {@link #release()}.
-     */
-    void typedPublish(final OutgoingTopic outgoingTopic, final long timestamp, final JsonCodec codec,
-        final Object message, final String topic) {
-        this.isRaw = false;
-        this.isTyped = true;
-        this.template = outgoingTopic.typedPublishTemplate();
-        this.timestamp = timestamp;
-        this.codec = codec;
-        this.message = message;
-        this.topic = topic;
-        this.frameLength = 0;
     }
 
     /**
@@ -170,7 +147,6 @@ final class OutgoingFrame implements FrameWriter {
      */
     void encodedIn() {
         isRaw = false;
-        isTyped = false;
         frameLength = buffer.readableBytes();
     }
 
@@ -182,14 +158,7 @@ final class OutgoingFrame implements FrameWriter {
     }
 
     /**
-     * @return whether the frame is a typed one for {@link #writeFrame} to encode; its length is known once written.
-     */
-    boolean isTyped() {
-        return isTyped;
-    }
-
-    /**
-     * @return the frame's length in bytes (of a typed frame: as last written).
+     * @return the frame's length in bytes.
      */
     int frameLength() {
         return frameLength;
@@ -201,7 +170,7 @@ final class OutgoingFrame implements FrameWriter {
     ByteBuf encoded() {
         if (isRaw && !rawEncoded) {
             buffer.clear().ensureWritable(frameLength);
-            writeFrame(buffer, 0, frameLength);
+            writeFrame(buffer, 0);
             buffer.writerIndex(frameLength);
             rawEncoded = true;
         }
@@ -209,36 +178,11 @@ final class OutgoingFrame implements FrameWriter {
     }
 
     @Override
-    public int writeFrame(final ByteBuf out, final int index, final int room) {
-        if (isTyped) {
-            return writeTyped(out, index, room);
-        }
-        if (frameLength > room) {
-            return DOES_NOT_FIT;
-        }
+    public void writeFrame(final ByteBuf out, final int index) {
         out.setBytes(index, template);
         if (timestamp != 0) {
             out.setLongLE(index + timestampOffset(TYPE_PUBLISH), timestamp);
         }
         out.setBytes(index + template.length, payload, payload.readerIndex(), payload.readableBytes());
-        return frameLength;
-    }
-
-    /** Writes the template, the timestamp and the codec's JSON, all with absolute-index methods. */
-    private int writeTyped(final ByteBuf out, final int index, final int room) {
-        final byte[] header = template;
-        if (header.length >= room) {
-            return DOES_NOT_FIT;
-        }
-        final int written = codec.encodeWithin(message, out, index + header.length, index + room, topic);
-        if (written == JsonCodec.DOES_NOT_FIT) {
-            return DOES_NOT_FIT;
-        }
-        out.setBytes(index, header);
-        if (timestamp != 0) {
-            out.setLongLE(index + timestampOffset(TYPE_PUBLISH), timestamp);
-        }
-        frameLength = header.length + written;
-        return frameLength;
     }
 }

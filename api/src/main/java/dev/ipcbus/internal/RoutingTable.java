@@ -60,11 +60,6 @@ final class RoutingTable {
             return frameLength > frameLimit;
         }
 
-        /** @return the largest frame the node's inbox advertises ({@link Integer#MAX_VALUE} if it does not say). */
-        int frameLimit() {
-            return frameLimit;
-        }
-
         long nodeId() {
             return nodeId;
         }

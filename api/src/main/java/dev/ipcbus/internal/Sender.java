@@ -103,53 +103,15 @@ final class Sender {
         }
         final OutgoingFrame frame = acquireFrame();
         try {
-            if (targets.length == 1 && headers.isEmpty()
-                && publishInPlace(targets[0], outgoingTopic, frame, message, topic)) {
-                return;
-            }
             final ByteBuf buffer = frame.buffer();
             FrameEncoder.begin(buffer, TYPE_PUBLISH, 0, codec.contentType(), nodeId, 0, 0, options.timestamp(),
                 topicUtf8, headers);
             codec.encode(message, buffer, topic);
             frame.encodedIn();
-            outgoingTopic.typedFrameSent(frame.frameLength());
             deliver(targets, frame, frame.frameLength(), topic);
         } finally {
             frame.release();
         }
-    }
-
-    /**
-     * The typed fast path for one target whose outlet writes in place: the codec encodes the message straight into
-     * the room the outlet gives (the topic's recent frame length with a margin, within every limit), so the frame is
-     * written once.
-     *
-     * @return {@code true} if sent; {@code false} if the caller must take the general path (no cached outlet, one
-     * that copies, a frame larger than the room, or an inbox gone: that path re-encodes, checks sizes and reopens).
-     * @throws BackpressureTimeoutException if the inbox stayed full.
-     */
-    private boolean publishInPlace(final RoutingTable.Peer target, final OutgoingTopic outgoingTopic,
-        final OutgoingFrame frame, final Object message, final String topic) {
-        final Outlet outlet = target.outlet();
-        if (outlet == null || !outlet.writesInPlace()) {
-            return false;
-        }
-        final int room = Math.min(outgoingTopic.typedRoom(), Math.min(maxFrameLength, target.frameLimit()));
-        frame.typedPublish(outgoingTopic, options.timestamp(), codec, message, topic);
-        final int status;
-        try {
-            status = outlet.offer(frame, room, publishTimeoutNanos);
-        } catch (final IllegalStateException ex) {
-            if (closed.get()) {
-                throw closedWhileSending(topic, ex);
-            }
-            throw ex;
-        }
-        if (accounted(status, target, frame, topic) != Outlet.SENT) {
-            return false;
-        }
-        outgoingTopic.typedFrameSent(frame.frameLength());
-        return true;
     }
 
     /**
@@ -193,7 +155,7 @@ final class Sender {
             return cached;
         }
         final OutgoingTopic created = new OutgoingTopic(topic, Topics.validateTopic(topic), nodeId,
-            options.timestamps(), codec.contentType());
+            options.timestamps());
         if (outgoingTopics.size() < MAX_CACHED_TOPICS) {
             outgoingTopics.put(topic, created);
         }
@@ -311,16 +273,6 @@ final class Sender {
         final int status = frame.isRaw() && outlet.writesInPlace()
             ? outlet.offer(frame, frame.frameLength(), publishTimeoutNanos)
             : outlet.offer(frame.encoded(), publishTimeoutNanos);
-        return accounted(status, target, frame, topic);
-    }
-
-    /**
-     * Counts a sent frame, or raises a backpressure timeout.
-     *
-     * @return {@code status}, unless it is {@link Outlet#BACK_PRESSURED}.
-     */
-    private int accounted(final int status, final RoutingTable.Peer target, final OutgoingFrame frame,
-        final String topic) {
         if (status == Outlet.SENT) {
             frame.traffic().add(frame.frameLength());
         } else if (status == Outlet.BACK_PRESSURED) {

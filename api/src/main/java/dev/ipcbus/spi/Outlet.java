@@ -32,12 +32,6 @@ public interface Outlet extends AutoCloseable {
     int CLOSED = -3;
 
     /**
-     * {@link #offer(FrameWriter, int, long)} only: the writer needed more than the room it was given; nothing was
-     * written. The caller encodes the frame elsewhere and offers it again.
-     */
-    int DOES_NOT_FIT = -4;
-
-    /**
      * Writes one frame into the target inbox, waiting up to {@code timeoutNanos} while it is full. While waiting, the
      * outlet checks {@link NodeLiveness} so that a writer to a dead node is released at once with
      * {@link #PEER_GONE}.
@@ -65,32 +59,26 @@ public interface Outlet extends AutoCloseable {
     }
 
     /**
-     * Writes one frame into the target inbox by letting {@code writer} encode it where the transport will carry it
-     * from, in at most {@code room} bytes, waiting up to {@code timeoutNanos} while the inbox is full, with the same
+     * Writes one frame of {@code frameLength} bytes into the target inbox by letting {@code writer} encode it where
+     * the transport will carry it from, waiting up to {@code timeoutNanos} while the inbox is full, with the same
      * results and liveness checks as {@link #offer(ByteBuf, long)}. What the writer wrote is delivered only if the
-     * result is {@link #SENT}, and once; an outlet that waits or reconnects may call the writer again, so it must
-     * write the same frame every time. If the writer throws, nothing is delivered (space it was given is released)
-     * and the exception propagates. If it answers {@link FrameWriter#DOES_NOT_FIT}, nothing is delivered and the
-     * result is {@link #DOES_NOT_FIT}.
-     * <p>
-     * An outlet may reserve the whole {@code room} while the writer runs (the filemap ring claims it and returns what
-     * the frame did not use), so an estimate should not be far above the frame's usual length.
+     * result is {@link #SENT}, and once; an outlet that reconnects may call the writer again for the new connection,
+     * so it must write the same frame every time. If the writer throws, nothing is delivered (space it was given is
+     * released) and the exception propagates.
      * <p>
      * This default encodes into a new heap buffer and offers that; outlets that can write in place override it
      * and answer {@code true} from {@link #writesInPlace()}.
      *
      * @param writer       encodes the frame.
-     * @param room         the most bytes the frame may take, at most {@link Transport#maxFrameLength()} and at most
-     *                     the target inbox's own limit.
+     * @param frameLength  the frame's exact length, at most {@link Transport#maxFrameLength()} bytes.
      * @param timeoutNanos how long to wait for space; 0 means do not wait.
-     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #PEER_GONE}, {@link #CLOSED} or {@link #DOES_NOT_FIT}.
-     * @throws IllegalArgumentException if {@code room} is larger than {@link Transport#maxFrameLength()}.
-     * @throws dev.ipcbus.MessageTooLargeException if the target's inbox cannot take a frame of {@code room} bytes (a
-     *                                             run-time condition, e.g. a filemap target with a smaller capacity).
+     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #PEER_GONE} or {@link #CLOSED}.
+     * @throws IllegalArgumentException if the frame is larger than {@link Transport#maxFrameLength()}.
+     * @throws dev.ipcbus.MessageTooLargeException if the target's inbox cannot take a frame this large (a run-time
+     *                                             condition, e.g. a filemap target with a smaller capacity).
      */
-    default int offer(final FrameWriter writer, final int room, final long timeoutNanos) {
-        final ByteBuf frame = writer.writeToNewBuffer(room);
-        return frame == null ? DOES_NOT_FIT : offer(frame, timeoutNanos);
+    default int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
+        return offer(writer.writeToNewBuffer(frameLength), timeoutNanos);
     }
 
     /**

@@ -14,7 +14,6 @@ import io.netty.buffer.Unpooled;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code loopback://}: a test transport that allocates nothing per frame, so that a test can measure what the core
@@ -28,17 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LoopbackTransportProvider implements TransportProvider {
     private static final ConcurrentHashMap<String, LoopbackInbox> INBOXES = new ConcurrentHashMap<>();
-    /** Frames written in place (by a {@code FrameWriter}), per bus name. */
-    private static final ConcurrentHashMap<String, AtomicLong> IN_PLACE_FRAMES = new ConcurrentHashMap<>();
-
-    /**
-     * @param busName a bus name.
-     * @return how many frames outlets of that bus's loopback transports have written in place so far.
-     */
-    static long inPlaceFrames(final String busName) {
-        final AtomicLong count = IN_PLACE_FRAMES.get(busName);
-        return count == null ? 0 : count.get();
-    }
 
     /**
      * Creates the provider.
@@ -118,18 +106,14 @@ public final class LoopbackTransportProvider implements TransportProvider {
                     }
 
                     @Override
-                    public int offer(final FrameWriter writer, final int room, final long timeoutNanos) {
+                    public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
                         final int status = admit();
                         if (status != SENT) {
                             return status;
                         }
-                        inbox.buffer.clear().ensureWritable(room);
-                        final int frameLength = writer.writeFrame(inbox.buffer, 0, room);
-                        if (frameLength == FrameWriter.DOES_NOT_FIT) {
-                            return DOES_NOT_FIT;
-                        }
+                        inbox.buffer.clear().ensureWritable(frameLength);
+                        writer.writeFrame(inbox.buffer, 0);
                         inbox.buffer.writerIndex(frameLength);
-                        IN_PLACE_FRAMES.computeIfAbsent(context.busName(), name -> new AtomicLong()).incrementAndGet();
                         inbox.listener.onFrame(inbox.buffer);
                         return SENT;
                     }

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.ipcbus.internal;
 
-import dev.ipcbus.codec.JsonCodec;
 import dev.ipcbus.frame.FrameEncoder;
-import dev.ipcbus.spi.FrameWriter;
 import dev.ipcbus.frame.FrameFlyweight;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -34,13 +32,13 @@ class OutgoingFrameTest {
 
         final OutgoingFrame frame = new OutgoingFrame(cell, false);
         assertTrue(frame.acquire());
-        final long length = frame.rawPublish(new OutgoingTopic("orders.eu.created", topic, SENDER, true, CONTENT_TYPE_JSON), TIMESTAMP,
+        final long length = frame.rawPublish(new OutgoingTopic("orders.eu.created", topic, SENDER, true), TIMESTAMP,
             payload);
         assertEquals(expected.readableBytes(), length);
         assertTrue(frame.isRaw());
 
         final ByteBuf shared = Unpooled.buffer(200).writeZero(200);
-        assertEquals(length, frame.writeFrame(shared, 13, (int)length));
+        frame.writeFrame(shared, 13);
         assertEquals(ByteBufUtil.hexDump(expected), ByteBufUtil.hexDump(shared, 13, (int)length));
         assertEquals(0, shared.getByte(12));
         assertEquals(0, shared.getByte(13 + (int)length));
@@ -60,7 +58,7 @@ class OutgoingFrameTest {
         final byte[] topic = "a.b".getBytes(StandardCharsets.UTF_8);
         final OutgoingFrame frame = new OutgoingFrame(cell, false);
         frame.acquire();
-        final long length = frame.rawPublish(new OutgoingTopic("a.b", topic, SENDER, false, CONTENT_TYPE_JSON), 0,
+        final long length = frame.rawPublish(new OutgoingTopic("a.b", topic, SENDER, false), 0,
             Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
         assertEquals(FIXED_LENGTH + 3 + 3, length, "no timestamp field");
         final FrameFlyweight flyweight = new FrameFlyweight().wrap(frame.encoded());
@@ -68,59 +66,6 @@ class OutgoingFrameTest {
         assertEquals(0, flyweight.flags());
         assertEquals(3, flyweight.payloadLength());
         frame.release();
-    }
-
-    /** A record to publish typed. */
-    record Order(String id, int quantity) {
-    }
-
-    @Test
-    void shouldWriteATypedFrameInPlaceAsTheGeneralEncoderDoesAndNothingPastItsRoom() {
-        final JsonCodec codec = new JsonCodec(JsonCodec.defaultMapper());
-        final String topicName = "orders.eu.created";
-        final byte[] topic = topicName.getBytes(StandardCharsets.UTF_8);
-        final Order order = new Order("A-17", 3);
-        final ByteBuf expected = Unpooled.buffer();
-        FrameEncoder.begin(expected, TYPE_PUBLISH, 0, CONTENT_TYPE_JSON, SENDER, 0, 0, TIMESTAMP, topic, Map.of());
-        codec.encode(order, expected, topicName);
-        final int length = expected.readableBytes();
-        final OutgoingTopic outgoing = new OutgoingTopic(topicName, topic, SENDER, true, CONTENT_TYPE_JSON);
-
-        final OutgoingFrame frame = new OutgoingFrame(cell, false);
-        assertTrue(frame.acquire());
-        frame.typedPublish(outgoing, TIMESTAMP, codec, order, topicName);
-        assertTrue(frame.isTyped());
-        final ByteBuf shared = Unpooled.buffer(300).writeBytes(new byte[300]);
-        shared.setIndex(0, 0);
-        assertEquals(length, frame.writeFrame(shared, 7, length), "an exact room is enough");
-        assertEquals(ByteBufUtil.hexDump(expected), ByteBufUtil.hexDump(shared, 7, length));
-        assertEquals(length, frame.frameLength());
-        assertEquals(0, shared.getByte(7 + length));
-        assertEquals(0, shared.writerIndex(), "absolute-index writes only");
-
-        final ByteBuf other = Unpooled.buffer(300).writeBytes(new byte[300]);
-        for (int room = 1; room < length; room++) {
-            assertEquals(FrameWriter.DOES_NOT_FIT, frame.writeFrame(other, 5, room), "room " + room);
-            for (int i = 5 + room; i < 300; i++) {
-                assertEquals(0, other.getByte(i), "room " + room + ": nothing written past it, index " + i);
-            }
-        }
-        assertEquals(length, frame.writeFrame(other, 5, length + 100), "the generator is usable after a refusal");
-        assertEquals(ByteBufUtil.hexDump(expected), ByteBufUtil.hexDump(other, 5, length));
-        frame.release();
-    }
-
-    @Test
-    void shouldOfferATypedFrameARoomFromItsRecentLengths() {
-        final OutgoingTopic outgoing = new OutgoingTopic("a.b", new byte[] {'a', '.', 'b'}, SENDER, false,
-            CONTENT_TYPE_JSON);
-        assertEquals(OutgoingTopic.FIRST_TYPED_ROOM, outgoing.typedRoom());
-        outgoing.typedFrameSent(100);
-        assertEquals(100 + OutgoingTopic.MIN_TYPED_MARGIN, outgoing.typedRoom());
-        outgoing.typedFrameSent(1000);
-        assertEquals(1000 + 250, outgoing.typedRoom(), "jumps to a longer frame at once");
-        outgoing.typedFrameSent(200);
-        assertEquals(900 + 225, outgoing.typedRoom(), "decays towards shorter ones by an eighth of the difference");
     }
 
     @Test
@@ -138,7 +83,7 @@ class OutgoingFrameTest {
         final OutgoingFrame frame = new OutgoingFrame(cell, false);
         final String topic = "x.y";
         final OutgoingTopic outgoing = new OutgoingTopic(topic, topic.getBytes(StandardCharsets.UTF_8), SENDER,
-            true, CONTENT_TYPE_JSON);
+            true);
         frame.lastTopic(topic, outgoing);
         assertEquals(outgoing, frame.lastTopic(topic));
         assertEquals(null, frame.lastTopic(new String("x.y".toCharArray())));

@@ -40,11 +40,6 @@ public final class ManyToOneRing {
      * stopped longer than the stall timeout); nothing was written or delivered. Retry at once.
      */
     public static final int SKIPPED = -2;
-    /**
-     * {@link #write(FrameWriter, int)} result: the writer needed more than the room it was given; the claim became
-     * padding the reader skips, nothing was delivered.
-     */
-    public static final int DOES_NOT_FIT = -3;
 
     /** The writer tag of this process: its pid's low 32 bits. */
     private static final int WRITER_PID = (int) ProcessHandle.current().pid();
@@ -126,52 +121,25 @@ public final class ManyToOneRing {
     }
 
     /**
-     * Appends one frame as a record, without waiting, letting {@code writer} encode it in place in the ring in at most
-     * {@code room} bytes. The claim covers {@code room}; when the frame is shorter, the rest of the claim after the
-     * frame's record becomes a padding record, published together with it:
-     * <pre>
-     *  claim:   |hdr (-room-8, pid)| room bytes ...................................|
-     *  commit:  |hdr (len+8, FRAME)| frame (len) |0..7|hdr (rest, PADDING)| ......|
-     *  abort:   |hdr (room+8, PADDING)| ...............................................|
-     * </pre>
+     * Appends one frame as a record, without waiting, letting {@code writer} encode it in place in the ring.
      *
-     * @param writer writes the frame at the index it is given, in the region's {@link SharedRegion#bytes() view},
-     *               and answers its length, or {@link FrameWriter#DOES_NOT_FIT}.
-     * @param room   the most bytes the frame may take, at most {@link #maxFrameLength()}.
-     * @return {@link #WRITTEN}, {@link #INSUFFICIENT_CAPACITY} or {@link #SKIPPED} (the writer was not called), or
-     * {@link #DOES_NOT_FIT}.
-     * @throws IllegalArgumentException if {@code room} is not positive or longer than {@link #maxFrameLength()}.
-     * @throws IllegalStateException    if the writer answered a length outside {@code 1..room} (the claim became
-     *                                  padding).
+     * @param writer      writes exactly {@code frameLength} bytes at the index it is given, in the region's
+     *                    {@link SharedRegion#bytes() view}.
+     * @param frameLength the frame's length, at most {@link #maxFrameLength()} bytes.
+     * @return {@link #WRITTEN}, {@link #INSUFFICIENT_CAPACITY} or {@link #SKIPPED} (the writer was not called).
+     * @throws IllegalArgumentException if the frame is empty or longer than {@link #maxFrameLength()}.
      * @throws RuntimeException         whatever the writer threw; the claimed space became padding the reader skips.
      */
-    public int write(final FrameWriter writer, final int room) {
-        final int recordAt = claim(room);
+    public int write(final FrameWriter writer, final int frameLength) {
+        final int recordAt = claim(frameLength);
         if (recordAt < 0) {
             return recordAt;
         }
-        final int frameLength;
         try {
-            frameLength = writer.writeFrame(region.bytes(), RecordDescriptor.bodyOffset(recordAt), room);
+            writer.writeFrame(region.bytes(), RecordDescriptor.bodyOffset(recordAt));
         } catch (final RuntimeException | Error failure) {
-            publish(recordAt, room, TYPE_PADDING);
+            publish(recordAt, frameLength, TYPE_PADDING);
             throw failure;
-        }
-        if (frameLength == FrameWriter.DOES_NOT_FIT) {
-            publish(recordAt, room, TYPE_PADDING);
-            return DOES_NOT_FIT;
-        }
-        if (frameLength <= 0 || frameLength > room) {
-            publish(recordAt, room, TYPE_PADDING);
-            throw new IllegalStateException("frame writer answered a length outside its room: length=" + frameLength
-                + ", room=" + room);
-        }
-        final int used = alignedLength(frameLength + RecordDescriptor.HEADER_LENGTH);
-        final int rest = alignedLength(room + RecordDescriptor.HEADER_LENGTH) - used;
-        if (rest > 0) {
-            // Ordered before the frame's header by its release store: the reader sees both or neither.
-            region.putLongOpaque(RecordDescriptor.headerOffset(recordAt + used),
-                RecordDescriptor.header(rest, TYPE_PADDING));
         }
         publish(recordAt, frameLength, TYPE_FRAME);
         return WRITTEN;

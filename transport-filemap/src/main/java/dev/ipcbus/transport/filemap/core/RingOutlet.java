@@ -88,19 +88,15 @@ public final class RingOutlet implements Outlet {
     }
 
     @Override
-    public int offer(final FrameWriter writer, final int room, final long timeoutNanos) {
-        final int status = checkOffer(room);
+    public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
+        final int status = checkOffer(frameLength);
         if (status != SENT) {
             return status;
         }
-        final int written = write(null, writer, room);
-        if (written == ManyToOneRing.WRITTEN) {
+        if (write(null, writer, frameLength) == ManyToOneRing.WRITTEN) {
             return SENT;
         }
-        if (written == ManyToOneRing.DOES_NOT_FIT) {
-            return DOES_NOT_FIT;
-        }
-        return awaitSpace(null, writer, room, timeoutNanos);
+        return awaitSpace(null, writer, frameLength, timeoutNanos);
     }
 
     /** @return {@link #SENT} if a frame of this length may be written now, else the status to return. */
@@ -120,10 +116,7 @@ public final class RingOutlet implements Outlet {
         return SENT;
     }
 
-    /**
-     * Waits for space and writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes in at most
-     * {@code frameLength} bytes.
-     */
+    /** Waits for space and writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes. */
     private int awaitSpace(final ByteBuf frame, final FrameWriter writer, final int frameLength,
         final long timeoutNanos) {
         ring.countBackpressureWait();
@@ -151,23 +144,17 @@ public final class RingOutlet implements Outlet {
             if (closed) {
                 return CLOSED;
             }
-            final int written = write(frame, writer, frameLength);
-            if (written == ManyToOneRing.WRITTEN) {
+            if (write(frame, writer, frameLength) == ManyToOneRing.WRITTEN) {
                 return SENT;
-            }
-            if (written == ManyToOneRing.DOES_NOT_FIT) {
-                return DOES_NOT_FIT;
             }
         }
     }
 
     /**
-     * Writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes in at most {@code frameLength}
-     * bytes; claims again at once as long as the reader skipped the claim (this thread was stopped between claiming
-     * and marking it).
+     * Writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes; claims again at once as long as
+     * the reader skipped the claim (this thread was stopped between claiming and marking it).
      *
-     * @return {@link ManyToOneRing#WRITTEN}, {@link ManyToOneRing#INSUFFICIENT_CAPACITY} or
-     * {@link ManyToOneRing#DOES_NOT_FIT}.
+     * @return {@link ManyToOneRing#WRITTEN} or {@link ManyToOneRing#INSUFFICIENT_CAPACITY}.
      */
     private int write(final ByteBuf frame, final FrameWriter writer, final int frameLength) {
         while (true) {

@@ -149,7 +149,7 @@ class ManyToOneRingModelTest {
     private void abort(final int length) {
         final int id = nextId++;
         try {
-            if (fixture.ring.write((buffer, index, room) -> {
+            if (fixture.ring.write((buffer, index) -> {
                 buffer.setBytes(index, RingFixture.frame(length / 2, id), 0, length / 2);
                 throw new IllegalStateException("writer failed");
             }, length) == ManyToOneRing.WRITTEN) {
@@ -167,10 +167,9 @@ class ManyToOneRingModelTest {
         final ParkedWriter parked = new ParkedWriter();
         final ManyToOneRing ring = fixture.writer(nextPid++, () -> { });
         final ByteBuf frame = RingFixture.frame(length, id);
-        final FrameWriter writer = (buffer, index, room) -> {
+        final FrameWriter writer = (buffer, index) -> {
             buffer.setBytes(index, frame, 0, length);
             parked.park();
-            return length;
         };
         start(() -> parked.result.complete(ring.write(writer, length)));
         if (parked.awaitParkedOrDone()) {

@@ -2,7 +2,6 @@
 package dev.ipcbus.transport.filemap.core;
 
 import dev.ipcbus.BusException;
-import dev.ipcbus.spi.FrameWriter;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.RepeatedTest;
@@ -101,61 +100,8 @@ class ManyToOneRingTest {
         assertTrue(fixture.ringIsZero());
     }
 
-    /** @return a writer that writes {@code frame} in place and answers its length, or that it does not fit. */
-    private static FrameWriter writerOf(final ByteBuf frame) {
-        return (buffer, index, room) -> {
-            final int length = frame.readableBytes();
-            if (length > room) {
-                return FrameWriter.DOES_NOT_FIT;
-            }
-            buffer.setBytes(index, frame, frame.readerIndex(), length);
-            return length;
-        };
-    }
-
-    @Test
-    void shouldCommitAFrameShorterThanItsRoomAndPadTheRestOfTheClaim() {
-        final RingFixture fixture = new RingFixture(4096);
-        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(writerOf(RingFixture.frame(37, 1)), 200));
-        assertEquals(45, fixture.region.getInt(HEADER_LENGTH), "the frame's record: 8 + 37");
-        assertEquals(RecordDescriptor.TYPE_FRAME, fixture.region.getInt(HEADER_LENGTH + 4));
-        assertEquals(160, fixture.region.getInt(HEADER_LENGTH + 48), "the rest of the 208-byte claim");
-        assertEquals(RecordDescriptor.TYPE_PADDING, fixture.region.getInt(HEADER_LENGTH + 48 + 4));
-        assertEquals(208, fixture.region.getLong(TAIL_OFFSET));
-        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(writerOf(RingFixture.frame(56, 2)), 56),
-            "an exact room leaves no padding");
-        assertEquals(208 + 64, fixture.region.getLong(TAIL_OFFSET));
-        final List<Integer> lengths = new ArrayList<>();
-        assertEquals(2, fixture.reader.poll(frame -> {
-            assertTrue(RingFixture.matches(frame, frame.readableBytes(), lengths.isEmpty() ? 1 : 2));
-            lengths.add(frame.readableBytes());
-        }, 100));
-        assertEquals(List.of(37, 56), lengths);
-        assertEquals(37 + 56, fixture.region.getLong(BYTES_READ_OFFSET));
-        assertTrue(fixture.ringIsZero());
-        assertTrue(fixture.errors.isEmpty(), fixture.errors.toString());
-    }
-
-    @Test
-    void shouldTurnTheWholeClaimIntoPaddingWhenTheFrameDoesNotFitOrTheWriterFails() {
-        final RingFixture fixture = new RingFixture(4096);
-        assertEquals(ManyToOneRing.DOES_NOT_FIT, fixture.ring.write(writerOf(RingFixture.frame(300, 1)), 200));
-        assertEquals(208, fixture.region.getInt(HEADER_LENGTH));
-        assertEquals(RecordDescriptor.TYPE_PADDING, fixture.region.getInt(HEADER_LENGTH + 4));
-        assertThrows(IllegalStateException.class, () -> fixture.ring.write((buffer, index, room) -> room + 1, 100));
-        assertThrows(IllegalStateException.class, () -> fixture.ring.write((buffer, index, room) -> 0, 100));
-        assertThrows(ArithmeticException.class, () -> fixture.ring.write((buffer, index, room) -> 1 / 0, 100));
-        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(writerOf(RingFixture.frame(20, 5)), 20));
-        final List<Integer> lengths = new ArrayList<>();
-        assertEquals(1, fixture.reader.poll(frame -> lengths.add(frame.readableBytes()), 100));
-        assertEquals(List.of(20), lengths);
-        assertEquals(fixture.region.getLong(TAIL_OFFSET), fixture.region.getLong(HEAD_OFFSET));
-        assertTrue(fixture.ringIsZero());
-        assertTrue(fixture.errors.isEmpty(), fixture.errors.toString());
-    }
-
     @RepeatedTest(25)
-    void shouldKeepOrderAndContentWithRandomSizesAndRoomsAcrossWraps(final RepetitionInfo repetition) {
+    void shouldKeepOrderAndContentWithRandomSizesAcrossWraps(final RepetitionInfo repetition) {
         final long seed = 0x5EED0000L + repetition.getCurrentRepetition();
         final Random random = new Random(seed);
         final int capacity = 1024 << random.nextInt(4);
@@ -167,11 +113,7 @@ class ManyToOneRingTest {
         for (int step = 0; step < 3000; step++) {
             if (random.nextInt(3) != 0) {
                 final int length = 1 + random.nextInt(maxFrame);
-                final ByteBuf frame = RingFixture.frame(length, next);
-                // Half in place with room to spare (the rest of the claim becomes padding), half copied.
-                final int written = random.nextBoolean() ? fixture.ring.write(frame)
-                    : fixture.ring.write(writerOf(frame), Math.min(maxFrame, length + random.nextInt(100)));
-                if (written == ManyToOneRing.WRITTEN) {
+                if (fixture.ring.write(RingFixture.frame(length, next)) == ManyToOneRing.WRITTEN) {
                     expected.add(new int[] {length, next});
                     next++;
                 }
@@ -584,10 +526,9 @@ class ManyToOneRingTest {
         final RingFixture fixture = new RingFixture(1024);
         final ByteBuf source = RingFixture.frame(37, 5);
         final int[] calls = {0};
-        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write((buffer, index, room) -> {
+        assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write((buffer, index) -> {
             calls[0]++;
             buffer.setBytes(index, source, 0, 37);
-            return 37;
         }, 37));
         assertEquals(ManyToOneRing.WRITTEN, fixture.ring.write(RingFixture.frame(37, 5)));
         final List<Boolean> seen = new ArrayList<>();
@@ -603,7 +544,7 @@ class ManyToOneRingTest {
         while (fixture.ring.write(RingFixture.frame(120, 0)) == ManyToOneRing.WRITTEN) {
             assertTrue(fixture.errors.isEmpty());
         }
-        assertEquals(ManyToOneRing.INSUFFICIENT_CAPACITY, fixture.ring.write((buffer, index, room) -> {
+        assertEquals(ManyToOneRing.INSUFFICIENT_CAPACITY, fixture.ring.write((buffer, index) -> {
             throw new AssertionError("writer called without space");
         }, 8));
     }
@@ -613,7 +554,7 @@ class ManyToOneRingTest {
         final RingFixture fixture = new RingFixture(1024);
         final IllegalStateException failure = new IllegalStateException("payload released");
         final IllegalStateException thrown = assertThrows(IllegalStateException.class,
-            () -> fixture.ring.write((buffer, index, room) -> {
+            () -> fixture.ring.write((buffer, index) -> {
                 buffer.setBytes(index, RingFixture.frame(16, 1), 0, 16); // half written, then the writer fails
                 throw failure;
             }, 40));

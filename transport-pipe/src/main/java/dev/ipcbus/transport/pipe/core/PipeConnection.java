@@ -2,7 +2,6 @@
 package dev.ipcbus.transport.pipe.core;
 
 import dev.ipcbus.spi.FrameWriter;
-import dev.ipcbus.spi.Outlet;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -40,21 +39,20 @@ public interface PipeConnection extends AutoCloseable {
     }
 
     /**
-     * Writes one frame that {@code writer} encodes in at most {@code room} bytes, with the waiting and results of
-     * {@link #write(ByteBuf, long, WaitCheck)}, or {@link dev.ipcbus.spi.Outlet#DOES_NOT_FIT} if the writer needed
-     * more room (nothing was written). If the writer throws, nothing of the frame was written and the exception
-     * propagates. This default encodes into a new buffer; connections that can encode in place override it together
-     * with {@link #writesInPlace()}.
+     * Writes one frame that {@code writer} encodes, with the waiting and results of
+     * {@link #write(ByteBuf, long, WaitCheck)}. If the writer throws, nothing of the frame was written and the
+     * exception propagates. This default encodes into a new buffer; connections that can encode in place override it
+     * together with {@link #writesInPlace()}.
      *
-     * @param writer        encodes the frame (see {@link FrameWriter}).
-     * @param room          the most bytes the frame may take.
+     * @param writer        encodes exactly {@code frameLength} bytes.
+     * @param frameLength   the frame's length.
      * @param deadlineNanos when to give up waiting for space.
      * @param check         asked while waiting whether to stop.
-     * @return as {@link #write(ByteBuf, long, WaitCheck)}, or {@link dev.ipcbus.spi.Outlet#DOES_NOT_FIT}.
+     * @return as {@link #write(ByteBuf, long, WaitCheck)}.
      */
-    default int write(final FrameWriter writer, final int room, final long deadlineNanos, final WaitCheck check) {
-        final ByteBuf frame = writer.writeToNewBuffer(room);
-        return frame == null ? Outlet.DOES_NOT_FIT : write(frame, deadlineNanos, check);
+    default int write(final FrameWriter writer, final int frameLength, final long deadlineNanos,
+        final WaitCheck check) {
+        return write(writer.writeToNewBuffer(frameLength), deadlineNanos, check);
     }
 
     /**

@@ -117,13 +117,11 @@ public final class PipeOutlet implements Outlet {
      * {@inheritDoc}
      */
     @Override
-    public int offer(final FrameWriter writer, final int room, final long timeoutNanos) {
-        return offer(null, writer, room, timeoutNanos);
+    public int offer(final FrameWriter writer, final int frameLength, final long timeoutNanos) {
+        return offer(null, writer, frameLength, timeoutNanos);
     }
 
-    /**
-     * Writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes in at most {@code length} bytes.
-     */
+    /** Writes {@code frame}, or, if it is {@code null}, what {@code writer} encodes. */
     private int offer(final ByteBuf frame, final FrameWriter writer, final int length, final long timeoutNanos) {
         if (length > maxFrameLength) {
             throw new IllegalArgumentException("frame larger than the pipe's maximum: length=" + length

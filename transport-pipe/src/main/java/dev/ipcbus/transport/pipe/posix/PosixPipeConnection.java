@@ -187,25 +187,22 @@ public final class PosixPipeConnection implements PipeConnection {
     /**
      * {@inheritDoc}
      * <p>
-     * Frames given room up to {@link #COPY_THRESHOLD} are encoded into the send buffer between the record prefix and
-     * its status byte, and go out with one plain {@code write}; larger ones go through a temporary buffer.
+     * Frames up to {@link #COPY_THRESHOLD} are encoded into the send buffer between the record prefix and its status
+     * byte, and go out with one plain {@code write}; larger ones go through a temporary buffer.
      */
     @Override
-    public int write(final FrameWriter writer, final int room, final long deadlineNanos, final WaitCheck check) {
-        if (room > COPY_THRESHOLD) {
-            return PipeConnection.super.write(writer, room, deadlineNanos, check);
+    public int write(final FrameWriter writer, final int frameLength, final long deadlineNanos,
+        final WaitCheck check) {
+        if (frameLength > COPY_THRESHOLD) {
+            return PipeConnection.super.write(writer, frameLength, deadlineNanos, check);
         }
-        final int ready = beginRecord(room, deadlineNanos, check);
+        final int ready = beginRecord(frameLength, deadlineNanos, check);
         if (ready != Outlet.SENT) {
             return ready;
         }
         final int helloBytes = hello.remaining();
-        // Encoded before anything is written: a writer that throws or needs more room leaves the stream untouched.
-        final int frameLength = writer.writeFrame(stagingView, helloBytes + PipeRecordDescriptor.PREFIX_LENGTH, room);
-        if (frameLength == FrameWriter.DOES_NOT_FIT) {
-            return Outlet.DOES_NOT_FIT;
-        }
-        prefix.putInt(0, frameLength);
+        // Encoded before anything is written: a writer that throws leaves the stream untouched.
+        writer.writeFrame(stagingView, helloBytes + PipeRecordDescriptor.PREFIX_LENGTH);
         return writeStaged(helloBytes, frameLength, deadlineNanos, check);
     }
 
