@@ -53,6 +53,11 @@ import java.util.regex.Pattern;
  * round trips (HdrHistogram percentiles), one-way throughput, the low-rate wake-up path, and allocation per message
  * on the raw path. Each scenario starts a fresh child JVM ({@link BenchChild}) as the other side.
  * <p>
+ * In the bus throughput scenarios ({@code tput ipcbus raw ...}) the idle mode named is the sink's; the publishing
+ * node idles its own inbox, which receives nothing, with {@code idle=hybrid}, as Aeron's publishing process runs no
+ * spinning thread besides the publisher. {@code ... publisher idle=spin} keeps the older setup, where both nodes spin
+ * (three busy threads on the two cores this is run on).
+ * <p>
  * Run: {@code mvn -B -pl bench package && java -jar bench/target/ipcbus-bench.jar}. Properties:
  * <ul>
  *   <li>{@code -Dbench.seconds=5}: measured seconds per scenario (bounded run).</li>
@@ -160,12 +165,17 @@ public final class IpcBench {
             () -> busLowRate("filemap://" + bus + "?idle=block"));
         run("wakeup aeron 32B 1000/s backoff", () -> aeronLowRate(aeron, aeronDir));
         for (final int size : new int[] {32, 1024}) {
+            // The publisher's inbox receives nothing: it idles (see the class doc) instead of spinning a core away.
+            final String publisher = "filemap://" + bus + "?idle=hybrid&capacity=4MiB";
             for (final String idle : new String[] {"spin", "hybrid"}) {
                 final String uri = "filemap://" + bus + "?idle=" + idle + "&capacity=4MiB";
-                run("tput ipcbus raw " + size + "B idle=" + idle, () -> busThroughput(uri, size));
+                run("tput ipcbus raw " + size + "B idle=" + idle, () -> busThroughput(publisher, uri, size));
             }
             run("tput ipcbus raw " + size + "B idle=spin timestamps=false", () -> busThroughput(
-                "filemap://" + bus + "?idle=spin&capacity=4MiB&timestamps=false", size));
+                publisher + "&timestamps=false", "filemap://" + bus + "?idle=spin&capacity=4MiB", size));
+            final String spinning = "filemap://" + bus + "?idle=spin&capacity=4MiB";
+            run("tput ipcbus raw " + size + "B idle=spin publisher idle=spin",
+                () -> busThroughput(spinning, spinning, size));
             for (final String idle : new String[] {"spin", "hybrid"}) {
                 run("tput filemap SPI only " + size + "B idle=" + idle, () -> spiThroughput(bus, idle, size));
             }
@@ -607,8 +617,14 @@ public final class IpcBench {
         }
     }
 
-    private static void busThroughput(final String uri, final int size) throws Exception {
-        try (Bus bus = Bus.open(uri); Child child = new Child("bus-sink", uri)) {
+    /**
+     * @param publisherUri the publishing node's URI (its idle mode is its own inbox's, which receives nothing, and its
+     *                     outlet's when the sink's ring is full).
+     * @param sinkUri      the counting child node's URI.
+     */
+    private static void busThroughput(final String publisherUri, final String sinkUri, final int size)
+        throws Exception {
+        try (Bus bus = Bus.open(publisherUri); Child child = new Child("bus-sink", sinkUri)) {
             final ByteBuf data = Unpooled.directBuffer(size);
             data.writeZero(size);
             final long thread = Thread.currentThread().getId();
