@@ -50,7 +50,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * once per round; each ratio is computed per round and the median and the spread of the rounds are reported),
  * {@code -Dbench.warmupRounds=1} (rounds run first and not recorded, so that every recorded round runs compiled
  * code), {@code -Dbench.warmupSeconds=2} (per scenario, before its measured seconds), {@code -Dbench.bridged=true}
- * (the bridged scenario), {@code -Dbench.only=rtt|tput} (one kind of scenario).
+ * (the bridged scenario), {@code -Dbench.oneHeader=false} (also raw jnats with {@code Ipcbus-Sender} only),
+ * {@code -Dbench.only=TEXT} (only the scenarios whose name contains it, e.g. {@code throughput} or
+ * {@code "round trip 32B nats://"}).
  */
 public final class NatsBench {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 3);
@@ -70,6 +72,8 @@ public final class NatsBench {
     private static final String JNATS = "jnats";
     private static final String JNATS_HEADERS = "jnats same headers";
     private static final String BUS = "nats://";
+    private static final String JNATS_ONE_HEADER = "jnats sender only";
+    private static final boolean ONE_HEADER = Boolean.getBoolean("bench.oneHeader");
 
     /** Per scenario, one value per round: p50 µs for round trips, messages/s for throughput. */
     private static final Map<String, List<Double>> P50 = new LinkedHashMap<>();
@@ -95,27 +99,27 @@ public final class NatsBench {
                 final boolean recorded = round >= 1;
                 System.out.println(recorded ? "round " + round + " of " + ROUNDS : "warm-up round (not recorded)");
                 final String uri = "nats://" + address + "/bench";
-                if (!"tput".equals(ONLY)) {
-                    // the order of the three turns every round, so that none always runs first
-                    for (int k = 0; k < 3; k++) {
-                        switch ((k + round + WARMUP_ROUNDS) % 3) {
-                            case 0 -> record(recorded, RTT + JNATS, rawRoundTrip(address, false));
-                            case 1 -> record(recorded, RTT + JNATS_HEADERS, rawRoundTrip(address, true));
-                            default -> record(recorded, RTT + BUS, busRoundTrip(uri));
-                        }
-                    }
-                    if (BRIDGED) {
-                        record(recorded, RTT + "bridged filemap->nats->filemap", bridgedRoundTrip(address, directory));
+                // the order of the three of a kind turns every round, so that none always runs first
+                for (int k = 0; k < 3; k++) {
+                    switch ((k + round + WARMUP_ROUNDS) % 3) {
+                        case 0 -> record(recorded, RTT + JNATS, () -> rawRoundTrip(address, false));
+                        case 1 -> record(recorded, RTT + JNATS_HEADERS, () -> rawRoundTrip(address, true));
+                        default -> record(recorded, RTT + BUS, () -> busRoundTrip(uri));
                     }
                 }
-                if (!"rtt".equals(ONLY)) {
-                    for (int k = 0; k < 3; k++) {
-                        switch ((k + round + WARMUP_ROUNDS) % 3) {
-                            case 0 -> throughput(recorded, TPUT + JNATS, rawThroughput(address, false));
-                            case 1 -> throughput(recorded, TPUT + JNATS_HEADERS, rawThroughput(address, true));
-                            default -> throughput(recorded, TPUT + BUS, busThroughput(uri));
-                        }
+                if (BRIDGED) {
+                    record(recorded, RTT + "bridged filemap->nats->filemap", () -> bridgedRoundTrip(address,
+                        directory));
+                }
+                for (int k = 0; k < 3; k++) {
+                    switch ((k + round + WARMUP_ROUNDS) % 3) {
+                        case 0 -> throughput(recorded, TPUT + JNATS, () -> rawThroughput(address, 0));
+                        case 1 -> throughput(recorded, TPUT + JNATS_HEADERS, () -> rawThroughput(address, 2));
+                        default -> throughput(recorded, TPUT + BUS, () -> busThroughput(uri));
                     }
+                }
+                if (ONE_HEADER) {
+                    throughput(recorded, TPUT + JNATS_ONE_HEADER, () -> rawThroughput(address, 1));
                 }
             }
         } finally {
@@ -231,18 +235,20 @@ public final class NatsBench {
     }
 
     /**
-     * @param headers {@code false}: 32 B, no headers; {@code true}: what a raw bus publish carries,
-     *                {@code Ipcbus-Sender} and {@code Content-Type: application/octet-stream}, built per message; the
-     *                subscriber reads both, as the bus's receiver does.
+     * @param headers 0: 32 B, no headers; 2: what a raw bus publish carries, {@code Ipcbus-Sender} and
+     *                {@code Content-Type: application/octet-stream}, built per message; the subscriber reads both, as
+     *                the bus's receiver does; 1: {@code Ipcbus-Sender} only (the least any publish of the bus
+     *                carries: a typed publish's one line).
      */
-    private static double rawThroughput(final String address, final boolean headers) throws Exception {
+    private static double rawThroughput(final String address, final int headers) throws Exception {
         try (Connection subscriber = Nats.connect("nats://" + address);
              Connection publisher = Nats.connect("nats://" + address)) {
             final AtomicLong received = new AtomicLong();
             final Dispatcher dispatcher = subscriber.createDispatcher(message -> {
-                if (headers) {
+                if (headers > 0) {
                     final Headers values = message.getHeaders();
-                    if (values.getFirst("Ipcbus-Sender") == null || values.getFirst("Content-Type") == null) {
+                    if (values.getFirst("Ipcbus-Sender") == null
+                        || headers > 1 && values.getFirst("Content-Type") == null) {
                         return;
                     }
                 }
@@ -250,10 +256,14 @@ public final class NatsBench {
             });
             dispatcher.subscribe("bench.raw.flow");
             subscriber.flush(Duration.ofSeconds(5));
-            return measureThroughput(headers
-                ? () -> publisher.publish("bench.raw.flow", new Headers().put("Ipcbus-Sender", SENDER)
-                    .put("Content-Type", "application/octet-stream"), PAYLOAD)
-                : () -> publisher.publish("bench.raw.flow", PAYLOAD), received);
+            final Call publish = switch (headers) {
+                case 0 -> () -> publisher.publish("bench.raw.flow", PAYLOAD);
+                case 1 -> () -> publisher.publish("bench.raw.flow", new Headers().put("Ipcbus-Sender", SENDER),
+                    PAYLOAD);
+                default -> () -> publisher.publish("bench.raw.flow", new Headers().put("Ipcbus-Sender", SENDER)
+                    .put("Content-Type", "application/octet-stream"), PAYLOAD);
+            };
+            return measureThroughput(publish, received);
         }
     }
 
@@ -309,7 +319,12 @@ public final class NatsBench {
         return got * 1e9 / elapsed;
     }
 
-    private static void record(final boolean recorded, final String scenario, final Histogram histogram) {
+    private static void record(final boolean recorded, final String scenario, final Scenario<Histogram> run)
+        throws Exception {
+        if (!scenario.contains(ONLY)) {
+            return;
+        }
+        final Histogram histogram = run.run();
         if (!recorded) {
             return;
         }
@@ -317,7 +332,12 @@ public final class NatsBench {
         P99.computeIfAbsent(scenario, k -> new ArrayList<>()).add(histogram.getValueAtPercentile(99) / 1000.0);
     }
 
-    private static void throughput(final boolean recorded, final String scenario, final double messagesPerSecond) {
+    private static void throughput(final boolean recorded, final String scenario, final Scenario<Double> run)
+        throws Exception {
+        if (!scenario.contains(ONLY)) {
+            return;
+        }
+        final double messagesPerSecond = run.run();
         if (!recorded) {
             return;
         }
@@ -343,6 +363,8 @@ public final class NatsBench {
         ratio("throughput, nats:// / jnats", TPUT + BUS, TPUT + JNATS, ">= 0.8");
         ratio("throughput, nats:// / jnats same headers (the bus's own cost)", TPUT + BUS, TPUT + JNATS_HEADERS, "");
         ratio("throughput, jnats same headers / jnats (the headers' cost)", TPUT + JNATS_HEADERS, TPUT + JNATS, "");
+        ratio("throughput, jnats sender only / jnats (one header line's cost)", TPUT + JNATS_ONE_HEADER, TPUT + JNATS,
+            "");
         ratio("round trip p50, bridged / nats://", RTT + "bridged filemap->nats->filemap", RTT + BUS,
             "(informative)");
     }
@@ -377,6 +399,12 @@ public final class NatsBench {
         Arrays.sort(sorted);
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
             : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    /** One scenario of a round. */
+    @FunctionalInterface
+    private interface Scenario<T> {
+        T run() throws Exception;
     }
 
     /** A benchmark step. */
