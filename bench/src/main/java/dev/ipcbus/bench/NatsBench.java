@@ -78,6 +78,11 @@ public final class NatsBench {
     /** Per scenario, one value per round: p50 µs for round trips, messages/s for throughput. */
     private static final Map<String, List<Double>> P50 = new LinkedHashMap<>();
     private static final Map<String, List<Double>> P99 = new LinkedHashMap<>();
+    /**
+     * Numbers every scenario's subject: a scenario never receives what an earlier one published (a closed
+     * publisher's last messages may still be on their way through the server when the next scenario subscribes).
+     */
+    private static final AtomicLong RUN = new AtomicLong();
 
     private NatsBench() {
     }
@@ -175,14 +180,15 @@ public final class NatsBench {
                 }
                 responder.publish(message.getReplyTo(), message.getData());
             });
-            dispatcher.subscribe("bench.raw.echo", "q");
+            final String subject = "bench.raw.echo." + RUN.incrementAndGet();
+            dispatcher.subscribe(subject, "q");
             responder.flush(Duration.ofSeconds(5));
             final byte[] body = headers ? JSON_PAYLOAD : PAYLOAD;
             return measureRoundTrips(() -> {
                 final Message reply = headers
-                    ? requester.request("bench.raw.echo", new Headers().put("Ipcbus-Sender", SENDER), body,
+                    ? requester.request(subject, new Headers().put("Ipcbus-Sender", SENDER), body,
                         Duration.ofSeconds(5))
-                    : requester.request("bench.raw.echo", body, Duration.ofSeconds(5));
+                    : requester.request(subject, body, Duration.ofSeconds(5));
                 if (reply == null || reply.getData().length != body.length) {
                     throw new IllegalStateException("no reply");
                 }
@@ -192,8 +198,9 @@ public final class NatsBench {
 
     private static Histogram busRoundTrip(final String uri) throws Exception {
         try (Bus responder = Bus.open(uri); Bus requester = Bus.open(uri)) {
-            responder.respond("bench.echo", byte[].class, (request, context) -> request);
-            return measureRoundTrips(() -> requester.request("bench.echo", PAYLOAD, byte[].class,
+            final String topic = "bench.echo." + RUN.incrementAndGet();
+            responder.respond(topic, byte[].class, (request, context) -> request);
+            return measureRoundTrips(() -> requester.request(topic, PAYLOAD, byte[].class,
                 Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS));
         }
     }
@@ -247,20 +254,20 @@ public final class NatsBench {
             final Dispatcher dispatcher = subscriber.createDispatcher(message -> {
                 if (headers > 0) {
                     final Headers values = message.getHeaders();
-                    if (values.getFirst("Ipcbus-Sender") == null
+                    if (values == null || values.getFirst("Ipcbus-Sender") == null
                         || headers > 1 && values.getFirst("Content-Type") == null) {
                         return;
                     }
                 }
                 received.incrementAndGet();
             });
-            dispatcher.subscribe("bench.raw.flow");
+            final String subject = "bench.raw.flow." + RUN.incrementAndGet();
+            dispatcher.subscribe(subject);
             subscriber.flush(Duration.ofSeconds(5));
             final Call publish = switch (headers) {
-                case 0 -> () -> publisher.publish("bench.raw.flow", PAYLOAD);
-                case 1 -> () -> publisher.publish("bench.raw.flow", new Headers().put("Ipcbus-Sender", SENDER),
-                    PAYLOAD);
-                default -> () -> publisher.publish("bench.raw.flow", new Headers().put("Ipcbus-Sender", SENDER)
+                case 0 -> () -> publisher.publish(subject, PAYLOAD);
+                case 1 -> () -> publisher.publish(subject, new Headers().put("Ipcbus-Sender", SENDER), PAYLOAD);
+                default -> () -> publisher.publish(subject, new Headers().put("Ipcbus-Sender", SENDER)
                     .put("Content-Type", "application/octet-stream"), PAYLOAD);
             };
             return measureThroughput(publish, received);
@@ -270,12 +277,13 @@ public final class NatsBench {
     private static double busThroughput(final String uri) throws Exception {
         try (Bus subscriber = Bus.open(uri); Bus publisher = Bus.open(uri)) {
             final AtomicLong received = new AtomicLong();
-            subscriber.subscribeRaw("bench.flow", (payload, context) -> {
+            final String topic = "bench.flow." + RUN.incrementAndGet();
+            subscriber.subscribeRaw(topic, (payload, context) -> {
                 if (!context.senderNode().isEmpty()) {
                     received.incrementAndGet();
                 }
             });
-            return measureThroughput(() -> publisher.publishRaw("bench.flow", PAYLOAD), received);
+            return measureThroughput(() -> publisher.publishRaw(topic, PAYLOAD), received);
         }
     }
 
