@@ -19,6 +19,12 @@ final class NatsSubjects {
     private static final Pattern PREFIX = Pattern.compile("[!-~&&[^.*>]]+(\\.[!-~&&[^.*>]]+)*");
 
     private final String prefix;
+    /**
+     * The last topic mapped and its subject: a publisher usually sends on one topic many times in a row. Written
+     * without ordering: {@link Last} is immutable (final fields), so a thread sees either an older pair or a newer
+     * one, each consistent.
+     */
+    private Last last = new Last("", "");
 
     /**
      * @param prefix the subject prefix (the bus name by default).
@@ -44,7 +50,13 @@ final class NatsSubjects {
      * @return its subject.
      */
     String subject(final String topic) {
-        return prefix + '.' + topic;
+        final Last last = this.last;
+        if (last.topic.equals(topic)) {
+            return last.subject;
+        }
+        final String subject = prefix + '.' + topic;
+        this.last = new Last(topic, subject);
+        return subject;
     }
 
     /**
@@ -61,5 +73,9 @@ final class NatsSubjects {
      */
     String nodesSubject() {
         return "_IPCBUS.NODES." + prefix;
+    }
+
+    /** A topic and its subject. */
+    private record Last(String topic, String subject) {
     }
 }

@@ -63,6 +63,7 @@ final class NatsTransport implements EngineTransport {
     private final EngineContext context;
     private final ErrorHandler errorHandler;
     private final ObjectMapper mapper = JsonCodec.defaultMapper();
+    private final NatsWire.Own own;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder slowConsumerDropped = new LongAdder();
     private final LongAdder disconnects = new LongAdder();
@@ -75,6 +76,7 @@ final class NatsTransport implements EngineTransport {
         this.context = context;
         this.errorHandler = context.errorHandler();
         this.subjects = new NatsSubjects(options.subjectPrefix);
+        this.own = new NatsWire.Own(context.nodeId());
         this.connection = Nats.connect(options.builder("ipcbus " + context.busName() + " " + context.nodeId()
             + " " + context.nodeName()).errorListener(events).connectionListener(events).build());
         events.transport = this; // reports start once connected: a failed connect is reported by its exception
@@ -127,7 +129,7 @@ final class NatsTransport implements EngineTransport {
 
     @Override
     public void publish(final EngineMessage message) {
-        connectionPublish(subjects.subject(message.topic()), NatsWire.headers(message), message.body());
+        connectionPublish(subjects.subject(message.topic()), own.of(message), message.body());
     }
 
     private void connectionPublish(final String subject, final Headers headers, final byte[] body) {
@@ -155,9 +157,11 @@ final class NatsTransport implements EngineTransport {
     @Override
     public Subscription subscribe(final String pattern, final java.util.function.Consumer<EngineMessage> listener) {
         checkOpen();
+        // a pattern without wildcards is a subject NATS matches exactly: every message's topic is the pattern
+        final boolean literal = pattern.indexOf('*') < 0 && pattern.indexOf('>') < 0;
         final io.nats.client.Subscription subscription = dispatcher.subscribe(subjects.subject(pattern),
             message -> {
-                final String topic = subjects.topic(message.getSubject());
+                final String topic = literal ? pattern : subjects.topic(message.getSubject());
                 if (topic == null) {
                     foreignSubjects.increment();
                     return;
@@ -227,7 +231,7 @@ final class NatsTransport implements EngineTransport {
         final CompletableFuture<EngineMessage> result = new CompletableFuture<>();
         final CompletableFuture<Message> reply;
         try {
-            reply = connection.requestWithTimeout(subjects.subject(topic), NatsWire.headers(request), request.body(),
+            reply = connection.requestWithTimeout(subjects.subject(topic), own.of(request), request.body(),
                 timeout);
         } catch (final IllegalStateException | IllegalArgumentException ex) {
             publishesRefused.increment();

@@ -93,6 +93,43 @@ final class NatsWire {
     }
 
     /**
+     * The headers of one node's own messages in the common case, built once: a message of this node with no
+     * application headers, no timestamp and no failure carries {@code Ipcbus-Sender} (and {@code Content-Type} if raw)
+     * only, always the same lines. jnats sends a read-only {@link Headers} as is, where it copies any other per
+     * message, and serializes the lines from its maps per message either way; so the common case builds, validates
+     * and copies nothing. What goes on the wire is what {@link #headers(EngineMessage)} would build.
+     * <p>
+     * <b>Thread safety:</b> immutable (the {@link Headers} are read-only and never written after construction).
+     */
+    static final class Own {
+        private final String sender;
+        private final Headers json;
+        private final Headers raw;
+
+        /**
+         * @param sender this node's id.
+         */
+        Own(final String sender) {
+            this.sender = sender;
+            this.json = new Headers(new Headers().put(SENDER, sender), true);
+            this.raw = new Headers(new Headers().put(SENDER, sender).put(CONTENT_TYPE, RAW), true);
+        }
+
+        /**
+         * @param message a message or request to send.
+         * @return its NATS headers, as {@link #headers(EngineMessage)}: the cached ones when they fit.
+         * @throws IllegalArgumentException if an application header is reserved or not valid in NATS.
+         */
+        Headers of(final EngineMessage message) {
+            if (message.headers().isEmpty() && message.timestampNanos() == 0 && !message.isFailure()
+                && sender.equals(message.senderNode())) {
+                return message.json() ? json : raw;
+            }
+            return headers(message);
+        }
+    }
+
+    /**
      * @param reply a reply to send.
      * @return its NATS headers, or {@code null} for a successful JSON reply without application headers: its sender
      * and sending time are of no use to the requester, who reads only the body.
