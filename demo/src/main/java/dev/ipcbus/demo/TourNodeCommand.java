@@ -33,12 +33,13 @@ final class TourNodeCommand implements Callable<Integer> {
             if ("subscriber".equals(role)) {
                 bus.subscribe("orders.>", Shop.Order.class, (order, context) -> {
                     final Instant now = Instant.now();
-                    final long latencyNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano()
-                        - context.timestampNanos();
+                    // Timestamps are opt-in (timestamps=true on the publisher's URI); 0 means the frame has none.
+                    final String age = context.timestampNanos() == 0 ? "" : ", " + Durations.format(
+                        now.getEpochSecond() * 1_000_000_000L + now.getNano() - context.timestampNanos())
+                        + " after publish";
                     handled.incrementAndGet();
-                    System.out.printf("<- %-18s %s %d x %-5s  (from node %s, %s after publish)%n", context.topic(),
-                        order.id(), order.quantity(), order.sku(), context.senderNode().substring(0, 6),
-                        Durations.format(latencyNanos));
+                    System.out.printf("<- %-18s %s %d x %-5s  (from node %s%s)%n", context.topic(),
+                        order.id(), order.quantity(), order.sku(), context.senderNode().substring(0, 6), age);
                     System.out.flush();
                 });
             } else if ("responder".equals(role)) {
